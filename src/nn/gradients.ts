@@ -1,0 +1,392 @@
+/**
+ * Replacement gradients for tfjs, registered once by `registerFastGradients()` (called by
+ * initBackend). Design and measurements: shared/docs/feasibility-tfjs.md §2, §7, §8.
+ *
+ * Why: the wasm backend has no Conv2DBackpropFilter / DepthwiseConv2dNativeBackprop* kernels,
+ * its Conv2DBackpropInput and transposed MatMul are slow scalar loops, and Tile is slow. Every
+ * gradient here is written with forward Conv2D / DepthwiseConv2dNative, plain (untransposed)
+ * MatMul and broadcasting, which XNNPACK runs fast.
+ *
+ * Second order: tfjs disconnects gradients that use an op's *saved output* in double back-prop
+ * (the second derivative is silently wrong), and comparison ops have no gradient at all. The
+ * gradients below only use saved *inputs*, comparisons get their true derivative 0, and the loss
+ * `crossEntropy` is built from primitive ops. Any new custom op must follow the same rule.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type GradConfig = Parameters<typeof tf.registerGradient>[0];
+type GradFunc = GradConfig["gradFunc"];
+type Attrs = Parameters<GradFunc>[2];
+type Pad = "same" | "valid";
+type Pair = [number, number];
+type Sh4 = [number, number, number, number];
+
+const { computeConv2DInfo } = tf.backend_util;
+
+function pair(v: unknown, what: string): Pair {
+  if (typeof v === "number") return [v, v];
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number") return [v[0], v[1]];
+  throw new Error(`nn/gradients: ${what} must be a number or a pair, got ${JSON.stringify(v)}`);
+}
+
+function padAttr(v: unknown, kernel: string): Pad {
+  if (v === "same" || v === "valid") return v;
+  throw new Error(`nn/gradients: ${kernel} gradient supports padding 'same'/'valid' only, got ${JSON.stringify(v)}`);
+}
+
+function checkConvAttrs(attrs: Attrs, kernel: string): { strides: Pair; pad: Pad } {
+  const d = pair(attrs.dilations ?? 1, `${kernel} dilations`);
+  if (d[0] !== 1 || d[1] !== 1) throw new Error(`nn/gradients: ${kernel} gradient needs dilation 1, got ${d}`);
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== "NHWC") throw new Error(`nn/gradients: ${kernel} gradient needs NHWC, got ${String(attrs.dataFormat)}`);
+  if (attrs.dimRoundingMode !== undefined && attrs.dimRoundingMode !== null) throw new Error(`nn/gradients: ${kernel} gradient does not support dimRoundingMode`);
+  return { strides: pair(attrs.strides, `${kernel} strides`), pad: padAttr(attrs.pad, kernel) };
+}
+
+/** Inserts s−1 zero rows (axis 1) or columns (axis 2) between neighbours. */
+function zeroInsert(t: tf.Tensor4D, axis: 1 | 2, s: number): tf.Tensor4D {
+  if (s === 1) return t;
+  const shp = t.shape;
+  const n = shp[axis];
+  const parts: tf.Tensor4D[] = [t];
+  const z = tf.zerosLike(t);
+  for (let k = 1; k < s; k++) parts.push(z);
+  const ns: Sh4 = [shp[0], shp[1], shp[2], shp[3]];
+  ns[axis] = n * s;
+  const size: Sh4 = [-1, -1, -1, -1];
+  size[axis] = (n - 1) * s + 1;
+  return tf.slice(tf.reshape(tf.stack(parts, axis + 1), ns) as tf.Tensor4D, [0, 0, 0, 0], size);
+}
+
+/** Pads (positive amounts) or crops (negative amounts) the spatial axes. */
+function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  const pads: Array<[number, number]> = [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]];
+  if (pads.some((p) => p[0] !== 0 || p[1] !== 0)) t = tf.pad(t, pads);
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const b: Sh4 = [0, Math.max(-top, 0), Math.max(-left, 0), 0];
+    t = tf.slice(t, b, [-1, t.shape[1] - b[1] - Math.max(-bottom, 0), t.shape[2] - b[2] - Math.max(-right, 0), -1]);
+  }
+  return t;
+}
+
+/** dy zero-inserted by the stride and padded so that a 'valid' stride-1 conv gives dx. */
+function spreadDy(xShape: readonly number[], dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
+  const info = computeConv2DInfo(xShape as Sh4, fs, strides, 1, pad);
+  const [kh, kw] = fs;
+  const H = xShape[1];
+  const W = xShape[2];
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  let d = zeroInsert(zeroInsert(dy, 1, info.strideHeight), 2, info.strideWidth);
+  d = padOrCrop(d, kh - 1 - pt, H + pt - d.shape[1], kw - 1 - pl, W + pl - d.shape[2]);
+  return d;
+}
+
+/** x padded/cropped to exactly the extent the conv reads. */
+function padX(x: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): { xp: tf.Tensor4D; sh: number; sw: number } {
+  const info = computeConv2DInfo(x.shape, fs, strides, 1, pad);
+  const p = info.padInfo;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  const needH = (info.outHeight - 1) * sh + fs[0];
+  const needW = (info.outWidth - 1) * sw + fs[1];
+  return { xp: padOrCrop(x, p.top, needH - x.shape[1] - p.top, p.left, needW - x.shape[2] - p.left), sh, sw };
+}
+
+/** dx of conv2d: a plain conv of the spread dy with the flipped, in/out-swapped filter. */
+export function conv2dInputGrad(xShape: readonly number[], dy: tf.Tensor4D, w: tf.Tensor4D, strides: Pair, pad: Pad): tf.Tensor4D {
+  const d = spreadDy(xShape, dy, w.shape, strides, pad);
+  return tf.conv2d(d, tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, "valid");
+}
+
+/** dW of conv2d: conv of xpadᵀ [C,Hp,Wp,N] with dyᵀ [oh,ow,N,co], dilation = stride → [kh,kw,C,co]. */
+function conv2dFilterGradRaw(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
+  const { xp, sh, sw } = padX(x, fs, strides, pad);
+  const out = tf.conv2d(tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, "valid", "NHWC", [sh, sw]);
+  return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
+}
+
+/**
+ * dW as a custom op so that its own derivative is the cheap small-kernel form (autograd through the
+ * big-kernel conv above costs ~H·W/k² times more).
+ */
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor4D;
+    const dyi = args[1] as tf.Tensor4D;
+    const save = args[2] as tf.GradSaveFunc;
+    save([xi, dyi]);
+    return {
+      value: conv2dFilterGradRaw(xi, dyi, fs, strides, pad),
+      gradFunc: (v: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const xs = saved[0] as tf.Tensor4D;
+        const dys = saved[1] as tf.Tensor4D;
+        return [conv2dInputGrad(xs.shape, dys, v, strides, pad), tf.conv2d(xs, v, strides, pad)];
+      },
+    };
+  });
+  return op(x, dy) as tf.Tensor4D;
+}
+
+/** dx of a depthwise conv with channel multiplier 1: depthwise conv of the spread dy with the flipped filter. */
+export function depthwiseInputGrad(xShape: readonly number[], dy: tf.Tensor4D, w: tf.Tensor4D, strides: Pair, pad: Pad): tf.Tensor4D {
+  const d = spreadDy(xShape, dy, w.shape, strides, pad);
+  return tf.depthwiseConv2d(d, tf.reverse(w, [0, 1]) as tf.Tensor4D, 1, "valid");
+}
+
+/**
+ * dW of a depthwise conv (multiplier 1): one depthwise conv over the N·C (sample, channel) pairs
+ * with dy as the filter (dilation = stride), then a sum over samples.
+ */
+function depthwiseFilterGradRaw(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
+  const { xp, sh, sw } = padX(x, fs, strides, pad);
+  const [N, Hp, Wp, C] = xp.shape;
+  const [, oh, ow] = dy.shape;
+  const xr = tf.reshape(xp.transpose([1, 2, 0, 3]), [1, Hp, Wp, N * C]) as tf.Tensor4D;
+  const f = tf.reshape(dy.transpose([1, 2, 0, 3]), [oh, ow, N * C, 1]) as tf.Tensor4D;
+  const out = tf.depthwiseConv2d(xr, f, 1, "valid", "NHWC", [sh, sw]); // [1, kh, kw, N*C]
+  const kk = fs[0] * fs[1];
+  // sum over N with an untransposed matMul (tf.sum over a middle axis is slow on wasm)
+  const perN = tf.reshape(out, [kk, N, C]);
+  const summed = N === 1 ? tf.reshape(perN, [kk, C]) : tf.reshape(tf.matMul(tf.ones([kk, 1, N]), perN), [kk, C]);
+  return tf.reshape(summed, [fs[0], fs[1], C, 1]) as tf.Tensor4D;
+}
+
+export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor4D;
+    const dyi = args[1] as tf.Tensor4D;
+    const save = args[2] as tf.GradSaveFunc;
+    save([xi, dyi]);
+    return {
+      value: depthwiseFilterGradRaw(xi, dyi, fs, strides, pad),
+      gradFunc: (v: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const xs = saved[0] as tf.Tensor4D;
+        const dys = saved[1] as tf.Tensor4D;
+        return [depthwiseInputGrad(xs.shape, dys, v, strides, pad), tf.depthwiseConv2d(xs, v, strides, pad)];
+      },
+    };
+  });
+  return op(x, dy) as tf.Tensor4D;
+}
+
+/**
+ * MaxPool gradient for any kernel/stride/padding: one strided window offset at a time, compare with
+ * the pooled output, scatter dy back. Replaces wasm's MaxPoolGrad kernel, which is wrong at 'same'
+ * borders (it drops the gradient of a negative maximum next to the padding).
+ */
+function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: Pair, s: Pair, pad: Pad): tf.Tensor4D {
+  const info = computeConv2DInfo(x.shape, [k[0], k[1], x.shape[3], x.shape[3]], s, 1, pad);
+  const p = info.padInfo;
+  const [N, H, W, C] = x.shape;
+  const oh = info.outHeight;
+  const ow = info.outWidth;
+  const Hp = Math.max(H + p.top + p.bottom, (oh - 1) * s[0] + k[0]);
+  const Wp = Math.max(W + p.left + p.right, (ow - 1) * s[1] + k[1]);
+  const xp = tf.pad(x, [[0, 0], [p.top, Hp - H - p.top], [p.left, Wp - W - p.left], [0, 0]], -3.4e38);
+  let acc: tf.Tensor4D | null = null;
+  for (let di = 0; di < k[0]; di++) {
+    for (let dj = 0; dj < k[1]; dj++) {
+      const xs = tf.stridedSlice(xp, [0, di, dj, 0], [N, di + (oh - 1) * s[0] + 1, dj + (ow - 1) * s[1] + 1, C], [1, s[0], s[1], 1]) as tf.Tensor4D;
+      let g = tf.mul(tf.cast(tf.equal(xs, y), "float32"), dy) as tf.Tensor4D;
+      g = zeroInsert(zeroInsert(g, 1, s[0]), 2, s[1]);
+      g = padOrCrop(g, di, Hp - di - g.shape[1], dj, Wp - dj - g.shape[2]);
+      acc = acc === null ? g : tf.add(acc, g);
+    }
+  }
+  if (acc === null) throw new Error("nn/gradients: MaxPool with an empty kernel");
+  return tf.slice(acc, [0, p.top, p.left, 0], [N, H, W, C]);
+}
+
+let registered = false;
+
+/** Registers every replacement gradient (idempotent). Gradients are global in tfjs, not per backend. */
+export function registerFastGradients(): void {
+  if (registered) return;
+  registered = true;
+
+  // (1) Comparisons and logical ops: true derivative 0 (Max/Min/Relu6 grads use them; without a
+  // registered gradient double back-prop throws).
+  for (const k of ["Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"]) {
+    tf.registerGradient({
+      kernelName: k,
+      inputsToSave: ["a", "b"],
+      gradFunc: (_dy, saved) => ({ a: () => tf.zerosLike(saved[0]), b: () => tf.zerosLike(saved[1]) }),
+    });
+  }
+  tf.registerGradient({
+    kernelName: "LogicalAnd",
+    inputsToSave: ["a", "b"],
+    gradFunc: (_dy, saved) => ({ a: () => tf.zerosLike(saved[0]), b: () => tf.zerosLike(saved[1]) }),
+  });
+
+  // (2) Gradients that use the saved *output* are disconnected in double back-prop: recompute from x.
+  tf.registerGradient({ kernelName: "Exp", inputsToSave: ["x"], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.exp(x)) }) });
+  tf.registerGradient({
+    kernelName: "Tanh",
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(tf.tanh(x)))) }),
+  });
+  tf.registerGradient({
+    kernelName: "Sigmoid",
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x]) => ({
+      x: () => {
+        const s = tf.sigmoid(x);
+        return tf.mul(dy as tf.Tensor, tf.mul(s, tf.sub(1, s)));
+      },
+    }),
+  });
+  tf.registerGradient({
+    kernelName: "Sqrt",
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x]) => ({ x: () => tf.div(dy as tf.Tensor, tf.mul(tf.sqrt(x), 2)) }),
+  });
+
+  // (3) Conv2D: dx and dW through forward convs (XNNPACK).
+  tf.registerGradient({
+    kernelName: "Conv2D",
+    inputsToSave: ["x", "filter"],
+    gradFunc: (dyIn, saved, attrs) => {
+      const dy = dyIn as tf.Tensor4D;
+      const x = saved[0] as tf.Tensor4D;
+      const f = saved[1] as tf.Tensor4D;
+      const { strides, pad } = checkConvAttrs(attrs, "Conv2D");
+      return {
+        x: () => conv2dInputGrad(x.shape, dy, f, strides, pad),
+        filter: () => conv2dFilterGrad(x, dy, f.shape, strides, pad),
+      };
+    },
+  });
+
+  // (4) Depthwise conv (multiplier 1; wasm has no backprop kernels at all).
+  tf.registerGradient({
+    kernelName: "DepthwiseConv2dNative",
+    inputsToSave: ["x", "filter"],
+    gradFunc: (dyIn, saved, attrs) => {
+      const dy = dyIn as tf.Tensor4D;
+      const x = saved[0] as tf.Tensor4D;
+      const f = saved[1] as tf.Tensor4D;
+      if (f.shape[3] !== 1) throw new Error(`nn/gradients: depthwise gradient needs channel multiplier 1, got ${f.shape[3]}`);
+      const { strides, pad } = checkConvAttrs(attrs, "DepthwiseConv2dNative");
+      return {
+        x: () => depthwiseInputGrad(x.shape, dy, f, strides, pad),
+        filter: () => depthwiseFilterGrad(x, dy, f.shape, strides, pad),
+      };
+    },
+  });
+
+  // (5) MatMul: XNNPACK is used only for rank 2 without transpose flags → explicit transposes.
+  const stockMatMul = tf.getGradient("BatchMatMul");
+  const T = (t: tf.Tensor): tf.Tensor2D => tf.transpose(t) as tf.Tensor2D;
+  tf.registerGradient({
+    kernelName: "BatchMatMul",
+    inputsToSave: ["a", "b"],
+    gradFunc: (dyIn, saved, attrs) => {
+      const a = saved[0] as tf.Tensor2D;
+      const b = saved[1] as tf.Tensor2D;
+      if (a.rank !== 2 || b.rank !== 2) return stockMatMul.gradFunc(dyIn, saved, attrs);
+      const dy = dyIn as tf.Tensor2D;
+      const tA = Boolean(attrs.transposeA);
+      const tB = Boolean(attrs.transposeB);
+      if (!tA && !tB) return { a: () => tf.matMul(dy, T(b)), b: () => tf.matMul(T(a), dy) };
+      if (tA && !tB) return { a: () => tf.matMul(b, T(dy)), b: () => tf.matMul(a, dy) };
+      if (!tA && tB) return { a: () => tf.matMul(dy, b), b: () => tf.matMul(T(dy), a) };
+      return { a: () => tf.matMul(T(b), T(dy)), b: () => tf.matMul(T(dy), T(a)) };
+    },
+  });
+
+  // (6) MaxPool with kernel == stride and 'valid': mask × broadcast upsampling (differentiable in dy,
+  // 3× faster than MaxPoolGrad on wasm). Using the saved output y is safe here: double back-prop
+  // treats it as a constant, and the mask's true derivative is 0 anyway. Ties (equal maxima in a
+  // window) pass the gradient to every maximal element. Other pool shapes use the stock gradient.
+  const stockMaxPool = tf.getGradient("MaxPool");
+  tf.registerGradient({
+    kernelName: "MaxPool",
+    inputsToSave: ["x"],
+    outputsToSave: [true],
+    gradFunc: (dyIn, saved, attrs) => {
+      const dy = dyIn as tf.Tensor4D;
+      const x = saved[0] as tf.Tensor4D;
+      const y = saved[1] as tf.Tensor4D;
+      const k = pair(attrs.filterSize, "MaxPool filterSize");
+      const s = pair(attrs.strides, "MaxPool strides");
+      if (k[0] !== s[0] || k[1] !== s[1] || attrs.pad !== "valid" || (attrs.dimRoundingMode !== undefined && attrs.dimRoundingMode !== null)) {
+        if (attrs.dimRoundingMode !== undefined && attrs.dimRoundingMode !== null) return stockMaxPool.gradFunc(dyIn, saved, attrs);
+        return { x: () => maxPoolGradGeneral(x, y, dy, k, s, padAttr(attrs.pad, "MaxPool")) };
+      }
+      const [N, H, W, C] = x.shape;
+      const Hk = Math.floor(H / k[0]) * k[0];
+      const Wk = Math.floor(W / k[1]) * k[1];
+      const xc = Hk !== H || Wk !== W ? tf.slice(x, [0, 0, 0, 0], [N, Hk, Wk, C]) : x;
+      const ones = tf.ones([1, 1, k[0], 1, k[1], 1]);
+      const up = (t: tf.Tensor): tf.Tensor4D =>
+        tf.reshape(tf.mul(tf.reshape(t, [N, Hk / k[0], 1, Wk / k[1], 1, C]), ones), [N, Hk, Wk, C]) as tf.Tensor4D;
+      return {
+        x: () => {
+          const g = tf.mul(tf.cast(tf.greaterEqual(xc, up(y)), "float32"), up(dy));
+          return Hk !== H || Wk !== W ? tf.pad(g, [[0, 0], [0, H - Hk], [0, W - Wk], [0, 0]]) : g;
+        },
+      };
+    },
+  });
+}
+
+/** Σ over all axes but the last, as matMul(ones, X): far faster than tf.sum on wasm. */
+export function sumAllButLast(t: tf.Tensor): tf.Tensor1D {
+  const C = t.shape[t.rank - 1];
+  const M = t.size / C;
+  return tf.reshape(tf.matMul(tf.ones([1, M]), tf.reshape(t, [M, C])), [C]) as tf.Tensor1D;
+}
+
+/** Batch mean and biased variance over all axes but the last (what training-mode BatchNorm normalises by). */
+export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  const C = x.shape[x.rank - 1];
+  const M = x.size / C;
+  const mean = tf.div(sumAllButLast(x), M) as tf.Tensor1D;
+  const variance = tf.div(sumAllButLast(tf.square(tf.sub(x, mean))), M) as tf.Tensor1D;
+  return { mean, variance };
+}
+
+/**
+ * Training-mode BatchNorm (batch statistics over every axis but the last) as one custom op:
+ * reductions are matMul(ones, X) and the gradient uses only saved inputs (second-order safe).
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
+  const stats = (xi: tf.Tensor): { M: number; xc: tf.Tensor; rstd: tf.Tensor } => {
+    const C = xi.shape[xi.rank - 1];
+    const M = xi.size / C;
+    const xc = tf.sub(xi, tf.div(sumAllButLast(xi), M));
+    return { M, xc, rstd: tf.rsqrt(tf.add(tf.div(sumAllButLast(tf.square(xc)), M), eps)) };
+  };
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor;
+    const g = args[1] as tf.Tensor;
+    const b = args[2] as tf.Tensor;
+    const save = args[3] as tf.GradSaveFunc;
+    save([xi, g]);
+    const { xc, rstd } = stats(xi);
+    return {
+      value: tf.add(tf.mul(xc, tf.mul(rstd, g)), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, gs] = saved;
+        const s = stats(xs);
+        const xhat = tf.mul(s.xc, s.rstd);
+        const dbeta = sumAllButLast(dy);
+        const dgamma = sumAllButLast(tf.mul(dy, xhat));
+        const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(dbeta, s.M)), tf.mul(xhat, tf.div(dgamma, s.M))), tf.mul(s.rstd, gs));
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
+/**
+ * Mean cross-entropy of logits [N, K] against one-hot targets [N, K], from primitive ops only:
+ * tf.losses.softmaxCrossEntropy / tf.logSoftmax give silently wrong second derivatives.
+ */
+export function crossEntropy(logits: tf.Tensor2D, yOneHot: tf.Tensor2D): tf.Scalar {
+  const m = tf.max(logits, 1, true);
+  const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(logits, m)), 1)), tf.squeeze(m, [1]));
+  return tf.mean(tf.sub(lse, tf.sum(tf.mul(logits, yOneHot), 1))) as tf.Scalar;
+}
