@@ -190,7 +190,7 @@ function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: 
       let g = tf.mul(tf.cast(tf.equal(xs, y), "float32"), dy) as tf.Tensor4D;
       g = zeroInsert(zeroInsert(g, 1, s[0]), 2, s[1]);
       g = padOrCrop(g, di, Hp - di - g.shape[1], dj, Wp - dj - g.shape[2]);
-      acc = acc === null ? g : tf.add(acc, g);
+      acc = acc === null ? g : (tf.add(acc, g) as tf.Tensor4D);
     }
   }
   if (acc === null) throw new Error("nn/gradients: MaxPool with an empty kernel");

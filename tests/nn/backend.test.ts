@@ -28,7 +28,7 @@ test("guardWasm turns a wasm heap failure into a clear error and passes other er
   assert.equal(guardWasm("x", () => 3), 3);
   assert.throws(() => guardWasm("step 1", () => { throw new Error("shape mismatch"); }), /^Error: shape mismatch$/);
   assert.throws(
-    () => guardWasm("training step 7 (batch 512)", () => { throw new WebAssembly.RuntimeError("memory access out of bounds"); }),
+    () => guardWasm("training step 7 (batch 512)", () => { throw new Error("RuntimeError: memory access out of bounds"); }),
     /wasm heap exhausted at training step 7 \(batch 512\).*lower the batch size/,
   );
   // afterwards the module is considered dead: fail fast with the same explanation

@@ -140,7 +140,7 @@ test("Hessian-vector products through the replacement gradients match finite dif
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], "int32"), 3) as tf.Tensor2D;
   const W = [tf.mul(rand(rng, [3, 3, 2, 4]), 0.4), tf.mul(rand(rng, [3, 3, 4, 1]), 0.4), tf.mul(rand(rng, [36, 3]), 0.2), rand(rng, [4]), rand(rng, [4])];
   const loss = (w: tf.Tensor[]): tf.Scalar => {
-    let h = tf.conv2d(x, w[0] as tf.Tensor4D, 2, "same"); // [6,3,3,4]
+    let h: tf.Tensor = tf.conv2d(x, w[0] as tf.Tensor4D, 2, "same"); // [6,3,3,4]
     h = tf.tanh(batchNormTrain(h, w[3], w[4]));
     h = tf.sigmoid(tf.depthwiseConv2d(h as tf.Tensor4D, w[1] as tf.Tensor4D, 1, "same"));
     const logits = tf.matMul(tf.reshape(h, [6, 36]), w[2]) as tf.Tensor2D;
