@@ -1,0 +1,263 @@
+/**
+ * The Lanczos solver against an independent dense oracle: a cyclic Jacobi written here (not the
+ * one in src/metrics/eigen.ts), on random dense symmetric matrices and on small graphs (adjacency and
+ * Laplacian, incl. bipartite ±λ pairs, repeated eigenvalues and disconnected graphs).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { largestMagnitudeEigenvalues, type SymmetricOperator } from "../../src/metrics/eigen";
+import { adjacencyOperator, laplacianOperator, spectralGap, spectralRadius } from "../../src/metrics/spectral";
+import { simpleUndirected } from "../../src/metrics/undirected-simple";
+import { csrFromEdges } from "../../src/encoding/csr";
+import { Rng } from "../../src/util/rng";
+
+/** Oracle: classical Jacobi (largest off-diagonal pivot), eigenvalues only. */
+function oracleEigenvalues(a0: Float64Array, n: number): number[] {
+  const a = Float64Array.from(a0);
+  for (let it = 0; it < 200 * n * n; it++) {
+    let p = 0;
+    let q = 1;
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const v = Math.abs(a[i * n + j]);
+        if (v > best) {
+          best = v;
+          p = i;
+          q = j;
+        }
+      }
+    }
+    let scale = 0;
+    for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(a[i * n + i]));
+    if (best <= 1e-15 * Math.max(scale, 1e-300)) break;
+    const phi = 0.5 * Math.atan2(2 * a[p * n + q], a[q * n + q] - a[p * n + p]);
+    const c = Math.cos(phi);
+    const s = Math.sin(phi);
+    for (let r = 0; r < n; r++) {
+      const x = a[r * n + p];
+      const y = a[r * n + q];
+      a[r * n + p] = c * x - s * y;
+      a[r * n + q] = s * x + c * y;
+    }
+    for (let r = 0; r < n; r++) {
+      const x = a[p * n + r];
+      const y = a[q * n + r];
+      a[p * n + r] = c * x - s * y;
+      a[q * n + r] = s * x + c * y;
+    }
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(a[i * n + i]);
+  return out;
+}
+
+function denseOp(a: Float64Array, n: number): SymmetricOperator {
+  return {
+    size: n,
+    apply(x, y) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += a[i * n + j] * x[j];
+        y[i] = s;
+      }
+    },
+  };
+}
+
+function topMagnitudes(vals: number[], k: number): number[] {
+  return vals.map(Math.abs).sort((x, y) => y - x).slice(0, k);
+}
+
+function assertRel(actual: number, expected: number, rel: number, scale: number, msg: string): void {
+  const err = Math.abs(actual - expected);
+  assert.ok(err <= rel * Math.max(Math.abs(scale), 1e-300), `${msg}: ${actual} vs ${expected} (err ${err.toExponential(2)})`);
+}
+
+test("random dense symmetric matrices: k largest |λ| match the Jacobi oracle to 1e-9", () => {
+  const rng = new Rng(11);
+  for (let trial = 0; trial < 12; trial++) {
+    const n = 60 + rng.int(60);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        const v = rng.normal();
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    }
+    const k = 1 + rng.int(5);
+    const oracle = oracleEigenvalues(a, n);
+    const res = largestMagnitudeEigenvalues(denseOp(a, n), { k, seed: trial });
+    const want = topMagnitudes(oracle, k);
+    const got = Array.from(res.values, Math.abs);
+    for (let i = 0; i < k; i++) assertRel(got[i], want[i], 1e-9, want[0], `trial ${trial} n ${n} k ${k} i ${i}`);
+    // Signed values are eigenvalues of the matrix.
+    for (const v of res.values) {
+      const nearest = oracle.reduce((b, x) => (Math.abs(x - v) < Math.abs(b - v) ? x : b), Infinity);
+      assertRel(v, nearest, 1e-9, want[0], `trial ${trial} signed value`);
+    }
+  }
+});
+
+function randomBipartiteEdges(rng: Rng, left: number, right: number, p: number) {
+  const s: number[] = [];
+  const t: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < left; i++) {
+    for (let j = 0; j < right; j++) {
+      if (rng.next() < p) {
+        s.push(i);
+        t.push(left + j);
+        w.push(Math.fround(0.05 + rng.next()));
+      }
+    }
+  }
+  return { s, t, w };
+}
+
+function denseAdjacency(n: number, s: number[], t: number[], w: number[] | null): Float64Array {
+  // 'first' rule: the earliest edge of each unordered pair in CSR slot order = sorted (source, target, input order).
+  const order = s.map((_, i) => i).sort((x, y) => s[x] - s[y] || t[x] - t[y] || x - y);
+  const a = new Float64Array(n * n);
+  const seen = new Set<string>();
+  for (const e of order) {
+    const u = s[e];
+    const v = t[e];
+    const key = u < v ? `${u},${v}` : `${v},${u}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const x = w ? w[e] : 1;
+    if (u === v) a[u * n + u] = 2 * x;
+    else {
+      a[u * n + v] = x;
+      a[v * n + u] = x;
+    }
+  }
+  return a;
+}
+
+test("bipartite graphs (±λ pairs): spectral gap and Laplacian radius match the oracle to 1e-9", () => {
+  const rng = new Rng(5);
+  for (let trial = 0; trial < 8; trial++) {
+    const left = 30 + rng.int(40);
+    const right = 20 + rng.int(30);
+    const n = left + right;
+    const { s, t, w } = randomBipartiteEdges(rng, left, right, 0.05 + 0.1 * rng.next());
+    const g = csrFromEdges(n, s, t, w);
+    const a = denseAdjacency(n, s, t, w);
+    const eig = oracleEigenvalues(a, n);
+    const top3 = topMagnitudes(eig, 3);
+    const gap = spectralGap(g);
+    for (let i = 0; i < 3; i++) assertRel(gap.top3AbsEigs[i], top3[i], 1e-9, top3[0], `adjacency trial ${trial} i ${i}`);
+    assertRel(gap.gap, top3[0] - top3[2], 1e-9, top3[0], `gap trial ${trial}`);
+    const lap = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      let d = 0;
+      for (let j = 0; j < n; j++) d += a[j * n + i];
+      for (let j = 0; j < n; j++) lap[i * n + j] = -a[i * n + j];
+      lap[i * n + i] += d;
+    }
+    const le = oracleEigenvalues(lap, n).sort((x, y) => y - x);
+    const rad = spectralRadius(g);
+    assertRel(rad.radius, le[0], 1e-9, le[0], `laplacian trial ${trial}`);
+    assertRel(rad.top2[1], le[1], 1e-9, le[0], `laplacian second trial ${trial}`);
+  }
+});
+
+test("directed multigraphs with reciprocal, parallel edges and loops: 'first' weights and A[v,v] = 2w", () => {
+  const rng = new Rng(9);
+  for (let trial = 0; trial < 6; trial++) {
+    const n = 70;
+    const s: number[] = [];
+    const t: number[] = [];
+    const w: number[] = [];
+    for (let e = 0; e < 300; e++) {
+      s.push(rng.int(n));
+      t.push(rng.int(n));
+      w.push(Math.fround(rng.next()));
+    }
+    // some explicit reciprocal and parallel edges with different weights
+    for (let e = 0; e < 20; e++) {
+      const i = rng.int(s.length);
+      s.push(t[i]);
+      t.push(s[i]);
+      w.push(Math.fround(rng.next() + 2));
+      s.push(s[i]);
+      t.push(t[i]);
+      w.push(Math.fround(rng.next() + 4));
+    }
+    const g = csrFromEdges(n, s, t, w);
+    const a = denseAdjacency(n, s, t, w);
+    const view = simpleUndirected(g);
+    const op = adjacencyOperator(view);
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      x.fill(0);
+      x[j] = 1;
+      op.apply(x, y);
+      for (let i = 0; i < n; i++) assert.equal(y[i], a[i * n + j], `A[${i},${j}] trial ${trial}`);
+    }
+    const eig = oracleEigenvalues(a, n);
+    const top3 = topMagnitudes(eig, 3);
+    const gap = spectralGap(g, {}, view);
+    for (let i = 0; i < 3; i++) assertRel(gap.top3AbsEigs[i], top3[i], 1e-9, top3[0], `trial ${trial} i ${i}`);
+    // Laplacian operator = diag(colsum A) − A.
+    const lop = laplacianOperator(view);
+    for (let j = 0; j < n; j++) {
+      x.fill(0);
+      x[j] = 1;
+      lop.apply(x, y);
+      let d = 0;
+      for (let i = 0; i < n; i++) d += a[i * n + j];
+      for (let i = 0; i < n; i++) {
+        const want = (i === j ? d : 0) - a[i * n + j];
+        assert.ok(Math.abs(y[i] - want) < 1e-12, `L[${i},${j}] ${y[i]} vs ${want}`);
+      }
+    }
+  }
+});
+
+test("repeated eigenvalues and disconnected graphs: copies are found (deflation check)", () => {
+  // Three disjoint copies of the same random bipartite graph: every eigenvalue has multiplicity 3,
+  // so the top-3 magnitudes are λ1, λ1, λ1 (with ± pairs: six values of magnitude λ1).
+  const rng = new Rng(3);
+  const base = randomBipartiteEdges(rng, 30, 20, 0.2);
+  const s: number[] = [];
+  const t: number[] = [];
+  const w: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    for (let e = 0; e < base.s.length; e++) {
+      s.push(base.s[e] + 50 * c);
+      t.push(base.t[e] + 50 * c);
+      w.push(base.w[e]);
+    }
+  }
+  const n = 150;
+  const g = csrFromEdges(n, s, t, w);
+  const eig = oracleEigenvalues(denseAdjacency(n, s, t, w), n);
+  const top3 = topMagnitudes(eig, 3);
+  assert.ok(Math.abs(top3[2] - top3[0]) < 1e-9 * top3[0], "construction gives a repeated top eigenvalue");
+  const gap = spectralGap(g);
+  for (let i = 0; i < 3; i++) assertRel(gap.top3AbsEigs[i], top3[i], 1e-9, top3[0], `copy ${i}`);
+  assert.ok(Math.abs(gap.gap) < 1e-8 * top3[0]);
+  // Star forest: K_{1,3} ∪ K_{1,3} ∪ K_{1,2} has eigenvalues ±√3 (twice), ±√2, 0 …
+  const ss = [0, 0, 0, 4, 4, 4, 8, 8];
+  const tt = [1, 2, 3, 5, 6, 7, 9, 10];
+  const sf = csrFromEdges(60, ss, tt, null);
+  const r = spectralGap(sf);
+  assertRel(r.top3AbsEigs[2], Math.sqrt(3), 1e-9, 2, "star forest third magnitude is √3");
+});
+
+test("the solver is deterministic for a seed and reports bad k", () => {
+  const rng = new Rng(1);
+  const { s, t, w } = randomBipartiteEdges(rng, 80, 40, 0.1);
+  const g = csrFromEdges(120, s, t, w);
+  const a = spectralGap(g, { seed: 4 });
+  const b = spectralGap(g, { seed: 4 });
+  assert.deepEqual(a, b);
+  const tiny = csrFromEdges(3, [0, 1], [1, 2], null);
+  assert.throws(() => spectralGap(tiny), /metrics\/spectral: .*more than 3 nodes/);
+  assert.throws(() => largestMagnitudeEigenvalues(denseOp(new Float64Array(4), 2), { k: 2 }), /metrics\/eigen: k = 2/);
+});
