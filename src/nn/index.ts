@@ -1,0 +1,5 @@
+/** Public API of the nn stage: architecture specs, host tensors, builders and shape inference. */
+export * from "./spec";
+export * from "./tensors";
+export * from "./architectures";
+export * from "./shapes";
