@@ -1,0 +1,72 @@
+/**
+ * Columns of the results files. The first 24 are exactly the columns of the paper's released
+ * `graph_metrics/unrolled/unrolled.csv` (reference-notes §2.1), in the same order and with the same
+ * normalisation, so the analysis reads our rows and the paper's alike; the rest are additions.
+ */
+
+/** The columns of the released unrolled.csv, in order. */
+export const UNROLLED_COLUMNS = [
+  "accuracy", "pruning", "sparsity", "model", "dataset", "seed", "nodes", "edges",
+  "sink_nodes", "source_nodes", "disc_nodes", "r-out", "r-in", "2-hop_nei", "cut-edges", "motif",
+  "no_connected_components", "mean_connected_components", "avg_node_strength", "1-hop_nei", "cut-nodes",
+  "k-core", "spectral_gap", "spectral_radius",
+] as const;
+
+/** Per-layer BGE topometrics (reference-notes §2.2), aggregated as the mean over layers. */
+export const BGE_METRICS = [
+  "cut-edges", "cut-nodes", "motif", "1-hop_nei", "avg_node_strength", "k-core",
+  "no_connected_components", "mean_connected_components", "spectral_gap", "spectral_radius",
+] as const;
+
+/** Ramanujan metrics on the rolled BGE (reference-notes §2.3), mean over the layers where defined. */
+export const RAMANUJAN_METRICS = ["iterative_spectral_gap", "iterative_degree_bound", "degree_bound"] as const;
+
+export const EXTRA_COLUMNS = [
+  // identity and configuration
+  "cell_key", "dense_key", "grid", "architecture", "training",
+  // accuracy
+  "dense_accuracy", "accuracy_drop", "realised_sparsity", "nnz", "params", "train_steps",
+  // rolled / rolled-channel BGE, mean over layers
+  ...BGE_METRICS.map((m) => `rolled_${m}`),
+  ...BGE_METRICS.map((m) => `rolled_channel_${m}`),
+  ...RAMANUJAN_METRICS.map((m) => `ramanujan_${m}`),
+  "layer_density_mean",
+  // artifacts, timings, versions
+  "model_file", "t_prune_s", "t_train_s", "t_eval_s", "t_encode_s", "t_metrics_s", "t_bge_s", "t_total_s",
+  "code_version", "lib_version", "tfjs_version", "backend", "node_version", "finished_at",
+] as const;
+
+export const RESULT_COLUMNS: readonly string[] = [...UNROLLED_COLUMNS, ...EXTRA_COLUMNS];
+
+/**
+ * Columns that legitimately differ between two runs of the same cell (timings, versions, host
+ * details); everything else must be equal, which is what the shard + merge test checks.
+ */
+export function isVolatileColumn(name: string): boolean {
+  return name.startsWith("t_") || name === "finished_at" || name === "node_version" || name === "model_file";
+}
+
+/** Paper spelling of the architecture in the `model` column (as in unrolled.csv), else the id itself. */
+export function modelDisplayName(architecture: string): string {
+  const names: Record<string, string> = {
+    conv6: "CONV-6",
+    resnet20: "Resnet-20",
+    resnet32: "Resnet-32",
+    "wrn28-2": "Wide-Resnet-28-2",
+    mobilenetv2: "MobileNetV2",
+    "lenet300-100": "LeNet-300-100",
+    lenet5: "LeNet-5",
+  };
+  return names[architecture] ?? architecture;
+}
+
+/** Paper spelling of the dataset in the `dataset` column (as in unrolled.csv), else the id itself. */
+export function datasetDisplayName(dataset: string): string {
+  const names: Record<string, string> = {
+    cifar10: "CIFAR-10",
+    cifar100: "CIFAR-100",
+    tinyimagenet: "tinyimagenet",
+    "fashion-mnist": "Fashion-MNIST",
+  };
+  return names[dataset] ?? dataset;
+}

@@ -1,0 +1,286 @@
+/**
+ * Append-only, crash-safe results files (CSV, one row per finished cell).
+ *
+ * Crash safety rests on three rules:
+ * 1. a finished cell is written as ONE complete line by a single write() on an O_APPEND descriptor,
+ *    followed by fsync, so after a crash the file holds whole rows plus at most one torn last line;
+ * 2. on open, a torn last line (no trailing newline) is truncated away, so that cell runs again;
+ * 3. every row carries `cell_key`; cells whose key is present are skipped, and `append` refuses a
+ *    key that is already there, so duplicates cannot arise.
+ * The header is created by writing a temporary file and renaming it, so a file either has a complete
+ * header or does not exist. One runner at a time owns a results folder (a lock file with its pid;
+ * a lock left by a killed process is taken over).
+ */
+import {
+  closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync,
+  statSync, unlinkSync, writeSync, constants as fsConstants,
+} from "node:fs";
+import path from "node:path";
+import type { Row, RowValue } from "./executor";
+
+// ---------------------------------------------------------------------------------------------
+// CSV (RFC 4180 subset: fields quoted when they hold a comma, quote or newline)
+
+export function formatField(v: RowValue | undefined): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (/[",\r\n]/.test(v)) return `"${v.replace(/"/g, '""')}"`;
+  return v;
+}
+
+export function formatCsvLine(columns: readonly string[], row: Row): string {
+  return columns.map((c) => formatField(row[c])).join(",") + "\n";
+}
+
+/** Parses CSV text into records (handles quoted fields with commas, quotes and newlines). */
+export function parseCsvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let field = "";
+  let record: string[] = [];
+  let inQuotes = false;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (inQuotes) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        inQuotes = false;
+      } else field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"') inQuotes = true;
+    else if (ch === ",") {
+      record.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+    } else field += ch;
+    i++;
+  }
+  if (field.length > 0 || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}
+
+/** Converts a CSV field back to a value: empty → null, numeric text → number, else the string. */
+export function parseField(s: string): RowValue {
+  if (s === "") return null;
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return Number(s);
+  return s;
+}
+
+/** Reads a results CSV into its header and rows (values parsed by `parseField`). */
+export function readResultsCsv(file: string): { columns: string[]; rows: Row[] } {
+  const text = readFileSync(file, "utf8");
+  const records = parseCsvRecords(text);
+  if (records.length === 0) throw new Error(`experiment/results: '${file}' is empty (no header)`);
+  const columns = records[0];
+  const rows: Row[] = [];
+  for (let r = 1; r < records.length; r++) {
+    const rec = records[r];
+    if (rec.length === 1 && rec[0] === "") continue;
+    if (rec.length !== columns.length) {
+      throw new Error(`experiment/results: '${file}' record ${r + 1} has ${rec.length} fields, the header has ${columns.length}`);
+    }
+    const row: Row = {};
+    for (let c = 0; c < columns.length; c++) row[columns[c]] = parseField(rec[c]);
+    rows.push(row);
+  }
+  return { columns, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The append-only file
+
+/** Writes `data` to `file` via a temporary file in the same folder and a rename (atomic on POSIX). */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+export class ResultsFile {
+  readonly file: string;
+  readonly columns: readonly string[];
+  private fd: number;
+  private readonly keys = new Set<string>();
+  /** Bytes cut off a torn last line when the file was opened (0 if it was intact). */
+  readonly repairedBytes: number;
+
+  private constructor(file: string, columns: readonly string[], fd: number, repairedBytes: number) {
+    this.file = file;
+    this.columns = columns;
+    this.fd = fd;
+    this.repairedBytes = repairedBytes;
+  }
+
+  /**
+   * Opens (creating it with a header if absent) a results file whose header must equal `columns`;
+   * truncates a torn last line and loads the keys of the rows present.
+   */
+  static open(file: string, columns: readonly string[]): ResultsFile {
+    if (!columns.includes("cell_key")) throw new Error("experiment/results: the columns must include 'cell_key'");
+    mkdirSync(path.dirname(file), { recursive: true });
+    if (!existsSync(file)) writeFileAtomic(file, formatCsvLine(columns, Object.fromEntries(columns.map((c) => [c, c]))));
+    const fd = openSync(file, fsConstants.O_RDWR | fsConstants.O_APPEND);
+    let repaired = 0;
+    try {
+      const size = statSync(file).size;
+      const buf = Buffer.alloc(size);
+      let off = 0;
+      while (off < size) {
+        const got = readSync(fd, buf, off, size - off, off);
+        if (got === 0) break;
+        off += got;
+      }
+      let text = buf.toString("utf8");
+      if (!text.endsWith("\n")) {
+        const cut = text.lastIndexOf("\n") + 1;
+        if (cut === 0) throw new Error(`experiment/results: '${file}' has no complete header line; delete it and rerun`);
+        repaired = size - Buffer.byteLength(text.slice(0, cut), "utf8");
+        ftruncateSync(fd, size - repaired);
+        fsyncSync(fd);
+        text = text.slice(0, cut);
+      }
+      const records = parseCsvRecords(text);
+      const header = records[0] ?? [];
+      if (header.join(",") !== columns.join(",")) {
+        throw new Error(
+          `experiment/results: '${file}' has a different header than this version writes ` +
+            `(${header.length} vs ${columns.length} columns; first difference at '${firstDifference(header, columns)}'); ` +
+            "write to a new results folder or merge the old file with `snn-topology merge`",
+        );
+      }
+      const keyIndex = header.indexOf("cell_key");
+      const out = new ResultsFile(file, columns, fd, repaired);
+      for (let r = 1; r < records.length; r++) {
+        const rec = records[r];
+        if (rec.length !== header.length) {
+          throw new Error(`experiment/results: '${file}' record ${r + 1} has ${rec.length} fields, the header has ${header.length}`);
+        }
+        out.keys.add(rec[keyIndex]);
+      }
+      return out;
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Appends one row as a single write + fsync. Unknown columns and repeated keys are errors. */
+  append(row: Row): void {
+    const key = row.cell_key;
+    if (typeof key !== "string" || key.length === 0) throw new Error(`experiment/results: a row without cell_key cannot be appended to '${this.file}'`);
+    if (this.keys.has(key)) throw new Error(`experiment/results: '${this.file}' already holds cell ${key}`);
+    for (const c of Object.keys(row)) {
+      if (!this.columns.includes(c)) throw new Error(`experiment/results: row for cell ${key} has unknown column '${c}'`);
+    }
+    const line = Buffer.from(formatCsvLine(this.columns, row), "utf8");
+    let off = 0;
+    // One write() for the whole line: on a regular file POSIX writes it completely or fails; the loop
+    // only guards against a short write on exotic file systems.
+    while (off < line.length) off += writeSync(this.fd, line, off, line.length - off);
+    fsyncSync(this.fd);
+    this.keys.add(key);
+  }
+
+  close(): void {
+    if (this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+}
+
+function firstDifference(a: readonly string[], b: readonly string[]): string {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] ?? b[i] ?? "";
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// One runner per results folder
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes `<dir>/.lock` (pid inside); a lock whose process is gone (killed run) is taken over.
+ * Returns a release function.
+ */
+export function lockResultsDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, ".lock");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(lock, "utf8").trim() === String(process.pid)) unlinkSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSafe(lock).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+        throw new Error(`experiment/results: '${dir}' is in use by another run (pid ${pid}); wait for it or remove ${lock} if that process is not a grid run`);
+      }
+      try {
+        unlinkSync(lock);
+      } catch {
+        // raced with another taker; retry
+      }
+    }
+  }
+  throw new Error(`experiment/results: could not take the lock ${lock}`);
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Writes a small JSON side file atomically (run manifest). */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
+}
+
