@@ -3,6 +3,7 @@
  * `graph_metrics/unrolled/unrolled.csv` (reference-notes §2.1), in the same order and with the same
  * normalisation, so the analysis reads our rows and the paper's alike; the rest are additions.
  */
+import { BGE_LAYER_METRICS, LAYER_AGGREGATES, RAMANUJAN_LAYER_METRICS } from "../analysis/data";
 
 /** The columns of the released unrolled.csv, in order. */
 export const UNROLLED_COLUMNS = [
@@ -12,29 +13,27 @@ export const UNROLLED_COLUMNS = [
   "k-core", "spectral_gap", "spectral_radius",
 ] as const;
 
-/** Per-layer BGE topometrics (reference-notes §2.2), aggregated as the mean over layers. */
-export const BGE_METRICS = [
-  "cut-edges", "cut-nodes", "motif", "1-hop_nei", "avg_node_strength", "k-core",
-  "no_connected_components", "mean_connected_components", "spectral_gap", "spectral_radius",
-] as const;
+/**
+ * Per-layer encodings aggregated per network, named exactly as src/analysis/data.ts names its joins of
+ * the paper's per-layer files (`rolled:<metric>_<mean|min|max|wmean>`, …), so the analysis feature
+ * sets "rolled", "rolled-channel", "ramanujan" and "density" work on our rows unchanged.
+ */
+export const LAYER_AGGREGATE_COLUMNS: readonly string[] = [
+  ...["rolled:", "rolled_channel:"].flatMap((prefix) => BGE_LAYER_METRICS.flatMap((m) => LAYER_AGGREGATES.map((a) => `${prefix}${m}_${a}`))),
+  ...RAMANUJAN_LAYER_METRICS.flatMap((m) => LAYER_AGGREGATES.map((a) => `ramanujan:${m}_${a}`)),
+  "ramanujan:layer_density_mean", "ramanujan:layer_density_min", "ramanujan:layer_density_max", "ramanujan:global_density",
+];
 
-/** Ramanujan metrics on the rolled BGE (reference-notes §2.3), mean over the layers where defined. */
-export const RAMANUJAN_METRICS = ["iterative_spectral_gap", "iterative_degree_bound", "degree_bound"] as const;
-
-export const EXTRA_COLUMNS = [
+export const EXTRA_COLUMNS: readonly string[] = [
   // identity and configuration
   "cell_key", "dense_key", "grid", "architecture", "training",
-  // accuracy
+  // accuracy and sparsity
   "dense_accuracy", "accuracy_drop", "realised_sparsity", "nnz", "params", "train_steps",
-  // rolled / rolled-channel BGE, mean over layers
-  ...BGE_METRICS.map((m) => `rolled_${m}`),
-  ...BGE_METRICS.map((m) => `rolled_channel_${m}`),
-  ...RAMANUJAN_METRICS.map((m) => `ramanujan_${m}`),
-  "layer_density_mean",
+  ...LAYER_AGGREGATE_COLUMNS,
   // artifacts, timings, versions
   "model_file", "t_prune_s", "t_train_s", "t_eval_s", "t_encode_s", "t_metrics_s", "t_bge_s", "t_total_s",
   "code_version", "lib_version", "tfjs_version", "backend", "node_version", "finished_at",
-] as const;
+];
 
 export const RESULT_COLUMNS: readonly string[] = [...UNROLLED_COLUMNS, ...EXTRA_COLUMNS];
 

@@ -55,7 +55,7 @@ export function validateGrid(grid: GridSpec): string[] {
       continue;
     }
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      problems.push(`${where}: dataset '${d}': folder '${dir}' does not exist`);
+      problems.push(`${where}: dataset '${d}': folder '${dir}' does not exist (put the files there, or point dataDirs.${d} in a grid file or SNN_DATASETS at them)`);
       continue;
     }
     for (const f of requiredFiles(d)) {
