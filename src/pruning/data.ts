@@ -1,0 +1,92 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../util/rng";
+
+/**
+ * What the data-driven pruners (SNIP, GraSP, ProsPr) need from a data set: random training batches
+ * and, for GraSP, a fixed number of examples per class. Inputs are NHWC float32, targets one-hot.
+ * The pruner disposes the tensors it receives.
+ */
+export interface PruneBatch {
+  readonly x: tf.Tensor4D;
+  readonly y: tf.Tensor2D;
+}
+
+export interface PruneData {
+  readonly classes: number;
+  /** `size` training examples drawn at random (without replacement within the batch). */
+  batch(size: number, rng: Rng): PruneBatch;
+  /** `n` examples of every class, class-major (all of class 0, then class 1, …), as GraSP_fetch_data builds them. */
+  perClass(n: number, rng: Rng): PruneBatch;
+}
+
+export interface ArrayDataOptions {
+  /** Per-image shape [H, W, C]. */
+  shape: readonly [number, number, number];
+  classes: number;
+  /** Applied to every pixel value: (v · scale − mean) / std. Defaults: scale 1/255 for Uint8 images, 1 otherwise; mean 0; std 1. */
+  scale?: number;
+  mean?: number;
+  std?: number;
+}
+
+/**
+ * A PruneData over host arrays (e.g. an IDX file read by src/io): images [N, H, W, C] flattened
+ * (Uint8 or Float32) and integer labels.
+ */
+export function arrayPruneData(images: Uint8Array | Float32Array, labels: ArrayLike<number>, options: ArrayDataOptions): PruneData {
+  const module = "pruning/data";
+  const [H, W, C] = options.shape;
+  const per = H * W * C;
+  const n = labels.length;
+  if (!(per > 0) || images.length !== n * per) {
+    throw new Error(`${module}: ${images.length} pixel values for ${n} labels of shape [${H}, ${W}, ${C}]`);
+  }
+  const K = options.classes;
+  const byClass: number[][] = Array.from({ length: K }, () => []);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < K)) throw new Error(`${module}: label ${i} is ${c}, outside [0, ${K})`);
+    byClass[c].push(i);
+  }
+  const scale = options.scale ?? (images instanceof Uint8Array ? 1 / 255 : 1);
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  const gather = (idx: ArrayLike<number>): PruneBatch => {
+    const m = idx.length;
+    const x = new Float32Array(m * per);
+    const y = new Float32Array(m * K);
+    for (let j = 0; j < m; j++) {
+      const src = idx[j] * per;
+      const dst = j * per;
+      for (let p = 0; p < per; p++) x[dst + p] = (images[src + p] * scale - mean) / std;
+      y[j * K + labels[idx[j]]] = 1;
+    }
+    return { x: tf.tensor4d(x, [m, H, W, C]), y: tf.tensor2d(y, [m, K]) };
+  };
+  return {
+    classes: K,
+    batch(size: number, rng: Rng): PruneBatch {
+      if (!(Number.isInteger(size) && size > 0 && size <= n)) throw new Error(`${module}: batch size ${size} not in [1, ${n}]`);
+      const pick = new Int32Array(size);
+      const seen = new Set<number>();
+      for (let j = 0; j < size; ) {
+        const i = rng.int(n);
+        if (seen.has(i)) continue;
+        seen.add(i);
+        pick[j++] = i;
+      }
+      return gather(pick);
+    },
+    perClass(k: number, rng: Rng): PruneBatch {
+      const pick: number[] = [];
+      for (let c = 0; c < K; c++) {
+        const pool = byClass[c];
+        if (pool.length < k) throw new Error(`${module}: class ${c} has ${pool.length} examples, ${k} needed`);
+        const chosen = new Set<number>();
+        while (chosen.size < k) chosen.add(pool[rng.int(pool.length)]);
+        pick.push(...chosen);
+      }
+      return gather(pick);
+    },
+  };
+}
