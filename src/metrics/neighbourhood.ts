@@ -8,13 +8,22 @@
  *
  * Normalisation in the released unrolled.csv (reference-notes §2.1): both means / E.
  *
- * Algorithm: one pass per node with a stamp array (mark[w] = v when w has been counted for v),
- * so no set is built or cleared. Rows of the CSR are sorted, so parallel edges are adjacent and
- * each distinct out-neighbour is expanded once. Order 2 costs Σ_u indeg(u)·outdeg(u) stamp
- * checks (the same walk igraph does); the stamp array is 4N bytes and is read almost only in
- * the next one or two partitions of a layered graph, which keeps it in cache.
- *
- * Source: reference-notes §2.1. Complexity: order 1 O(N + E); order 2 O(N + Σ indeg·outdeg).
+ * Algorithms.
+ * - Per-node sizes (`oneHopSizes`, `twoHopSizes`): one pass per node with a stamp array
+ *   (mark[w] = v when w has been counted for v), so no set is built or cleared. Rows of the CSR
+ *   are sorted, so parallel edges are adjacent and each distinct out-neighbour is expanded once.
+ *   Order 2 costs Σ_u indeg(u)·outdeg(u) stamp checks, the walk igraph does.
+ * - Means (`oneHopMean`, `twoHopMean`) need only the total Σ_v |N≤k(v)|. The 1-hop total is
+ *   N + E − (parallel duplicates) − (nodes with a self-loop), one branch-free scan. The 2-hop
+ *   total is computed 32 source nodes at a time with bit masks (bit i = "reached from the i-th
+ *   node of the batch"): a middle node shared by several sources of the batch is expanded once,
+ *   OR-ing their bits into its out-neighbours, and the total is the sum of the popcounts. The
+ *   batches follow the partitions' (channel, row, col) layout: the same pixel across up to 32
+ *   channels, or several neighbouring pixels of all channels when a layer has fewer than 32.
+ *   In an unrolled conv layer those nodes share most of their out-neighbours (same spatial
+ *   window), so far fewer rows are expanded; any batching gives the same exact result.
+ * Source: reference-notes §2.1. Complexity: order 1 O(N + E); order 2 O(N + Σ indeg·outdeg) in the worst
+ * case (no sharing inside batches), 16N bytes for the batched total, 4N for the per-node sizes.
  */
 import type { CsrGraph } from "../encoding/csr";
 import { silentProgress, type Progress } from "../util/progress";
@@ -123,19 +132,122 @@ export function neighbourhoodSizes(g: CsrGraph, order: number, progress: Progres
   return size;
 }
 
-function mean(a: Int32Array): number {
-  if (a.length === 0) throw new Error("metrics/neighbourhood: the mean is not defined on a graph without nodes");
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s / a.length;
+/**
+ * Σ_v |N≤1(v)| = N + Σ_v (distinct out-neighbours of v other than v), from sorted rows: a slot
+ * adds one unless it repeats the previous slot's target or is a self-loop (a loop repeated by
+ * parallel copies is caught by the first test).
+ */
+export function oneHopTotal(g: CsrGraph): number {
+  const n = g.numNodes;
+  const off = g.offsets;
+  const t = g.targets;
+  let total = n;
+  let e = 0;
+  for (let v = 0; v < n; v++) {
+    const b = off[v + 1];
+    let prev = -1;
+    let c = 0;
+    for (; e < b; e++) {
+      const u = t[e];
+      // 1 when u ≠ prev and u ≠ v: the sign bit of (u−prev)|(prev−u) is set iff they differ.
+      c += (((u - prev) | (prev - u)) & ((u - v) | (v - u))) >>> 31;
+      prev = u;
+    }
+    total += c;
+  }
+  return total;
+}
+
+function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Σ_v |N≤2(v)| by 32-wide bit-mask batches (see the module comment). */
+export function twoHopTotal(g: CsrGraph, progress: Progress = silentProgress): number {
+  const n = g.numNodes;
+  const off = g.offsets;
+  const t = g.targets;
+  const firstHop = new Int32Array(n); // bits of the batch sources that reach u in one step
+  const reached = new Int32Array(n); // bits of the batch sources that reach w in ≤ 2 steps
+  const middle = new Int32Array(n);
+  const touched = new Int32Array(n);
+  const batch = new Int32Array(32);
+  let total = 0;
+  let doneNodes = 0;
+  let lastReport = 0;
+  for (const p of g.partitions) {
+    // Layout metadata that does not describe the partition falls back to consecutive batches.
+    const hw = p.channels * p.height * p.width === p.size && p.size > 0 ? p.height * p.width : 1;
+    const channels = p.size / hw;
+    const perBatchPositions = channels >= 32 ? 1 : Math.floor(32 / channels);
+    for (let pos = 0; pos < hw; pos += perBatchPositions) {
+      const kp = Math.min(perBatchPositions, hw - pos);
+      for (let c0 = 0; c0 < channels; c0 += 32) {
+        const kc = Math.min(32, channels - c0);
+        let k = 0;
+        for (let i = 0; i < kc; i++) {
+          const base = p.start + (c0 + i) * hw + pos;
+          for (let j = 0; j < kp; j++) batch[k++] = base + j;
+        }
+        let nMiddle = 0;
+        let nTouched = 0;
+        for (let i = 0; i < k; i++) {
+          const v = batch[i];
+          const bit = 1 << i;
+          const x = reached[v];
+          if (x === 0) touched[nTouched++] = v;
+          reached[v] = x | bit;
+          const b = off[v + 1];
+          for (let e = off[v]; e < b; e++) {
+            const u = t[e];
+            const y = firstHop[u];
+            if (y === 0) middle[nMiddle++] = u;
+            firstHop[u] = y | bit;
+          }
+        }
+        for (let j = 0; j < nMiddle; j++) {
+          const u = middle[j];
+          const mu = firstHop[u];
+          firstHop[u] = 0;
+          const x = reached[u];
+          if (x === 0) touched[nTouched++] = u;
+          reached[u] = x | mu;
+          const b = off[u + 1];
+          for (let e = off[u]; e < b; e++) {
+            const w = t[e];
+            const z = reached[w];
+            if (z === 0) touched[nTouched++] = w;
+            reached[w] = z | mu;
+          }
+        }
+        for (let j = 0; j < nTouched; j++) {
+          const w = touched[j];
+          total += popcount32(reached[w]);
+          reached[w] = 0;
+        }
+        doneNodes += k;
+      }
+      if (doneNodes - lastReport >= 16384) {
+        lastReport = doneNodes;
+        progress.update(doneNodes, n, "2-hop");
+      }
+    }
+  }
+  if (doneNodes !== n) throw new Error(`metrics/neighbourhood: the partitions cover ${doneNodes} of ${n} nodes`);
+  progress.update(n, n, "2-hop");
+  return total;
 }
 
 /** Official `1-hop` (raw): mean distinct out-neighbourhood size of order 1, node included. */
 export function oneHopMean(g: CsrGraph): number {
-  return mean(oneHopSizes(g));
+  if (g.numNodes === 0) throw new Error("metrics/neighbourhood: the mean is not defined on a graph without nodes");
+  return oneHopTotal(g) / g.numNodes;
 }
 
 /** Official `2-hop` (raw): mean distinct out-neighbourhood size of order 2, node included. */
 export function twoHopMean(g: CsrGraph, progress: Progress = silentProgress): number {
-  return mean(twoHopSizes(g, progress));
+  if (g.numNodes === 0) throw new Error("metrics/neighbourhood: the mean is not defined on a graph without nodes");
+  return twoHopTotal(g, progress) / g.numNodes;
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { csrFromEdges } from "../../src/encoding/csr";
-import { coreness, meanCoreness } from "../../src/metrics/kcore";
+import { coreness, corenessByLevels, meanCoreness } from "../../src/metrics/kcore";
 import { inAdjacency } from "../../src/metrics/adjacency";
 import { edgeList, randomLayered, randomMultigraph } from "./random-graphs";
 
@@ -32,6 +32,7 @@ test("coreness matches repeated peeling on 800 random multigraphs (parallel edge
     assert.deepEqual(got, expected, `seed ${seed}`);
     const got2 = Array.from(coreness(g, inAdjacency(g)));
     assert.deepEqual(got2, expected);
+    assert.deepEqual(Array.from(corenessByLevels(g)), expected, `levels, seed ${seed}`);
     for (const c of expected) maxSeen = Math.max(maxSeen, c);
   }
   assert.ok(maxSeen >= 4, "random graphs never reached a 4-core: the test is too weak");
@@ -41,6 +42,7 @@ test("igraph conventions: self-loops count twice in the degree (checked against 
   // igraph: Graph(3, [(0,0),(0,0),(0,1),(1,2)], directed=True).coreness(mode="all") == [4, 1, 1]
   const g = csrFromEdges(3, [0, 0, 0, 1], [0, 0, 1, 2], null);
   assert.deepEqual(Array.from(coreness(g)), [4, 1, 1]);
+  assert.deepEqual(Array.from(corenessByLevels(g)), [4, 1, 1]);
   // a double edge is a 2-core
   assert.deepEqual(Array.from(coreness(csrFromEdges(3, [0, 0], [1, 1], null))), [2, 2, 0]);
   assert.equal(meanCoreness(csrFromEdges(3, [0, 0], [1, 1], null)), 4 / 3);

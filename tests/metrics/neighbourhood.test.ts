@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MultiDirectedGraph } from "graphology";
 import type { CsrGraph } from "../../src/encoding/csr";
-import { neighbourhoodSizes, oneHopMean, oneHopSizes, twoHopMean, twoHopSizes } from "../../src/metrics/neighbourhood";
+import { csrFromEdges, type Partition } from "../../src/encoding/csr";
+import { neighbourhoodSizes, oneHopMean, oneHopSizes, oneHopTotal, twoHopMean, twoHopSizes, twoHopTotal } from "../../src/metrics/neighbourhood";
+import { Rng } from "../../src/util/rng";
 import { edgeList, randomLayered, randomMultigraph } from "./random-graphs";
 
 function explicitSets(g: CsrGraph, order: number): number[] {
@@ -57,4 +59,48 @@ test("1-hop mean is 1 + E/N on a graph without parallel edges and loops", () => 
   const distinct = new Set(edgeList(g).map(([u, v]) => `${u},${v}`)).size;
   if (distinct === g.numEdges) assert.ok(Math.abs(oneHopMean(g) - (1 + g.numEdges / g.numNodes)) < 1e-12);
   assert.throws(() => neighbourhoodSizes(g, -1), /metrics\/neighbourhood/);
+});
+
+const sum = (a: Int32Array): number => a.reduce((x, y) => x + y, 0);
+
+test("batched totals equal the per-node sums (random multigraphs of up to 120 nodes: batches use all 32 bits)", () => {
+  for (let seed = 0; seed < 300; seed++) {
+    const g = randomMultigraph(5000 + seed, { maxNodes: 120, multi: 0.3 });
+    assert.equal(oneHopTotal(g), sum(oneHopSizes(g)), `seed ${seed}`);
+    assert.equal(twoHopTotal(g), sum(twoHopSizes(g)), `seed ${seed}`);
+  }
+});
+
+/** A small unrolled-conv-like graph: partitions with (channels, height, width) metadata, random 3×3 kernels. */
+function convLike(seed: number): CsrGraph {
+  const rng = new Rng(seed);
+  const layers: Array<[number, number]> = [[3, 6], [5 + rng.int(40), 6], [8 + rng.int(40), 3], [10, 1]];
+  const parts: Partition[] = [];
+  let n = 0;
+  for (const [c, s] of layers) { parts.push({ name: `L${parts.length}`, start: n, size: c * s * s, channels: c, height: s, width: s }); n += c * s * s; }
+  const src: number[] = [], tgt: number[] = [];
+  const density = 0.05 + rng.next() * 0.5;
+  for (let l = 0; l + 1 < layers.length; l++) {
+    const [ci, si] = layers[l], [co, so] = layers[l + 1];
+    const stride = Math.max(1, Math.floor(si / so));
+    for (let c = 0; c < co; c++) for (let j = 0; j < ci; j++) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
+      if (rng.next() >= density) continue;
+      for (let r = 0; r < so; r++) for (let q = 0; q < so; q++) {
+        const y = r * stride + a - 1, x = q * stride + b - 1;
+        if (y < 0 || x < 0 || y >= si || x >= si) continue;
+        src.push(parts[l].start + j * si * si + y * si + x);
+        tgt.push(parts[l + 1].start + c * so * so + r * so + q);
+      }
+    }
+  }
+  return csrFromEdges(n, src, tgt, null, parts);
+}
+
+test("batched 2-hop total on conv-like layered graphs (channel × pixel batches) equals explicit sets", () => {
+  for (let seed = 0; seed < 40; seed++) {
+    const g = convLike(seed);
+    const expected = explicitSets(g, 2).reduce((x, y) => x + y, 0);
+    assert.equal(twoHopTotal(g), expected, `seed ${seed}`);
+    assert.equal(twoHopMean(g), expected / g.numNodes);
+  }
 });

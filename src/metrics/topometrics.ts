@@ -1,0 +1,305 @@
+/**
+ * The 16 MGE topometrics of the paper in one call, with the official code's definitions and,
+ * on request, the normalisation of the released `unrolled.csv`.
+ *
+ * Definitions: reference-notes §2.1 (each metric's module documents its own definition, view of
+ * the graph and complexity). Groups as printed by the official `main.py`:
+ * - local connectivity: sink, source and disconnected nodes, removable out/in connections (local.ts);
+ * - neighbourhood: 1-hop and 2-hop mean out-neighbourhood sizes (neighbourhood.ts), 4-node motifs (motifs.ts);
+ * - strength: mean node strength (strength.ts), mean coreness (kcore.ts);
+ * - global connectivity: cut-edges, cut-nodes, #components and mean component size (connectivity.ts);
+ * - expansion: spectral gap and Laplacian spectral radius (spectral.ts).
+ *
+ * Normalisation (`normalize: "paper"`), as determined in reference-notes §2.1 from the released
+ * data: sink/source/disconnected counts and the mean component size are divided by N; r-out,
+ * r-in, 1-hop, 2-hop, motifs, strength, k-core, cut-edges and cut-nodes by E; the number of
+ * components and the two spectral metrics stay raw. `"raw"` gives the official values before
+ * that step (the fixtures' `metrics_raw`).
+ *
+ * Motifs: `"estimate"` is the official estimator (igraph `motifs_randesu_estimate(size=4,
+ * sample=int(0.001·N))`, here seeded); `"exact"` is the exact number of connected induced
+ * 4-node subgraphs of the undirected simple view, which the estimator estimates.
+ *
+ * Complexity: dominated by 2-hop (O(Σ indeg·outdeg)), the motifs and the spectral solvers; the
+ * other metrics are O(N + E). Extra memory beyond the graph: 4E bytes for the in-adjacency shared
+ * by k-core and the DFS, plus O(N) arrays, plus whatever motifs/spectral need.
+ */
+import { inDegrees, type CsrGraph } from "../encoding/csr";
+import { silentProgress, type Progress } from "../util/progress";
+import { inAdjacency, type InAdjacency } from "./adjacency";
+import { cutStructure, weakComponents, type CutStructure } from "./connectivity";
+import { meanCoreness } from "./kcore";
+import { defaultLayerSizes, localConnectivity, type LayerSizes, type LocalConnectivity } from "./local";
+import { oneHopMean, twoHopMean } from "./neighbourhood";
+import { meanStrength } from "./strength";
+import { loadMotifs, loadSpectral } from "./optional";
+
+export type MetricName =
+  | "sinkNodes"
+  | "sourceNodes"
+  | "disconnectedNodes"
+  | "removableOutEdges"
+  | "removableInEdges"
+  | "oneHop"
+  | "twoHop"
+  | "motifs"
+  | "strength"
+  | "kCore"
+  | "cutEdges"
+  | "cutNodes"
+  | "connectedComponents"
+  | "avgConnectedComponents"
+  | "spectralGap"
+  | "spectralRadius";
+
+/** Computation steps; metrics computed together share a step (and its time). */
+export type StepName =
+  | "inDegrees"
+  | "inAdjacency"
+  | "local"
+  | "oneHop"
+  | "twoHop"
+  | "motifs"
+  | "strength"
+  | "kCore"
+  | "cutStructure"
+  | "components"
+  | "spectralGap"
+  | "spectralRadius";
+
+export type MetricGroup = "local" | "neighbourhood" | "strength" | "global" | "expansion";
+
+export interface MetricInfo {
+  /** Column of the released graph_metrics/unrolled/unrolled.csv. */
+  readonly csvColumn: string;
+  /** Key in the reference fixtures' `metrics_raw` (and in the CLI's JSON). */
+  readonly fixtureKey: string;
+  readonly group: MetricGroup;
+  /** What `normalize: "paper"` divides the raw value by. */
+  readonly paperDivisor: "N" | "E" | "none";
+  /** The step that computes it. */
+  readonly step: StepName;
+  /** True when the value depends on edge weights. */
+  readonly weighted: boolean;
+}
+
+export const METRICS: Readonly<Record<MetricName, MetricInfo>> = {
+  sinkNodes: { csvColumn: "sink_nodes", fixtureKey: "sink_nodes", group: "local", paperDivisor: "N", step: "local", weighted: false },
+  sourceNodes: { csvColumn: "source_nodes", fixtureKey: "source_nodes", group: "local", paperDivisor: "N", step: "local", weighted: false },
+  disconnectedNodes: { csvColumn: "disc_nodes", fixtureKey: "disconnected_nodes", group: "local", paperDivisor: "N", step: "local", weighted: false },
+  removableOutEdges: { csvColumn: "r-out", fixtureKey: "removable_out_edges", group: "local", paperDivisor: "E", step: "local", weighted: false },
+  removableInEdges: { csvColumn: "r-in", fixtureKey: "removable_in_edges", group: "local", paperDivisor: "E", step: "local", weighted: false },
+  oneHop: { csvColumn: "1-hop_nei", fixtureKey: "1-hop", group: "neighbourhood", paperDivisor: "E", step: "oneHop", weighted: false },
+  twoHop: { csvColumn: "2-hop_nei", fixtureKey: "2-hop", group: "neighbourhood", paperDivisor: "E", step: "twoHop", weighted: false },
+  motifs: { csvColumn: "motif", fixtureKey: "motifs", group: "neighbourhood", paperDivisor: "E", step: "motifs", weighted: false },
+  strength: { csvColumn: "avg_node_strength", fixtureKey: "strength", group: "strength", paperDivisor: "E", step: "strength", weighted: true },
+  kCore: { csvColumn: "k-core", fixtureKey: "k-core", group: "strength", paperDivisor: "E", step: "kCore", weighted: false },
+  cutEdges: { csvColumn: "cut-edges", fixtureKey: "cut-edges", group: "global", paperDivisor: "E", step: "cutStructure", weighted: false },
+  cutNodes: { csvColumn: "cut-nodes", fixtureKey: "cut-nodes", group: "global", paperDivisor: "E", step: "cutStructure", weighted: false },
+  connectedComponents: { csvColumn: "no_connected_components", fixtureKey: "connected_components", group: "global", paperDivisor: "none", step: "components", weighted: false },
+  avgConnectedComponents: { csvColumn: "mean_connected_components", fixtureKey: "avg_connected_components", group: "global", paperDivisor: "N", step: "components", weighted: false },
+  spectralGap: { csvColumn: "spectral_gap", fixtureKey: "spectral-gap", group: "expansion", paperDivisor: "none", step: "spectralGap", weighted: true },
+  spectralRadius: { csvColumn: "spectral_radius", fixtureKey: "spectral-radius", group: "expansion", paperDivisor: "none", step: "spectralRadius", weighted: true },
+};
+
+/** The 16 metrics in the order of reference-notes §2.1. */
+export const METRIC_NAMES: readonly MetricName[] = Object.keys(METRICS) as MetricName[];
+
+/** Parses a metric name given as the camelCase name, the CSV column or the fixture key. */
+export function parseMetricName(s: string): MetricName {
+  for (const name of METRIC_NAMES) {
+    const info = METRICS[name];
+    if (s === name || s === info.csvColumn || s === info.fixtureKey) return name;
+  }
+  throw new Error(`metrics/topometrics: unknown metric '${s}'; known: ${METRIC_NAMES.join(", ")} (CSV column and fixture names are accepted too)`);
+}
+
+export interface TopometricsOptions {
+  /** Metrics to compute (default: all 16). */
+  readonly metrics?: readonly MetricName[];
+  /** "estimate" (default): the official sampled estimator; "exact": exact connected 4-node subgraph count. */
+  readonly motifs?: "exact" | "estimate";
+  /** Seed of the motif estimator's vertex sample (default 0). */
+  readonly seed?: number;
+  /** Fraction of the nodes the motif estimator samples (default 0.001, as the official code). */
+  readonly motifSampleFraction?: number;
+  /** "raw" (default): official values; "paper": the divisions used in the released unrolled.csv. */
+  readonly normalize?: "raw" | "paper";
+  /** Input layer size incl. padding nodes (default: the first partition; 0 with a single partition). */
+  readonly inputLayerSize?: number;
+  /** Output layer size (default: the last partition; 0 with a single partition). */
+  readonly outputLayerSize?: number;
+  readonly progress?: Progress;
+}
+
+export interface TopometricsDetails {
+  /** Sinks and sources before subtracting the layer sizes. */
+  sinkCount?: number;
+  sourceCount?: number;
+  isolatedNodes?: number;
+  largestComponent?: number;
+  motifMode?: "exact" | "estimate";
+  motifStandardError?: number;
+  motifSampleSize?: number;
+  adjacencyTop3AbsEigs?: number[];
+  laplacianTop2Eigs?: number[];
+  inputLayerSize: number;
+  outputLayerSize: number;
+}
+
+export interface Topometrics {
+  readonly nodes: number;
+  readonly edges: number;
+  readonly normalize: "raw" | "paper";
+  /** Every metric; null when it was not requested. */
+  readonly metrics: Record<MetricName, number | null>;
+  /** Wall seconds per computation step that ran (see METRICS[m].step for which step gave m). */
+  readonly seconds: Partial<Record<StepName, number>>;
+  readonly details: TopometricsDetails;
+}
+
+/** Divides a raw value the way the released unrolled.csv does (reference-notes §2.1). */
+export function paperNormalise(name: MetricName, raw: number, nodes: number, edges: number): number {
+  const d = METRICS[name].paperDivisor;
+  if (d === "none") return raw;
+  const by = d === "N" ? nodes : edges;
+  if (by === 0) throw new Error(`metrics/topometrics: cannot normalise ${name} by ${d} = 0`);
+  return raw / by;
+}
+
+function emptyMetrics(): Record<MetricName, number | null> {
+  const r = {} as Record<MetricName, number | null>;
+  for (const m of METRIC_NAMES) r[m] = null;
+  return r;
+}
+
+/**
+ * Computes the requested topometrics of a (directed, multi-)graph, normally an MGE. Metrics that
+ * share work are computed once (the five local metrics; cut-edges and cut-nodes; the two
+ * component metrics). Throws on an empty graph, an unknown option value, or a metric whose
+ * module is not available in this build.
+ */
+export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions = {}): Topometrics {
+  const n = graph.numNodes;
+  const m = graph.numEdges;
+  if (n === 0) throw new Error("metrics/topometrics: the graph has no nodes");
+  const normalize = options.normalize ?? "raw";
+  if (normalize !== "raw" && normalize !== "paper") throw new Error(`metrics/topometrics: normalize must be "raw" or "paper", got '${String(normalize)}'`);
+  const motifMode = options.motifs ?? "estimate";
+  if (motifMode !== "exact" && motifMode !== "estimate") throw new Error(`metrics/topometrics: motifs must be "exact" or "estimate", got '${String(motifMode)}'`);
+  const seed = options.seed ?? 0;
+  const sampleFraction = options.motifSampleFraction ?? 0.001;
+  if (!(sampleFraction > 0 && sampleFraction <= 1)) throw new Error(`metrics/topometrics: motifSampleFraction must be in (0, 1], got ${sampleFraction}`);
+  const requested = new Set<MetricName>(options.metrics ?? METRIC_NAMES);
+  for (const r of requested) if (!(r in METRICS)) throw new Error(`metrics/topometrics: unknown metric '${String(r)}'`);
+  const defaults = defaultLayerSizes(graph);
+  const sizes: LayerSizes = {
+    inputLayerSize: options.inputLayerSize ?? defaults.inputLayerSize,
+    outputLayerSize: options.outputLayerSize ?? defaults.outputLayerSize,
+  };
+  // Fail before any long work when an optional module is missing.
+  const motifsApi = requested.has("motifs") ? loadMotifs() : null;
+  const spectralApi = requested.has("spectralGap") || requested.has("spectralRadius") ? loadSpectral() : null;
+
+  const progress = options.progress ?? silentProgress;
+  const metrics = emptyMetrics();
+  const seconds: Partial<Record<StepName, number>> = {};
+  const details: TopometricsDetails = { inputLayerSize: sizes.inputLayerSize, outputLayerSize: sizes.outputLayerSize };
+  const steps = new Set<StepName>();
+  for (const r of requested) steps.add(METRICS[r].step);
+  const total = steps.size;
+  let done = 0;
+  const timed = <T>(step: StepName, f: () => T): T => {
+    progress.update(done, total, step);
+    const t0 = process.hrtime.bigint();
+    const out = f();
+    seconds[step] = Number(process.hrtime.bigint() - t0) / 1e9;
+    return out;
+  };
+  const finished = (): void => {
+    done++;
+    progress.update(done, total);
+  };
+
+  if (steps.has("local")) {
+    const indeg = timed("inDegrees", () => inDegrees(graph));
+    const loc: LocalConnectivity = timed("local", () => localConnectivity(graph, sizes, indeg));
+    metrics.sinkNodes = loc.sinkNodes;
+    metrics.sourceNodes = loc.sourceNodes;
+    metrics.disconnectedNodes = loc.disconnectedNodes;
+    metrics.removableOutEdges = loc.removableOutEdges;
+    metrics.removableInEdges = loc.removableInEdges;
+    details.sinkCount = loc.sinkCount;
+    details.sourceCount = loc.sourceCount;
+    finished();
+  }
+  if (steps.has("oneHop")) {
+    metrics.oneHop = timed("oneHop", () => oneHopMean(graph));
+    finished();
+  }
+  if (steps.has("twoHop")) {
+    metrics.twoHop = timed("twoHop", () => twoHopMean(graph));
+    finished();
+  }
+  if (steps.has("strength")) {
+    metrics.strength = timed("strength", () => meanStrength(graph));
+    finished();
+  }
+  let inAdj: InAdjacency | null = null;
+  if (steps.has("kCore") || steps.has("cutStructure")) inAdj = timed("inAdjacency", () => inAdjacency(graph));
+  if (steps.has("kCore") && inAdj) {
+    const adj = inAdj;
+    metrics.kCore = timed("kCore", () => meanCoreness(graph, adj));
+    finished();
+  }
+  if (steps.has("cutStructure") && inAdj) {
+    const adj = inAdj;
+    const cut: CutStructure = timed("cutStructure", () => cutStructure(graph, adj));
+    metrics.cutEdges = cut.bridges;
+    metrics.cutNodes = cut.articulationPoints;
+    finished();
+  }
+  inAdj = null;
+  if (steps.has("components")) {
+    const cc = timed("components", () => weakComponents(graph));
+    metrics.connectedComponents = cc.count;
+    metrics.avgConnectedComponents = cc.meanSize;
+    details.isolatedNodes = cc.isolatedNodes;
+    details.largestComponent = cc.largestSize;
+    finished();
+  }
+  if (steps.has("motifs") && motifsApi) {
+    details.motifMode = motifMode;
+    if (motifMode === "exact") {
+      const totals = timed("motifs", () => motifsApi.exactMotifTotals(graph));
+      metrics.motifs = totals.connected4;
+    } else {
+      const est = timed("motifs", () => motifsApi.estimateMotifs(graph, { size: 4, sampleFraction, seed }));
+      metrics.motifs = est.estimate;
+      details.motifStandardError = est.standardError;
+      details.motifSampleSize = est.sampleSize;
+    }
+    finished();
+  }
+  if (steps.has("spectralGap") && spectralApi) {
+    const r = timed("spectralGap", () => spectralApi.spectralGap(graph));
+    metrics.spectralGap = r.gap;
+    details.adjacencyTop3AbsEigs = Array.from(r.top3AbsEigs);
+    finished();
+  }
+  if (steps.has("spectralRadius") && spectralApi) {
+    const r = timed("spectralRadius", () => spectralApi.spectralRadius(graph));
+    metrics.spectralRadius = r.radius;
+    details.laplacianTop2Eigs = Array.from(r.top2);
+    finished();
+  }
+  progress.finish(`${requested.size} topometrics`);
+
+  if (normalize === "paper") {
+    for (const name of METRIC_NAMES) {
+      const v = metrics[name];
+      if (v !== null) metrics[name] = paperNormalise(name, v, n, m);
+    }
+  }
+  return { nodes: n, edges: m, normalize, metrics, seconds, details };
+}
