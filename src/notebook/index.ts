@@ -17,3 +17,4 @@ export { type Cell, type Row, type Columns, type TableOptions, formatNumber, col
 export { type ProgressDisplayOptions, progressDisplay, progressHtml } from "./progress";
 export { type LayeredGraphOptions, layeredGraphSvg, drawLayeredGraph } from "./graph-svg";
 export { KERNEL_NAME, jupyterPathDir, jupyterEnv } from "./jupyter-env";
+export { resultsFile } from "./params";

@@ -242,3 +242,18 @@ test("jupyterEnv puts the project kernel folder first on JUPYTER_PATH", () => {
   assert.equal(env.PATH, "/bin");
   assert.equal(jupyterEnv("/p", {}).JUPYTER_PATH, "/p/kernel-setup/jupyter");
 });
+
+test("resultsFile: SNN_RESULTS_FILE wins, else the default under the project root", async () => {
+  const { resultsFile } = await import("../../src/notebook/index");
+  const { projectRoot } = await import("../../src/io/paths");
+  const saved = process.env.SNN_RESULTS_FILE;
+  try {
+    delete process.env.SNN_RESULTS_FILE;
+    assert.equal(resultsFile("results/grid.csv"), path.join(projectRoot(), "results", "grid.csv"));
+    process.env.SNN_RESULTS_FILE = "/tmp/other.csv";
+    assert.equal(resultsFile("results/grid.csv"), "/tmp/other.csv");
+  } finally {
+    if (saved === undefined) delete process.env.SNN_RESULTS_FILE;
+    else process.env.SNN_RESULTS_FILE = saved;
+  }
+});
