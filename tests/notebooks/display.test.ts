@@ -20,10 +20,12 @@ import {
   setDisplaySink,
   inKernel,
   jupyterEnv,
+  resultsFile,
   PLOT_MARKER,
   type MimeBundle,
 } from "../../src/notebook/index";
 import { csrFromEdges, type Partition } from "../../src/encoding/csr";
+import { projectRoot } from "../../src/io/paths";
 
 interface Shown {
   bundle: MimeBundle;
@@ -243,9 +245,7 @@ test("jupyterEnv puts the project kernel folder first on JUPYTER_PATH", () => {
   assert.equal(jupyterEnv("/p", {}).JUPYTER_PATH, "/p/kernel-setup/jupyter");
 });
 
-test("resultsFile: SNN_RESULTS_FILE wins, else the default under the project root", async () => {
-  const { resultsFile } = await import("../../src/notebook/index");
-  const { projectRoot } = await import("../../src/io/paths");
+test("resultsFile: SNN_RESULTS_FILE wins, else the default under the project root", () => {
   const saved = process.env.SNN_RESULTS_FILE;
   try {
     delete process.env.SNN_RESULTS_FILE;
