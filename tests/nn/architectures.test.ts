@@ -121,6 +121,6 @@ test("invalid options and inconsistent specs are refused with the layer named", 
   assert.throws(() => inferShapes(bad), /outputs \[10\], expected \[11\]/);
   const spec = conv6();
   const layers = [...spec.layers];
-  layers[0] = { ...(layers[0] as { kind: "conv2d" } & Record<string, unknown>), inChannels: 4 } as never;
+  layers[0] = { ...(layers[0] as unknown as Record<string, unknown>), inChannels: 4 } as never;
   assert.throws(() => inferShapes({ ...spec, layers }), /conv convs1\.0 expects 4 input channels, got 3/);
 });

@@ -1,0 +1,331 @@
+/**
+ * The multipartite graph encoding (MGE) of a whole sparse network (reference-notes §1.5–1.6,
+ * Appendix B; layout and alignments in ./plan.ts): every conv is unrolled over its input (§1.3), so
+ * one kernel weight gives up to o² edges; layers are chained by node index; pooling windows are
+ * folded into the next layer; projection shortcuts add edges from the block input to the block
+ * output. Edge weight = |w| rounded to float16 and widened to float32, as the official code stores
+ * it (option `weightPrecision: "float32"` keeps full precision). An edge exists iff the mask is 1
+ * and the weight is nonzero (the official code reads the masked weight and tests w ≠ 0).
+ *
+ * Construction (built for 10^8–2·10^8 edges): a counting pass computes every node's out-degree,
+ * a prefix sum gives the CSR offsets, and a fill pass writes targets and weights straight into their
+ * slots. Both passes enumerate, for each layer, the targets in ascending order and all in-edges of
+ * each target, so every row comes out sorted by target without a sort; main-path layers are filled
+ * before shortcuts, whose targets lie further on. Memory: 8 bytes per edge + 4 per node (+ the masks);
+ * no per-edge objects and no intermediate edge list. Time O(E + Σ_layers o²·nnz(W_c) bound checks).
+ *
+ * `countMge` gives nodes, edges and per-layer edge counts in O(nnz) from the masks alone.
+ */
+import type { ArchSpec } from "../nn/spec";
+import type { HostMask, HostTensor, MaskMap, WeightMap } from "../nn/tensors";
+import { numel } from "../nn/tensors";
+import { roundToFloat16 } from "../io/float16";
+import type { Progress } from "../util/progress";
+import { silentProgress } from "../util/progress";
+import { MAX_EDGES, sortRows, type CsrGraph, type Partition } from "./csr";
+import { buildMgePlan, stepName, type Alignment, type ConvStep, type LinearStep, type MgePlan, type PlanOptions, type Step } from "./plan";
+
+export type WeightPrecision = "float16" | "float32";
+
+export interface MgeOptions extends PlanOptions {
+  /** "float16" (default, as the official code) or "float32". */
+  readonly weightPrecision?: WeightPrecision;
+  readonly progress?: Progress;
+}
+
+export interface LayerEdgeCount {
+  /** Module path of the layer (or `<block>.identity`). */
+  readonly layer: string;
+  readonly role: "conv" | "residual" | "linear" | "identity";
+  readonly edges: number;
+  readonly sourcePartition: number;
+  readonly targetPartition: number;
+}
+
+export interface MgeCounts {
+  readonly nodes: number;
+  readonly edges: number;
+  readonly partitions: readonly Partition[];
+  readonly edgesPerLayer: readonly LayerEdgeCount[];
+  readonly alignment: Alignment;
+}
+
+export interface MgeGraph extends CsrGraph {
+  readonly alignment: Alignment;
+  readonly edgesPerLayer: readonly LayerEdgeCount[];
+}
+
+/** Flat nonzero taps of one layer, grouped by output unit (c for convs, o for linears). */
+interface Taps {
+  /** Taps of output unit c are start[c] .. start[c+1]-1. */
+  readonly start: Int32Array;
+  /** Node offset of the tap at output position (0, 0), relative to the left base. */
+  readonly off: Int32Array;
+  /** Valid output rows [rLo, rHi) and columns [qLo, qHi) for this tap. */
+  readonly rLo: Int32Array;
+  readonly rHi: Int32Array;
+  readonly qLo: Int32Array;
+  readonly qHi: Int32Array;
+  readonly w: Float32Array;
+}
+
+function getMask(where: string, name: string, shape: readonly number[], weights: WeightMap | null, masks: MaskMap | null): { w: HostTensor | null; m: HostMask | null } {
+  const w = weights ? weights.get(name) ?? null : null;
+  const m = masks ? masks.get(name) ?? null : null;
+  if (!w && !m) throw new Error(`${where}: no weight or mask for '${name}'`);
+  for (const t of [w, m]) {
+    if (t && t.shape.join(",") !== shape.join(",")) {
+      throw new Error(`${where}: layer ${name.replace(/\.weight$/, "")}: '${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+    }
+    if (t && t.data.length !== numel(shape)) throw new Error(`${where}: '${name}' has ${t.data.length} values for shape [${shape.join(", ")}]`);
+  }
+  return { w, m };
+}
+
+/** Valid range [lo, hi) of output index r with 0 ≤ r·s + a − pad < D, r < o. */
+function validRange(a: number, s: number, pad: number, D: number, o: number): [number, number] {
+  // r·s ≥ pad − a  →  r ≥ ceil((pad − a)/s);  r·s ≤ D − 1 + pad − a  →  r ≤ floor((D − 1 + pad − a)/s).
+  const lo = Math.max(0, Math.ceil((pad - a) / s));
+  const hi = Math.min(o, Math.floor((D - 1 + pad - a) / s) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+function buildTaps(where: string, step: ConvStep | LinearStep, weights: WeightMap | null, masks: MaskMap | null, precision: WeightPrecision | null): Taps {
+  const L = step.left;
+  const ps = L.ps;
+  const G = L.G;
+  let units: number;
+  let perUnit: number;
+  let shape: number[];
+  let k: number;
+  let s: number;
+  let o: number;
+  let pad: number;
+  let inOf: (c: number, jj: number) => number;
+  if (step.kind === "conv") {
+    const l = step.layer;
+    units = l.outChannels;
+    const cinG = l.inChannels / l.groups;
+    k = l.kernel;
+    s = l.stride;
+    o = step.outSize;
+    pad = L.pad;
+    perUnit = cinG * k * k;
+    shape = [l.outChannels, cinG, k, k];
+    const outPerGroup = l.outChannels / l.groups;
+    inOf = (c, jj) => Math.floor(c / outPerGroup) * cinG + jj;
+  } else {
+    const l = step.layer;
+    units = l.outFeatures;
+    // A linear layer is a conv whose kernel covers the whole logical input grid (D×D), o = 1.
+    k = L.D;
+    s = 1;
+    o = 1;
+    pad = 0;
+    perUnit = l.inFeatures;
+    shape = [l.outFeatures, l.inFeatures];
+    inOf = (_c, jj) => jj;
+  }
+  const kk = step.kind === "conv" ? k * k : L.D * L.D;
+  const { w, m } = getMask(where, step.weightName, shape, weights, masks);
+  const wd = w ? w.data : null;
+  const md = m ? m.data : null;
+  const active = (i: number): boolean => (md === null || md[i] !== 0) && (wd === null || wd[i] !== 0);
+  let nnz = 0;
+  const total = units * perUnit;
+  for (let i = 0; i < total; i++) if (active(i)) nnz++;
+  const start = new Int32Array(units + 1);
+  const off = new Int32Array(nnz);
+  const rLo = new Int32Array(nnz);
+  const rHi = new Int32Array(nnz);
+  const qLo = new Int32Array(nnz);
+  const qHi = new Int32Array(nnz);
+  const wt = new Float32Array(nnz);
+  const ranges: [number, number][] = [];
+  for (let a = 0; a < k; a++) ranges.push(validRange(a, s, pad, L.D, o));
+  let t = 0;
+  for (let c = 0; c < units; c++) {
+    start[c] = t;
+    for (let i = c * perUnit, jj = 0; jj < perUnit / kk; jj++) {
+      const j = inOf(c, jj);
+      for (let a = 0; a < k; a++) {
+        for (let b = 0; b < k; b++, i++) {
+          if (!active(i)) continue;
+          off[t] = j * G * G + (a - pad) * ps * G + (b - pad) * ps;
+          rLo[t] = ranges[a][0];
+          rHi[t] = ranges[a][1];
+          qLo[t] = ranges[b][0];
+          qHi[t] = ranges[b][1];
+          const v = wd ? Math.abs(wd[i]) : 1;
+          wt[t] = precision === "float16" ? roundToFloat16(v) : v;
+          t++;
+        }
+      }
+    }
+  }
+  start[units] = t;
+  return { start, off, rLo, rHi, qLo, qHi, w: wt };
+}
+
+/** Edges a layer produces, from its taps alone: Σ (valid rows × valid cols) × window. O(nnz). */
+function countTaps(taps: Taps, pk: number): number {
+  let e = 0;
+  const n = taps.off.length;
+  for (let t = 0; t < n; t++) e += (taps.rHi[t] - taps.rLo[t]) * (taps.qHi[t] - taps.qLo[t]);
+  return e * pk * pk;
+}
+
+/**
+ * One pass over a layer's edges in target order. `fill` false: increments out-degrees in
+ * `deg[node + 1]`; true: writes targets/weights at `cursor[node]++`.
+ */
+function runLayer(
+  step: ConvStep | LinearStep,
+  taps: Taps,
+  fill: boolean,
+  deg: Int32Array,
+  targets: Int32Array,
+  weights: Float32Array,
+): void {
+  const L = step.left;
+  const G = L.G;
+  const pk = L.pk;
+  const base = L.base;
+  const o = step.kind === "conv" ? step.outSize : 1;
+  const s = step.kind === "conv" ? step.layer.stride : 1;
+  const rowStep = s * L.ps * G;
+  const colStep = s * L.ps;
+  const units = taps.start.length - 1;
+  const { start, off, rLo, rHi, qLo, qHi, w } = taps;
+  let tgt = step.tgtBase;
+  for (let c = 0; c < units; c++) {
+    const t0 = start[c];
+    const t1 = start[c + 1];
+    if (t0 === t1) {
+      tgt += o * o;
+      continue;
+    }
+    for (let r = 0; r < o; r++) {
+      for (let q = 0; q < o; q++, tgt++) {
+        const pos = base + r * rowStep + q * colStep;
+        for (let t = t0; t < t1; t++) {
+          if (r < rLo[t] || r >= rHi[t] || q < qLo[t] || q >= qHi[t]) continue;
+          const node = pos + off[t];
+          if (pk === 1) {
+            if (fill) {
+              const slot = deg[node]++;
+              targets[slot] = tgt;
+              weights[slot] = w[t];
+            } else deg[node + 1]++;
+          } else {
+            for (let u = 0; u < pk; u++) {
+              for (let v = 0; v < pk; v++) {
+                const nd = node + u * G + v;
+                if (fill) {
+                  const slot = deg[nd]++;
+                  targets[slot] = tgt;
+                  weights[slot] = w[t];
+                } else deg[nd + 1]++;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function checkLayerTargets(where: string, plan: MgePlan, step: Step, taps: Taps | null): void {
+  // Every target must be a node of the graph (the official add_all_residual would drop such a shortcut silently).
+  const n = plan.numNodes;
+  const lo = step.tgtBase;
+  const hi = step.kind === "identity" ? step.tgtBase + step.count : step.tgtBase + (taps ? taps.start.length - 1 : 0) * (step.kind === "conv" ? step.outSize * step.outSize : 1);
+  if (lo < 0 || hi > n) throw new Error(`${where}: layer ${stepName(step)}: its targets ${lo}..${hi - 1} fall outside the ${n} nodes`);
+}
+
+function prepare(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions, precision: WeightPrecision | null) {
+  const where = `encoding/mge: ${spec.name}`;
+  if (!weights && !masks) throw new Error(`${where}: need weights or masks`);
+  const plan = buildMgePlan(spec, options);
+  const taps: (Taps | null)[] = plan.steps.map((st) => (st.kind === "identity" ? null : buildTaps(where, st, weights, masks, precision)));
+  const perLayer: LayerEdgeCount[] = plan.steps.map((st, i) => {
+    const t = taps[i];
+    const edges = st.kind === "identity" ? st.count : countTaps(t as Taps, st.left.pk);
+    checkLayerTargets(where, plan, st, t);
+    return {
+      layer: stepName(st),
+      role: st.kind === "identity" ? "identity" : st.kind === "linear" ? "linear" : st.role,
+      edges,
+      sourcePartition: st.srcPartition,
+      targetPartition: st.tgtPartition,
+    };
+  });
+  const edges = perLayer.reduce((a, l) => a + l.edges, 0);
+  return { where, plan, taps, perLayer, edges };
+}
+
+/**
+ * Nodes, edges, partitions and per-layer edge counts of the MGE without building it: O(nnz) time,
+ * O(nnz) memory. `masks` (or, where a mask is absent, `weights ≠ 0`) decide which weights exist.
+ */
+export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOptions & { weights?: WeightMap } = {}): MgeCounts {
+  const { plan, perLayer, edges } = prepare(spec, options.weights ?? null, masks, options, null);
+  return { nodes: plan.numNodes, edges, partitions: plan.partitions, edgesPerLayer: perLayer, alignment: plan.alignment };
+}
+
+/**
+ * Builds the MGE as a CSR graph. `weights` null = topology only (weight 1); `masks` null = mask from
+ * weights ≠ 0. Throws when the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
+ */
+export function encodeMge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
+  const precision = options.weightPrecision ?? "float16";
+  if (precision !== "float16" && precision !== "float32") throw new Error(`encoding/mge: unknown weightPrecision '${String(precision)}'`);
+  const { where, plan, taps, perLayer, edges } = prepare(spec, weights, masks, options, precision);
+  if (edges > MAX_EDGES) throw new Error(`${where}: ${edges} edges exceed the CSR limit of ${MAX_EDGES}`);
+  const progress = options.progress ?? silentProgress;
+  const n = plan.numNodes;
+  const offsets = new Int32Array(n + 1);
+  const targets = new Int32Array(edges);
+  const wts = new Float32Array(edges);
+  const steps = plan.steps;
+  const total = 2 * edges;
+  let done = 0;
+  // Pass 1: out-degrees into offsets[v + 1].
+  for (let i = 0; i < steps.length; i++) {
+    const st = steps[i];
+    progress.update(done, total, `count ${stepName(st)}`);
+    if (st.kind === "identity") for (let v = 0; v < st.count; v++) offsets[st.srcBase + v + 1]++;
+    else runLayer(st, taps[i] as Taps, false, offsets, targets, wts);
+    done += perLayer[i].edges;
+  }
+  for (let v = 0; v < n; v++) offsets[v + 1] += offsets[v];
+  if (offsets[n] !== edges) throw new Error(`${where}: internal error: counted ${offsets[n]} edges, expected ${edges}`);
+  // Pass 2: fill, using a cursor copy of the offsets.
+  const cursor = offsets.slice(0, n);
+  for (let i = 0; i < steps.length; i++) {
+    const st = steps[i];
+    progress.update(done, total, `fill ${stepName(st)}`);
+    if (st.kind === "identity") {
+      for (let v = 0; v < st.count; v++) {
+        const slot = cursor[st.srcBase + v]++;
+        targets[slot] = st.tgtBase + v;
+        wts[slot] = 1;
+      }
+    } else runLayer(st, taps[i] as Taps, true, cursor, targets, wts);
+    done += perLayer[i].edges;
+  }
+  // Rows are sorted by construction except where reference-alignment shifts make shortcut and main
+  // targets interleave; sortRows only touches unsorted rows (one O(E) check otherwise).
+  sortRows(offsets, targets, wts);
+  progress.finish(`${n} nodes, ${edges} edges`);
+  return {
+    numNodes: n,
+    numEdges: edges,
+    offsets,
+    targets,
+    weights: wts,
+    partitions: plan.partitions,
+    alignment: plan.alignment,
+    edgesPerLayer: perLayer,
+  };
+}
