@@ -454,3 +454,18 @@ function checkSpec(spec: ArchSpec): void {
     }
   });
 }
+
+/** A tensor laid out like parameter `name` (a gradient, a momentum buffer) in PyTorch layout. */
+export function paramTensorToHost(model: TfSparseModel, name: string, t: tf.Tensor): HostTensor {
+  const p = model.info.get(name);
+  if (!p) throw new Error(`nn/model: ${model.spec.name}: unknown parameter '${name}'`);
+  return tfToHost(t, p.layout);
+}
+
+/** The inverse of `paramTensorToHost`: a PyTorch-layout tensor in parameter `name`'s tfjs layout. */
+export function paramTensorFromHost(model: TfSparseModel, name: string, h: HostTensor): tf.Tensor {
+  const p = model.info.get(name);
+  if (!p) throw new Error(`nn/model: ${model.spec.name}: unknown parameter '${name}'`);
+  if (!sameShape(h.shape, p.hostShape)) throw new Error(`nn/model: ${model.spec.name}: '${name}' has shape [${h.shape}], expected [${p.hostShape}]`);
+  return hostToTf(h, p.layout);
+}

@@ -10,12 +10,14 @@ import { Rng } from "../../src/util/rng";
 
 // Independent reference: a plain-JS NCHW forward pass in float64 over the PyTorch-layout weights.
 interface T4 { n: number; c: number; h: number; w: number; d: Float64Array }
+interface F2 { n: number; f: number; d: Float64Array }
+type Act = T4 | F2;
 
 function refForward(spec: ArchSpec, W: WeightMap, x: T4, training: boolean): Float64Array[] {
-  let cur: T4 | { n: number; f: number; d: Float64Array } = x;
+  const cur: Act = x;
   const get = (n: string): HostTensor => { const t = W.get(n); if (!t) throw new Error(n); return t; };
-  const run = (layers: readonly LayerSpec[], inp: typeof cur): typeof cur => { let h = inp; for (const l of layers) h = layer(l, h); return h; };
-  function layer(l: LayerSpec, a: typeof cur): typeof cur {
+  const run = (layers: readonly LayerSpec[], inp: Act): Act => { let h = inp; for (const l of layers) h = layer(l, h); return h; };
+  function layer(l: LayerSpec, a: Act): Act {
     if (l.kind === "conv2d") {
       const t = a as T4; const w = get(`${l.name}.weight`).data; const b = l.bias ? get(`${l.name}.bias`).data : null;
       const oh = Math.floor((t.h + 2 * l.padding - l.kernel) / l.stride) + 1, ow = Math.floor((t.w + 2 * l.padding - l.kernel) / l.stride) + 1;
@@ -32,7 +34,7 @@ function refForward(spec: ArchSpec, W: WeightMap, x: T4, training: boolean): Flo
       return { n: t.n, c: co, h: oh, w: ow, d };
     }
     if (l.kind === "linear") {
-      const t = a as { n: number; f: number; d: Float64Array }; const w = get(`${l.name}.weight`).data; const b = l.bias ? get(`${l.name}.bias`).data : null;
+      const t = a as F2; const w = get(`${l.name}.weight`).data; const b = l.bias ? get(`${l.name}.bias`).data : null;
       const d = new Float64Array(t.n * l.outFeatures);
       for (let n = 0; n < t.n; n++) for (let o = 0; o < l.outFeatures; o++) { let s = b ? b[o] : 0; for (let i = 0; i < l.inFeatures; i++) s += w[o * l.inFeatures + i] * t.d[n * l.inFeatures + i]; d[n * l.outFeatures + o] = s; }
       return { n: t.n, f: l.outFeatures, d };
@@ -51,7 +53,7 @@ function refForward(spec: ArchSpec, W: WeightMap, x: T4, training: boolean): Flo
         d[((n * t.c + c) * oh + i) * ow + j] = l.kind === "maxpool" ? m : sum / (k * k); }
       return { n: t.n, c: t.c, h: oh, w: ow, d }; }
     if (l.kind === "batchnorm") {
-      const C = "c" in a ? (a as T4).c : (a as { f: number }).f; const per = "c" in a ? (a as T4).h * (a as T4).w : 1;
+      const C = "c" in a ? a.c : a.f; const per = "c" in a ? (a as T4).h * (a as T4).w : 1;
       const g = get(`${l.name}.weight`).data, b = get(`${l.name}.bias`).data;
       const idx = (n: number, c: number, i: number) => (n * C + c) * per + i;
       const d = new Float64Array(a.d.length);
@@ -69,7 +71,7 @@ function refForward(spec: ArchSpec, W: WeightMap, x: T4, training: boolean): Flo
     }
     throw new Error("unknown layer");
   }
-  const out = run(spec.layers, cur) as { n: number; f: number; d: Float64Array };
+  const out = run(spec.layers, cur) as F2;
   const rows: Float64Array[] = [];
   for (let n = 0; n < out.n; n++) rows.push(out.d.slice(n * out.f, (n + 1) * out.f));
   return rows;

@@ -1,0 +1,232 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/nn/backend";
+import { buildModel, modelToHost, type TfSparseModel } from "../../src/nn/model";
+import type { ArchSpec } from "../../src/nn/spec";
+import type { ImageDataset } from "../../src/io/augment";
+import { MaskedSgd } from "../../src/train/sgd";
+import { evaluate, train } from "../../src/train/train";
+import type { TrainRecipe } from "../../src/train/recipes";
+import { multiStepLr } from "../../src/train/recipes";
+import type { TrainStepContext } from "../../src/train/hooks";
+import { Rng } from "../../src/util/rng";
+import { NO_AUGMENT, CIFAR_AUGMENT } from "../../src/io/augment";
+
+// Tiny conv net with BN (exercises running statistics) on 8×8×1 images.
+const spec: ArchSpec = {
+  name: "tiny", inputChannels: 1, inputSize: 8, classes: 4,
+  layers: [
+    { kind: "conv2d", name: "c1", inChannels: 1, outChannels: 4, kernel: 3, stride: 1, padding: 1, groups: 1, bias: true, role: "conv" },
+    { kind: "batchnorm", name: "bn1", features: 4 }, { kind: "relu" },
+    { kind: "maxpool", kernel: 2, stride: 2, padding: 0 },
+    { kind: "flatten" },
+    { kind: "linear", name: "fc", inFeatures: 64, outFeatures: 4, bias: true },
+  ],
+};
+
+/** Class k = a bright 4×4 quadrant k plus noise: learnable in a few epochs. */
+function synthetic(count: number, seed: number): ImageDataset {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * 64);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = rng.int(4);
+    labels[i] = k;
+    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) {
+      const inQ = (r < 4 ? 0 : 2) + (c < 4 ? 0 : 1) === k;
+      images[i * 64 + r * 8 + c] = Math.max(0, Math.min(255, Math.round((inQ ? 150 : 60) + 40 * rng.normal())));
+    }
+  }
+  return { name: `synthetic-${seed}`, count, height: 8, width: 8, channels: 1, classes: 4, images, labels };
+}
+
+const recipe: TrainRecipe = { epochs: 3, batchSize: 16, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, milestones: [2], gamma: 0.1, augment: NO_AUGMENT };
+
+function randomMasks(model: TfSparseModel, seed: number, keep = 0.5): void {
+  const rng = new Rng(seed);
+  const host = modelToHost(model).weights;
+  for (const name of model.prunable) {
+    const w = host.get(name)!;
+    const data = new Uint8Array(w.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = rng.next() < keep ? 1 : 0;
+    model.setMask(name, { shape: w.shape, data });
+  }
+}
+
+test("SGD step follows PyTorch semantics (momentum, weight decay) and keeps masked weights exactly 0 for 100 steps", async () => {
+  await initBackend("wasm");
+  const model = buildModel(spec, { seed: 1 });
+  randomMasks(model, 2);
+  const opt = new MaskedSgd({ momentum: 0.9, weightDecay: 1e-2 });
+  const name = "fc.weight";
+  const w0 = Float64Array.from(model.params.get(name)!.dataSync());
+  const mask = model.masks.get(name)!.dataSync();
+  const rng = new Rng(3);
+  const expectW = Float64Array.from(w0);
+  const buf = new Float64Array(w0.length);
+  for (let step = 0; step < 100; step++) {
+    const grads = new Map<string, tf.Tensor>();
+    for (const [n, p] of model.params) {
+      if (model.frozen.has(n)) continue;
+      const g = new Float32Array(p.size);
+      for (let i = 0; i < g.length; i++) g[i] = rng.normal();
+      grads.set(n, tf.tensor(g, p.shape));
+      if (n === name && step < 3) {
+        for (let i = 0; i < g.length; i++) {
+          const d = g[i] * mask[i] + 1e-2 * expectW[i];
+          buf[i] = (step === 0 ? d : 0.9 * buf[i] + d) * mask[i];
+          expectW[i] = (expectW[i] - 0.1 * buf[i]) * mask[i];
+        }
+      }
+    }
+    opt.step(model, grads, 0.1);
+    for (const g of grads.values()) g.dispose();
+    if (step === 2) {
+      const got = model.params.get(name)!.dataSync();
+      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expectW[i]) < 1e-5, `step 3, ${name}[${i}]: ${got[i]} vs ${expectW[i]}`);
+    }
+  }
+  for (const n of model.prunable) {
+    const w = model.params.get(n)!.dataSync();
+    const m = model.masks.get(n)!.dataSync();
+    const b = opt.momentum.get(n)!.dataSync();
+    let kept = 0;
+    for (let i = 0; i < w.length; i++) {
+      if (m[i] === 0) {
+        assert.ok(w[i] === 0, `${n}[${i}] is ${w[i]} after 100 steps`);
+        assert.ok(b[i] === 0, `${n}[${i}] momentum is ${b[i]}`);
+      } else if (w[i] !== 0) kept++;
+    }
+    assert.ok(kept > 0, `${n}: unmasked weights moved`);
+  }
+  // biases are frozen at zero
+  assert.ok(model.params.get("fc.bias")!.dataSync().every((v) => v === 0));
+  opt.dispose();
+  model.dispose();
+});
+
+test("MultiStepLR", () => {
+  const r = { lr: 0.1, milestones: [80, 120], gamma: 0.1 };
+  assert.equal(multiStepLr(r, 0), 0.1);
+  assert.equal(multiStepLr(r, 79), 0.1);
+  assert.ok(Math.abs(multiStepLr(r, 80) - 0.01) < 1e-15);
+  assert.ok(Math.abs(multiStepLr(r, 159) - 0.001) < 1e-15);
+});
+
+test("training decreases the loss and learns a synthetic task; masked weights stay 0; hooks see dense gradients", async () => {
+  await initBackend("wasm");
+  const model = buildModel(spec, { seed: 4 });
+  randomMasks(model, 5, 0.6);
+  const data = { train: synthetic(256, 1), test: synthetic(128, 2) };
+  const before = evaluate(model, data.test, { mean: [0.4], std: [0.25] });
+  let calls = 0;
+  let sawDenseAtMasked = false;
+  const hook = {
+    afterStep(ctx: TrainStepContext): boolean {
+      calls++;
+      assert.deepEqual([...ctx.denseGrads.keys()], model.prunable);
+      const g = ctx.denseGrads.get("c1.weight")!.dataSync();
+      const m = model.masks.get("c1.weight")!.dataSync();
+      for (let i = 0; i < g.length; i++) if (m[i] === 0 && g[i] !== 0) sawDenseAtMasked = true;
+      assert.ok(ctx.momentum.has("c1.weight"));
+      assert.equal(ctx.stepsPerEpoch, 16);
+      assert.equal(ctx.totalSteps, 48);
+      assert.equal(ctx.learningRate, ctx.epoch >= 2 ? 0.05 * 0.1 : 0.05);
+      return false;
+    },
+  };
+  const res = train(model, { ...data, normalization: { mean: [0.4], std: [0.25] } }, recipe, { seed: 0, hooks: [hook], evalEveryEpoch: true });
+  assert.equal(calls, 48);
+  assert.ok(sawDenseAtMasked, "dense gradients are nonzero at pruned positions");
+  assert.equal(res.epochs.length, 3);
+  assert.ok(res.epochs[2].loss < res.epochs[0].loss * 0.8, `loss ${res.epochs.map((e) => e.loss)}`);
+  assert.ok(res.testAccuracy! > 0.8 && res.testAccuracy! > before.accuracy + 0.2, `accuracy ${before.accuracy} → ${res.testAccuracy}`);
+  const host = modelToHost(model);
+  for (const n of model.prunable) {
+    const w = host.weights.get(n)!.data;
+    const m = host.masks.get(n)!.data;
+    for (let i = 0; i < w.length; i++) if (m[i] === 0) assert.ok(w[i] === 0, `${n}[${i}]`);
+  }
+  // running statistics moved away from their initial 0 / 1
+  assert.ok(host.weights.get("bn1.running_mean")!.data.some((v) => Math.abs(v) > 1e-3));
+  model.dispose();
+});
+
+test("a hook that changes masks gets them applied to weights and momentum", async () => {
+  await initBackend("wasm");
+  const model = buildModel(spec, { seed: 6 });
+  const hook = {
+    afterStep(ctx: TrainStepContext): boolean {
+      if (ctx.step !== 3) return false;
+      const w = model.params.get("fc.weight")!;
+      const m = tf.tidy(() => tf.cast(tf.greater(tf.abs(w), 0.1), "float32"));
+      ctx.model.masks.set("fc.weight", m);
+      return true;
+    },
+  };
+  train(model, { train: synthetic(96, 3) }, { ...recipe, epochs: 1 }, { seed: 1, hooks: [hook] });
+  const w = model.params.get("fc.weight")!.dataSync();
+  const m = model.masks.get("fc.weight")!.dataSync();
+  const zeros = Array.from(m).filter((v) => v === 0).length;
+  assert.ok(zeros > 0, "the hook pruned something");
+  for (let i = 0; i < w.length; i++) if (m[i] === 0) assert.ok(w[i] === 0);
+  model.dispose();
+});
+
+test("same seed → identical training; resuming from an epoch checkpoint equals the uninterrupted run", async () => {
+  await initBackend("wasm");
+  const dir = mkdtempSync(path.join(tmpdir(), "snn-train-"));
+  try {
+    const data = { train: synthetic(128, 7) };
+    const r: TrainRecipe = { ...recipe, augment: { cropPadding: 2, flip: true } };
+    const run = (ck?: string, stop?: number): { w: Map<string, Float32Array>; res: ReturnType<typeof train> } => {
+      const m = buildModel(spec, { seed: 9 });
+      randomMasks(m, 10);
+      const res = train(m, data, r, { seed: 3, ...(ck ? { checkpoint: { path: ck } } : {}), ...(stop ? { stopAfterEpochs: stop } : {}) });
+      const w = new Map([...modelToHost(m).weights].map(([k, v]) => [k, v.data]));
+      m.dispose();
+      return { w, res };
+    };
+    const a = run();
+    const b = run();
+    const ck = path.join(dir, "ck.safetensors");
+    const first = run(ck, 1);
+    assert.equal(first.res.epochs.length, 1);
+    const resumed = run(ck);
+    assert.equal(resumed.res.startEpoch, 1);
+    assert.deepEqual(resumed.res.epochs.map((e) => e.loss), a.res.epochs.map((e) => e.loss));
+    for (const [k, v] of a.w) {
+      assert.deepEqual(b.w.get(k), v, `${k}: same seed`);
+      assert.deepEqual(resumed.w.get(k), v, `${k}: resumed`);
+    }
+    // a checkpoint from a different recipe is refused
+    const m = buildModel(spec, { seed: 9 });
+    assert.throws(() => train(m, data, { ...r, lr: 0.2 }, { seed: 3, checkpoint: { path: ck } }), /different recipe/);
+    assert.throws(() => train(m, data, r, { seed: 4, checkpoint: { path: ck } }), /seed 3, this run uses 4/);
+    m.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("evaluate: top-1 accuracy equals an argmax computed on the host", async () => {
+  await initBackend("wasm");
+  const model = buildModel(spec, { seed: 11 });
+  const d = synthetic(50, 12);
+  const norm = { mean: [0.3], std: [0.2] };
+  const { accuracy } = evaluate(model, d, norm, 7);
+  // host: run forward on all 50 at once and count argmax hits
+  const x = new Float32Array(50 * 64);
+  for (let i = 0; i < x.length; i++) x[i] = (d.images[i] / 255 - 0.3) / 0.2;
+  const logits = tf.tidy(() => model.forward(tf.tensor4d(x, [50, 8, 8, 1]), { training: false }).arraySync());
+  let hits = 0;
+  logits.forEach((row, i) => { if (row.indexOf(Math.max(...row)) === d.labels[i]) hits++; });
+  assert.equal(accuracy, hits / 50);
+  assert.throws(() => train(model, { train: { ...d, channels: 3, images: new Uint8Array(50 * 192) } }, recipe), /8×8×3 images, tiny expects 8×8×1/);
+  model.dispose();
+  void CIFAR_AUGMENT;
+});
