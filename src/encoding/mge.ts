@@ -16,7 +16,7 @@
  *
  * `countMge` gives nodes, edges and per-layer edge counts in O(nnz) from the masks alone.
  */
-import type { ArchSpec } from "../nn/spec";
+import type { ArchSpec, Conv2dSpec } from "../nn/spec";
 import type { HostMask, HostTensor, MaskMap, WeightMap } from "../nn/tensors";
 import { numel } from "../nn/tensors";
 import { roundToFloat16 } from "../io/float16";
@@ -278,16 +278,34 @@ export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOpt
  * weights ≠ 0. Throws when the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
  */
 export function encodeMge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
-  const precision = options.weightPrecision ?? "float16";
-  if (precision !== "float16" && precision !== "float32") throw new Error(`encoding/mge: unknown weightPrecision '${String(precision)}'`);
+  const precision = checkPrecision(options.weightPrecision);
   const { where, plan, taps, perLayer, edges } = prepare(spec, weights, masks, options, precision);
+  const g = fillCsr(where, plan.numNodes, plan.partitions, plan.steps, taps, perLayer, edges, options.progress);
+  return { ...g, alignment: plan.alignment, edgesPerLayer: perLayer };
+}
+
+export function checkPrecision(p: WeightPrecision | undefined): WeightPrecision {
+  const precision = p ?? "float16";
+  if (precision !== "float16" && precision !== "float32") throw new Error(`encoding/mge: unknown weightPrecision '${String(precision)}' (float16 | float32)`);
+  return precision;
+}
+
+/** The two passes (count, fill) over a list of steps; see the module comment. */
+function fillCsr(
+  where: string,
+  n: number,
+  partitions: readonly Partition[],
+  steps: readonly Step[],
+  taps: readonly (Taps | null)[],
+  perLayer: readonly LayerEdgeCount[],
+  edges: number,
+  progressSink?: Progress,
+): CsrGraph {
   if (edges > MAX_EDGES) throw new Error(`${where}: ${edges} edges exceed the CSR limit of ${MAX_EDGES}`);
-  const progress = options.progress ?? silentProgress;
-  const n = plan.numNodes;
+  const progress = progressSink ?? silentProgress;
   const offsets = new Int32Array(n + 1);
   const targets = new Int32Array(edges);
   const wts = new Float32Array(edges);
-  const steps = plan.steps;
   const total = 2 * edges;
   let done = 0;
   // Pass 1: out-degrees into offsets[v + 1].
@@ -314,18 +332,50 @@ export function encodeMge(spec: ArchSpec, weights: WeightMap | null, masks: Mask
     } else runLayer(st, taps[i] as Taps, true, cursor, targets, wts);
     done += perLayer[i].edges;
   }
-  // Rows are sorted by construction except where reference-alignment shifts make shortcut and main
-  // targets interleave; sortRows only touches unsorted rows (one O(E) check otherwise).
+  // Rows are sorted by construction; sortRows only touches unsorted rows (one O(E) check otherwise),
+  // a safety net for shortcut targets interleaving with main targets under unusual layouts.
   sortRows(offsets, targets, wts);
   progress.finish(`${n} nodes, ${edges} edges`);
-  return {
-    numNodes: n,
-    numEdges: edges,
-    offsets,
-    targets,
-    weights: wts,
-    partitions: plan.partitions,
-    alignment: plan.alignment,
-    edgesPerLayer: perLayer,
+  return { numNodes: n, numEdges: edges, offsets, targets, weights: wts, partitions };
+}
+
+export interface UnrolledLayerOptions {
+  /** Keep the padding nodes on the left (default true, as §1.3) or drop them with their edges. */
+  readonly keepPadding?: boolean;
+  readonly weightPrecision?: WeightPrecision;
+}
+
+/**
+ * The unrolled, input-aware bipartite graph of one conv layer (reference-notes §1.3): left nodes
+ * c_in·P² (padded input; P trimmed to (o−1)·s + k when (P − k)/s is fractional), or c_in·I² with
+ * `keepPadding: false`; right nodes c_out·o²; an edge (j, r·s + a, q·s + b) → (c, r, q) per nonzero
+ * tap. Depthwise convs connect channel j to its own outputs only. O(E + o²·nnz) time.
+ */
+export function encodeUnrolledLayer(layer: Conv2dSpec, inputSize: number, weight: HostTensor | null, mask: HostMask | null, options: UnrolledLayerOptions = {}): CsrGraph {
+  const where = `encoding/unrolled: ${layer.name}`;
+  const precision = checkPrecision(options.weightPrecision);
+  const keep = options.keepPadding ?? true;
+  const { kernel: k, stride: s, padding: p } = layer;
+  if (layer.groups !== 1 && layer.groups !== layer.inChannels) throw new Error(`${where}: groups=${layer.groups} is not supported (1 or depthwise)`);
+  const o = Math.floor((inputSize + 2 * p - k) / s) + 1;
+  if (!(o >= 1)) throw new Error(`${where}: input ${inputSize} too small for kernel ${k}, padding ${p}`);
+  let P = inputSize + 2 * p;
+  if ((P - k) % s !== 0) P = (o - 1) * s + k;
+  const side = keep ? P : inputSize;
+  const leftN = layer.inChannels * side * side;
+  const partitions: Partition[] = [
+    { name: "left", start: 0, size: leftN, channels: layer.inChannels, height: side, width: side },
+    { name: "right", start: leftN, size: layer.outChannels * o * o, channels: layer.outChannels, height: o, width: o },
+  ];
+  const step: ConvStep = {
+    kind: "conv", layer, weightName: `${layer.name}.weight`, role: layer.role, outSize: o,
+    left: { base: 0, channels: layer.inChannels, D: side, G: side, pad: keep ? 0 : p, pk: 1, ps: 1 },
+    tgtBase: leftN, srcPartition: 0, tgtPartition: 1,
   };
+  const wm: WeightMap | null = weight ? new Map([[step.weightName, weight]]) : null;
+  const mm: MaskMap | null = mask ? new Map([[step.weightName, mask]]) : null;
+  const taps = buildTaps(where, step, wm, mm, precision);
+  const edges = countTaps(taps, 1);
+  const per: LayerEdgeCount[] = [{ layer: layer.name, role: layer.role, edges, sourcePartition: 0, targetPartition: 1 }];
+  return fillCsr(where, leftN + layer.outChannels * o * o, partitions, [step], [taps], per, edges);
 }

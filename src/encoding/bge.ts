@@ -1,0 +1,178 @@
+/**
+ * Per-layer bipartite graph encodings (BGE) of the sparse layers, the baselines the paper compares
+ * the MGE against (official `Rolled_GE` and `Rolled_Channel_GE`):
+ * - rolled (reference-notes §1.1; Hoang et al., ICLR 2023): the weight (c_out, c_in/g, k, k) is read
+ *   as a (c_out, c_in/g·k²) matrix; left nodes = its columns (index j·k² + a·k + b), right = c_out;
+ *   one edge per nonzero, weight |w|.
+ * - rolled-channel (§1.2; Prabhu et al., ECCV 2018): left c_in, right c_out; an edge j → c iff the
+ *   k×k kernel W[c, j] has a nonzero, weighted by the kernel's L2 norm; depthwise layers give j → j.
+ * Linear layers are in → out, one edge per nonzero, in both (§1.4).
+ * Weights are rounded to float16 as the official code does, unless `weightPrecision: "float32"`.
+ * Edges exist where mask = 1 and w ≠ 0. O(numel(W)) time per layer.
+ */
+import type { ArchSpec, Conv2dSpec, LinearSpec } from "../nn/spec";
+import type { MaskMap, WeightMap } from "../nn/tensors";
+import { numel } from "../nn/tensors";
+import { forEachLeafLayer } from "../nn/architectures";
+import { roundToFloat16 } from "../io/float16";
+import type { CsrGraph, Partition } from "./csr";
+import { checkPrecision, type WeightPrecision } from "./mge";
+
+export interface BgeOptions {
+  readonly weightPrecision?: WeightPrecision;
+}
+
+export interface LayerGraph {
+  /** Module path of the layer. */
+  readonly layer: string;
+  readonly role: "conv" | "residual" | "linear";
+  readonly graph: CsrGraph;
+}
+
+type Param = Conv2dSpec | LinearSpec;
+
+function paramLayers(spec: ArchSpec): Param[] {
+  const out: Param[] = [];
+  forEachLeafLayer(spec.layers, (l) => {
+    if (l.kind === "conv2d" || l.kind === "linear") out.push(l);
+  });
+  return out;
+}
+
+/** Flat active flags and |w| of a layer's weight, checked against its shape. */
+function layerData(where: string, name: string, shape: number[], weights: WeightMap | null, masks: MaskMap | null): { active: Uint8Array; absw: Float32Array | null } {
+  const w = weights?.get(name) ?? null;
+  const m = masks?.get(name) ?? null;
+  if (!w && !m) throw new Error(`${where}: no weight or mask for '${name}'`);
+  const n = numel(shape);
+  for (const t of [w, m]) {
+    if (t && (t.shape.join(",") !== shape.join(",") || t.data.length !== n)) {
+      throw new Error(`${where}: layer ${name.replace(/\.weight$/, "")}: '${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+    }
+  }
+  const active = new Uint8Array(n);
+  for (let i = 0; i < n; i++) active[i] = (m === null || m.data[i] !== 0) && (w === null || w.data[i] !== 0) ? 1 : 0;
+  let absw: Float32Array | null = null;
+  if (w) {
+    absw = new Float32Array(n);
+    for (let i = 0; i < n; i++) absw[i] = Math.abs(w.data[i]);
+  }
+  return { active, absw };
+}
+
+/** Bipartite CSR from a dense (rows = right units, cols = left nodes) activity matrix; rows of the CSR are left nodes. */
+function bipartite(leftN: number, rightN: number, value: (c: number, i: number) => number, present: (c: number, i: number) => boolean, left: Omit<Partition, "start" | "size">, right: Omit<Partition, "start" | "size">): CsrGraph {
+  const offsets = new Int32Array(leftN + rightN + 1);
+  for (let c = 0; c < rightN; c++) for (let i = 0; i < leftN; i++) if (present(c, i)) offsets[i + 1]++;
+  for (let v = 0; v < leftN + rightN; v++) offsets[v + 1] += offsets[v];
+  const m = offsets[leftN + rightN];
+  const targets = new Int32Array(m);
+  const weights = new Float32Array(m);
+  const cursor = offsets.slice(0, leftN);
+  // c ascending outside, so every row's targets come out ascending.
+  for (let c = 0; c < rightN; c++) {
+    for (let i = 0; i < leftN; i++) {
+      if (!present(c, i)) continue;
+      const slot = cursor[i]++;
+      targets[slot] = leftN + c;
+      weights[slot] = value(c, i);
+    }
+  }
+  return {
+    numNodes: leftN + rightN,
+    numEdges: m,
+    offsets,
+    targets,
+    weights,
+    partitions: [
+      { ...left, start: 0, size: leftN },
+      { ...right, start: leftN, size: rightN },
+    ],
+  };
+}
+
+function shapeOf(l: Param): number[] {
+  return l.kind === "conv2d" ? [l.outChannels, l.inChannels / l.groups, l.kernel, l.kernel] : [l.outFeatures, l.inFeatures];
+}
+
+function round(precision: WeightPrecision): (x: number) => number {
+  return precision === "float16" ? roundToFloat16 : Math.fround;
+}
+
+/** Rolled BGE of every conv (incl. shortcut) and linear layer, in layer order. */
+export function encodeRolledBge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
+  const where = `encoding/bge: ${spec.name}`;
+  const rnd = round(checkPrecision(options.weightPrecision));
+  return paramLayers(spec).map((l) => {
+    const shape = shapeOf(l);
+    const { active, absw } = layerData(where, `${l.name}.weight`, shape, weights, masks);
+    const rightN = shape[0];
+    const leftN = numel(shape) / rightN;
+    const left = l.kind === "conv2d"
+      ? { name: "left", channels: shape[1], height: l.kernel, width: l.kernel }
+      : { name: "left", channels: leftN, height: 1, width: 1 };
+    const graph = bipartite(
+      leftN,
+      rightN,
+      (c, i) => (absw ? rnd(absw[c * leftN + i]) : 1),
+      (c, i) => active[c * leftN + i] === 1,
+      left,
+      { name: "right", channels: rightN, height: 1, width: 1 },
+    );
+    return { layer: l.name, role: l.kind === "linear" ? "linear" : l.role, graph };
+  });
+}
+
+/** Rolled-channel BGE of every conv (incl. shortcut) and linear layer, in layer order. */
+export function encodeRolledChannelBge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
+  const where = `encoding/bge: ${spec.name}`;
+  const rnd = round(checkPrecision(options.weightPrecision));
+  return paramLayers(spec).map((l) => {
+    const shape = shapeOf(l);
+    const { active, absw } = layerData(where, `${l.name}.weight`, shape, weights, masks);
+    if (l.kind === "linear") {
+      const inF = l.inFeatures;
+      const graph = bipartite(
+        inF,
+        l.outFeatures,
+        (c, i) => (absw ? rnd(absw[c * inF + i]) : 1),
+        (c, i) => active[c * inF + i] === 1,
+        { name: "left", channels: inF, height: 1, width: 1 },
+        { name: "right", channels: l.outFeatures, height: 1, width: 1 },
+      );
+      return { layer: l.name, role: "linear" as const, graph };
+    }
+    const cin = l.inChannels;
+    const cout = l.outChannels;
+    const cinG = cin / l.groups;
+    const outPerGroup = cout / l.groups;
+    const kk = l.kernel * l.kernel;
+    // Kernel (c, j) occupies W[c, jj] with jj = j − group(c)·cinG; other j have no kernel.
+    const kernelIndex = (c: number, j: number): number => {
+      const jj = j - Math.floor(c / outPerGroup) * cinG;
+      return jj >= 0 && jj < cinG ? (c * cinG + jj) * kk : -1;
+    };
+    const present = (c: number, j: number): boolean => {
+      const b = kernelIndex(c, j);
+      if (b < 0) return false;
+      for (let t = 0; t < kk; t++) if (active[b + t] === 1) return true;
+      return false;
+    };
+    const value = (c: number, j: number): number => {
+      if (!absw) return 1;
+      const b = kernelIndex(c, j);
+      let s = 0;
+      for (let t = 0; t < kk; t++) if (active[b + t] === 1) s += absw[b + t] * absw[b + t];
+      return rnd(Math.fround(Math.sqrt(s)));
+    };
+    const graph = bipartite(
+      cin,
+      cout,
+      value,
+      present,
+      { name: "left", channels: cin, height: 1, width: 1 },
+      { name: "right", channels: cout, height: 1, width: 1 },
+    );
+    return { layer: l.name, role: l.role, graph };
+  });
+}
