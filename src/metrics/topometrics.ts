@@ -32,7 +32,9 @@ import { meanCoreness } from "./kcore";
 import { defaultLayerSizes, localConnectivity, type LayerSizes, type LocalConnectivity } from "./local";
 import { oneHopMean, twoHopMean } from "./neighbourhood";
 import { meanStrength } from "./strength";
-import { loadMotifs, loadSpectral } from "./optional";
+import { estimateMotifsOfView, exactMotifTotalsOfView } from "./motifs";
+import { spectralGapOfView, spectralRadiusOfView } from "./spectral";
+import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
 
 export type MetricName =
   | "sinkNodes"
@@ -64,6 +66,7 @@ export type StepName =
   | "kCore"
   | "cutStructure"
   | "components"
+  | "simpleView"
   | "spectralGap"
   | "spectralRadius";
 
@@ -176,8 +179,9 @@ function emptyMetrics(): Record<MetricName, number | null> {
 /**
  * Computes the requested topometrics of a (directed, multi-)graph, normally an MGE. Metrics that
  * share work are computed once (the five local metrics; cut-edges and cut-nodes; the two
- * component metrics). Throws on an empty graph, an unknown option value, or a metric whose
- * module is not available in this build.
+ * component metrics; the simple undirected view for motifs and spectra). Throws on an empty
+ * graph or an unknown option value; the metric modules throw on graphs where their metric is not
+ * defined (e.g. the motif estimator when int(fraction·N) = 0, the spectra on N ≤ 3).
  */
 export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions = {}): Topometrics {
   const n = graph.numNodes;
@@ -197,9 +201,6 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
     inputLayerSize: options.inputLayerSize ?? defaults.inputLayerSize,
     outputLayerSize: options.outputLayerSize ?? defaults.outputLayerSize,
   };
-  // Fail before any long work when an optional module is missing.
-  const motifsApi = requested.has("motifs") ? loadMotifs() : null;
-  const spectralApi = requested.has("spectralGap") || requested.has("spectralRadius") ? loadSpectral() : null;
 
   const progress = options.progress ?? silentProgress;
   const metrics = emptyMetrics();
@@ -268,31 +269,40 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
     details.largestComponent = cc.largestSize;
     finished();
   }
-  if (steps.has("motifs") && motifsApi) {
+  // The simple undirected view (igraph as_undirected(combine_edges="first")) is shared by the
+  // motifs and the two spectral metrics; weights are kept only when a spectral metric needs them.
+  let view: SimpleUndirected | null = null;
+  const needSpectral = steps.has("spectralGap") || steps.has("spectralRadius");
+  if (steps.has("motifs") || needSpectral) view = timed("simpleView", () => simpleUndirected(graph, needSpectral));
+  if (steps.has("motifs") && view) {
+    const vw = view;
     details.motifMode = motifMode;
     if (motifMode === "exact") {
-      const totals = timed("motifs", () => motifsApi.exactMotifTotals(graph));
+      const totals = timed("motifs", () => exactMotifTotalsOfView(vw));
       metrics.motifs = totals.connected4;
     } else {
-      const est = timed("motifs", () => motifsApi.estimateMotifs(graph, { size: 4, sampleFraction, seed }));
+      const est = timed("motifs", () => estimateMotifsOfView(vw, { size: 4, sampleFraction, seed }));
       metrics.motifs = est.estimate;
       details.motifStandardError = est.standardError;
       details.motifSampleSize = est.sampleSize;
     }
     finished();
   }
-  if (steps.has("spectralGap") && spectralApi) {
-    const r = timed("spectralGap", () => spectralApi.spectralGap(graph));
+  if (steps.has("spectralGap") && view) {
+    const vw = view;
+    const r = timed("spectralGap", () => spectralGapOfView(vw));
     metrics.spectralGap = r.gap;
-    details.adjacencyTop3AbsEigs = Array.from(r.top3AbsEigs);
+    details.adjacencyTop3AbsEigs = [...r.top3AbsEigs];
     finished();
   }
-  if (steps.has("spectralRadius") && spectralApi) {
-    const r = timed("spectralRadius", () => spectralApi.spectralRadius(graph));
+  if (steps.has("spectralRadius") && view) {
+    const vw = view;
+    const r = timed("spectralRadius", () => spectralRadiusOfView(vw));
     metrics.spectralRadius = r.radius;
-    details.laplacianTop2Eigs = Array.from(r.top2);
+    details.laplacianTop2Eigs = [...r.top2];
     finished();
   }
+  view = null;
   progress.finish(`${requested.size} topometrics`);
 
   if (normalize === "paper") {
