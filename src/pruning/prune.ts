@@ -1,0 +1,130 @@
+import type { SparseModel } from "../nn/model-api";
+import type { ArchSpec } from "../nn/spec";
+import type { Progress } from "../util/progress";
+import type { PruneData } from "./data";
+import { dsrDst } from "./dsr";
+import type { DstConfig, DstHook } from "./dst";
+import { pruneEr } from "./er";
+import { pruneErk } from "./erk";
+import { pruneGrasp } from "./grasp";
+import { itopDst } from "./itop";
+import { prunableLayers } from "./layers";
+import { pruneProspr } from "./prospr";
+import { riglDst } from "./rigl";
+import { setDst } from "./set";
+import { snfsDst } from "./snfs";
+import { pruneSnip } from "./snip";
+import { pruneSynflow } from "./synflow";
+import { checkSeed, checkSparsity, type PrunableLayer, type PruneResult } from "./types";
+import { pruneUniform } from "./uniform";
+
+/**
+ * One entry point over every pruning algorithm of the paper (reference-notes §3), by name:
+ * - score-based pruning at initialisation (need a SparseModel): snip, grasp, prospr (and data),
+ *   synflow (data-free);
+ * - random (need only shapes: a model, an ArchSpec or a list of PrunableLayers): uniform, er, erk;
+ * - dynamic sparse training: snfs, rigl, dsr, itop (+ set): the result holds the initial masks and
+ *   `hook`, the TrainHook that moves them during training (pass it to the training loop).
+ */
+export const PRUNER_NAMES = ["snip", "grasp", "synflow", "prospr", "uniform", "er", "erk", "snfs", "rigl", "dsr", "itop", "set"] as const;
+export type PrunerName = (typeof PRUNER_NAMES)[number];
+
+/** The paper's categories (v2 calls the first seven "PaI"; v1 splits random and DST off). */
+export const PRUNER_CATEGORY: Readonly<Record<PrunerName, "PaI" | "random" | "DST">> = {
+  snip: "PaI",
+  grasp: "PaI",
+  synflow: "PaI",
+  prospr: "PaI",
+  uniform: "random",
+  er: "random",
+  erk: "random",
+  snfs: "DST",
+  rigl: "DST",
+  dsr: "DST",
+  itop: "DST",
+  set: "DST",
+};
+
+export interface PruneOptions {
+  seed: number;
+  /** Training data: required by snip, grasp and prospr. */
+  data?: PruneData;
+  /** snip (default 128), prospr (default 512) batch size. */
+  batchSize?: number;
+  /** synflow iterations (100). */
+  iterations?: number;
+  /** grasp samples per class (25). */
+  samplesPerClass?: number;
+  /** grasp: split each half into chunks of this many examples (memory). */
+  chunkSize?: number;
+  /** prospr inner steps (3). */
+  steps?: number;
+  /** er / erk / uniform-init sampling (default exact counts). */
+  sampling?: "exact" | "bernoulli";
+  /** uniform: pool biases too, as the reference does. */
+  includeBiases?: boolean;
+  /** DST methods: overrides of the method's defaults (see each method's file). */
+  dst?: Partial<DstConfig>;
+  progress?: Progress;
+}
+
+export interface PruneOutcome extends PruneResult {
+  /** DST methods only: the training hook that prunes and regrows during training. */
+  readonly hook?: DstHook;
+}
+
+function isModel(x: unknown): x is SparseModel {
+  return typeof x === "object" && x !== null && "forward" in x && "params" in x && "masks" in x;
+}
+
+function isSpec(x: unknown): x is ArchSpec {
+  return typeof x === "object" && x !== null && "layers" in x && "inputSize" in x && !Array.isArray(x);
+}
+
+export function isPrunerName(name: string): name is PrunerName {
+  return (PRUNER_NAMES as readonly string[]).includes(name);
+}
+
+export function prune(name: string, target: SparseModel | ArchSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
+  const key = name.toLowerCase();
+  if (!isPrunerName(key)) throw new Error(`pruning/prune: unknown pruner '${name}'; known: ${PRUNER_NAMES.join(", ")}`);
+  const module = `pruning/${key}`;
+  checkSparsity(module, sparsity);
+  if (!options || typeof options !== "object") throw new Error(`${module}: options with a seed are required`);
+  checkSeed(module, options.seed);
+  const layers: readonly PrunableLayer[] = isModel(target) ? prunableLayers(target.spec) : isSpec(target) ? prunableLayers(target) : target;
+  const needModel = (): SparseModel => {
+    if (!isModel(target)) throw new Error(`${module}: needs a SparseModel (build one with buildModel(spec, { seed })), got ${isSpec(target) ? "an ArchSpec" : "a layer list"}`);
+    return target;
+  };
+  const needData = (): PruneData => {
+    if (!options.data) throw new Error(`${module}: needs training data (options.data)`);
+    return options.data;
+  };
+  const seed = options.seed;
+  switch (key) {
+    case "snip":
+      return pruneSnip(needModel(), sparsity, { seed, data: needData(), batchSize: options.batchSize });
+    case "grasp":
+      return pruneGrasp(needModel(), sparsity, { seed, data: needData(), samplesPerClass: options.samplesPerClass, chunkSize: options.chunkSize });
+    case "prospr":
+      return pruneProspr(needModel(), sparsity, { seed, data: needData(), batchSize: options.batchSize, steps: options.steps });
+    case "synflow":
+      return pruneSynflow(needModel(), sparsity, { seed, iterations: options.iterations, progress: options.progress });
+    case "uniform":
+      return pruneUniform(layers, sparsity, { seed, includeBiases: options.includeBiases });
+    case "er":
+      return pruneEr(layers, sparsity, { seed, sampling: options.sampling });
+    case "erk":
+      return pruneErk(layers, sparsity, { seed, sampling: options.sampling });
+    default: {
+      const make = { snfs: snfsDst, rigl: riglDst, dsr: dsrDst, itop: itopDst, set: setDst }[key];
+      const { result, hook, config } = make(layers, sparsity, { seed, ...options.dst });
+      return {
+        ...result,
+        info: { ...result.info, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [`dst.${k}`, v as string | number])) },
+        hook,
+      };
+    }
+  }
+}
