@@ -110,10 +110,17 @@ export function layeredGraphSvg(g: CsrGraph, options: LayeredGraphOptions = {}):
   return out.join("");
 }
 
-/** Shows the layered picture of `g` (SVG) in the notebook. */
+/**
+ * Shows the layered picture of `g` in the notebook. The picture goes out as text/html holding an
+ * <img> with an SVG data URI, because nbconvert 6.5's HTML export passes image/svg+xml outputs
+ * through an HTML sanitizer that strips every SVG element (only the text survives); the raw SVG
+ * rides along for front-ends that prefer it.
+ */
 export function drawLayeredGraph(g: CsrGraph, options: LayeredGraphOptions = {}): void {
   const svg = layeredGraphSvg(g, options);
+  const alt = escapeHtml(options.title ?? "layered graph");
   show({
+    "text/html": `<img alt="${alt}" src="data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}"/>`,
     "image/svg+xml": svg,
     "text/plain": `<layered graph: ${g.numNodes} nodes, ${g.numEdges} edges, ${g.partitions.length} partitions>`,
   });

@@ -235,6 +235,9 @@ test("layeredGraphSvg refuses big or malformed graphs; drawLayeredGraph shows SV
   setDisplaySink(null);
   assert.equal(shown.length, 1);
   assert.match(shown[0].bundle["image/svg+xml"], /^<svg /);
+  const uri = /src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"/.exec(shown[0].bundle["text/html"]);
+  assert.ok(uri, "text/html carries the picture as a data URI");
+  assert.equal(Buffer.from(uri[1], "base64").toString("utf8"), shown[0].bundle["image/svg+xml"]);
 });
 
 test("jupyterEnv puts the project kernel folder first on JUPYTER_PATH", () => {
