@@ -5,7 +5,7 @@
 # installs.
 #
 #   bash kernel-setup/setup.sh          # tests + headless notebooks: nbconvert, chromium, xgboost, Fashion-MNIST
-#   bash kernel-setup/setup.sh --lab    # the above + jupyter-notebook (the notebook server of `npm run lab`)
+#   bash kernel-setup/setup.sh --lab    # the above + jupyter-notebook (`npm run lab`) and jupyter-client (`jupyter kernelspec`)
 #   bash kernel-setup/setup.sh --check  # only report what is missing; exit 1 if anything is
 #
 # Why these packages: jupyter-nbconvert runs notebooks headless and exports HTML (tests/notebooks);
@@ -18,7 +18,7 @@ want=(jupyter-nbconvert chromium libxgboost0 dataset-fashion-mnist libjs-require
 check_only=0
 for arg in "$@"; do
   case "$arg" in
-    --lab) want+=(jupyter-notebook) ;;
+    --lab) want+=(jupyter-notebook jupyter-client) ;;
     --check) check_only=1 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "kernel-setup/setup.sh: unknown argument '$arg' (use --lab, --check)" >&2; exit 2 ;;
