@@ -1,13 +1,33 @@
 /**
- * The real cell executor: prune → train → evaluate → encode (MGE, rolled BGEs) → topometrics.
+ * The real cell executor: build → prune → train → evaluate → encode (MGE; rolled and
+ * rolled-channel BGEs) → topometrics, one row per cell.
+ *
+ * - Dense cells train the unpruned network with the cell's seed (same initialisation as the sparse
+ *   cells of that seed) and report its test accuracy; no graph metrics (a dense Conv-6 MGE has
+ *   hundreds of millions of edges, and the paper has none either).
+ * - Sparse cells: `prune(name, model, sparsity, {seed, data})`; DST pruners return a training hook
+ *   that moves the masks during training, and the graph is built from the *final* masks and trained
+ *   weights, as the paper's (reference-notes §2.1 "Weights used"). The MGE columns use the paper's
+ *   normalisation (`normalize: "paper"`), so they are comparable with unrolled.csv.
+ * - Per-layer BGE and Ramanujan metrics are summarised per network (mean, min, max, density-
+ *   weighted mean over layers, density = the layer's weight density as in the paper's files) under
+ *   the column names src/analysis uses for the paper's per-layer files.
+ *
+ * Everything is seeded by the cell's seed (initialisation, pruning batches, data order, motif
+ * sampling), so a cell gives the same row wherever it runs — what makes shards mergeable.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
-import type { CellExecutor, Row } from "./executor";
-import type { Cell, GridSpec } from "./grid";
+import { gunzipSync } from "node:zlib";
+import type { CellExecutor, CellContext, Row } from "./executor";
+import type { Cell, GridSpec, TrainingConfig } from "./grid";
+import type { ImageDataset } from "../io/augment";
+import { ARCHITECTURE_NAMES } from "../nn/architectures";
+import { PRUNER_NAMES } from "../pruning/prune";
 
-export const PIPELINE_ARCHITECTURES = ["lenet300-100", "lenet5", "conv6", "resnet20", "resnet32", "wrn28-2", "mobilenetv2"];
-export const PIPELINE_PRUNERS = ["snip", "grasp", "synflow", "prospr", "uniform", "er", "erk", "snfs", "rigl", "dsr", "itop"];
+export const PIPELINE_ARCHITECTURES: readonly string[] = ARCHITECTURE_NAMES;
+/** `set` is accepted by the pruning stage too, although the paper's grid has no SET runs. */
+export const PIPELINE_PRUNERS: readonly string[] = PRUNER_NAMES;
 export const PIPELINE_DATASETS = ["fashion-mnist", "cifar10", "cifar100", "tinyimagenet"];
 
 const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
@@ -66,10 +86,292 @@ export function validateGrid(grid: GridSpec): string[] {
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Data
+
+interface DataPair {
+  train: ImageDataset;
+  test: ImageDataset;
+}
+
+/** Reads a gzipped IDX file (Fashion-MNIST) into its dimensions and bytes. */
+function readIdxGz(file: string): { dims: number[]; data: Uint8Array } {
+  const buf = gunzipSync(readFileSync(file));
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0x08) {
+    throw new Error(`experiment/pipeline: ${file} is not an unsigned-byte IDX file`);
+  }
+  const nd = buf[3];
+  const dims: number[] = [];
+  for (let i = 0; i < nd; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
+  const off = 4 + 4 * nd;
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (buf.length - off !== n) throw new Error(`experiment/pipeline: ${file}: ${buf.length - off} data bytes for dimensions [${dims.join(", ")}]`);
+  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + off, n) };
+}
+
+function fashionMnist(dir: string): DataPair {
+  const part = (prefix: string, name: string): ImageDataset => {
+    const img = readIdxGz(path.join(dir, `${prefix}-images-idx3-ubyte.gz`));
+    const lab = readIdxGz(path.join(dir, `${prefix}-labels-idx1-ubyte.gz`));
+    if (img.dims.length !== 3 || lab.dims.length !== 1 || img.dims[0] !== lab.dims[0]) {
+      throw new Error(`experiment/pipeline: ${dir}: ${prefix} images [${img.dims.join(", ")}] and labels [${lab.dims.join(", ")}] do not match`);
+    }
+    return {
+      name,
+      count: img.dims[0],
+      height: img.dims[1],
+      width: img.dims[2],
+      channels: 1,
+      classes: 10,
+      images: img.data,
+      labels: Int32Array.from(lab.data),
+    };
+  };
+  return { train: part("train", "fashion-mnist train"), test: part("t10k", "fashion-mnist test") };
+}
+
+function loadDataPair(dataset: string, dir: string): DataPair {
+  if (dataset === "fashion-mnist") return fashionMnist(dir);
+  throw new Error(`experiment/pipeline: no loader for dataset '${dataset}' in this build`);
+}
+
+function firstN(d: ImageDataset, n: number | undefined): ImageDataset {
+  if (n === undefined || n >= d.count) return d;
+  const per = d.height * d.width * d.channels;
+  return { ...d, name: `${d.name} (first ${n})`, count: n, images: d.images.subarray(0, n * per), labels: d.labels.subarray(0, n) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The executor
+
+function seconds(t0: number): number {
+  return Math.round((performance.now() - t0)) / 1000;
+}
+
+function finiteOrNull(v: number | null | undefined): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/** Metric name in src/metrics/bge.ts → column stem in the paper's rolled files (src/analysis BGE_LAYER_METRICS). */
+const BGE_COLUMN: Record<string, string> = {
+  cutEdges: "bridges",
+  cutNodes: "a_point",
+  motifs: "motifs_count",
+  oneHop: "nei_one_hop",
+  strength: "strenght_all",
+  kCore: "coreness_all",
+  components: "weak_clusters",
+  meanComponentSize: "mean_weak",
+  spectralGap: "spectral_gap_weighted_undirected",
+  spectralRadius: "spectral_radius_laplacian_weighted_undirected",
+};
+
+interface SummaryLike {
+  mean: number;
+  min: number;
+  max: number;
+  densityWeightedMean: number;
+}
+
+function putSummary(row: Row, stem: string, s: SummaryLike): void {
+  row[`${stem}_mean`] = finiteOrNull(s.mean);
+  row[`${stem}_min`] = finiteOrNull(s.min);
+  row[`${stem}_max`] = finiteOrNull(s.max);
+  row[`${stem}_wmean`] = finiteOrNull(s.densityWeightedMean);
+}
+
 export function createExecutor(): CellExecutor {
+  // Heavy modules load here, in the worker, not when the parent validates a grid.
+  const tfBackend = require("../nn/backend") as typeof import("../nn/backend");
+  const nnArch = require("../nn/architectures") as typeof import("../nn/architectures");
+  const nnModel = require("../nn/model") as typeof import("../nn/model");
+  const pruning = require("../pruning/index") as typeof import("../pruning/index");
+  const trainer = require("../train/index") as typeof import("../train/index");
+  const augment = require("../io/augment") as typeof import("../io/augment");
+  const safetensors = require("../io/safetensors") as typeof import("../io/safetensors");
+  const encoding = require("../encoding/index") as typeof import("../encoding/index");
+  const topo = require("../metrics/topometrics") as typeof import("../metrics/topometrics");
+  const bge = require("../metrics/bge") as typeof import("../metrics/bge");
+  const ramanujan = require("../metrics/ramanujan") as typeof import("../metrics/ramanujan");
+  const version = require("./version") as typeof import("./version");
+
+  const dataCache = new Map<string, DataPair>();
+  let ready: Promise<Row> | undefined;
+  const init = (): Promise<Row> => {
+    ready ??= tfBackend.initBackend().then((b) => ({ backend: b.backend, tfjs_version: b.tfjsVersion }));
+    return ready;
+  };
+
+  const data = (cell: Cell): DataPair => {
+    const dir = datasetDir(cell.dataset, cell.dataDir);
+    if (!dir) throw new Error(`experiment/pipeline: no folder for dataset '${cell.dataset}'`);
+    const key = `${cell.dataset}|${dir}`;
+    let d = dataCache.get(key);
+    if (!d) {
+      d = loadDataPair(cell.dataset, dir);
+      dataCache.set(key, d);
+    }
+    return { train: firstN(d.train, cell.training.trainSubset), test: firstN(d.test, cell.training.testSubset) };
+  };
+
+  const recipeFor = (cell: Cell): import("../train/recipes").TrainRecipe => {
+    const base = trainer.referenceRecipe(cell.dataset, cell.architecture);
+    const t: TrainingConfig = cell.training;
+    return {
+      ...base,
+      epochs: t.epochs ?? base.epochs,
+      batchSize: t.batchSize ?? base.batchSize,
+      lr: t.learningRate ?? base.lr,
+      momentum: t.momentum ?? base.momentum,
+      weightDecay: t.weightDecay ?? base.weightDecay,
+      imagesPerEpoch: t.maxStepsPerEpoch !== undefined ? t.maxStepsPerEpoch * (t.batchSize ?? base.batchSize) : base.imagesPerEpoch,
+    };
+  };
+
   return {
-    run(cell: Cell): Promise<Row> {
-      return Promise.reject(new Error(`experiment/pipeline: not wired yet (cell ${cell.key})`));
+    info: init,
+    async run(cell: Cell, ctx: CellContext): Promise<Row> {
+      await init();
+      const tStart = performance.now();
+      const { train: trainSet, test: testSet } = data(cell);
+      const spec = nnArch.buildArchitecture(cell.architecture, {
+        inputSize: trainSet.height,
+        inputChannels: trainSet.channels,
+        classes: trainSet.classes,
+        widthMultiplier: cell.training.widthMultiplier,
+      });
+      const model = nnModel.buildModel(spec, { seed: cell.seed });
+      const row: Row = {};
+      try {
+        const norm = augment.channelStats(trainSet);
+        const hooks: import("../train/hooks").TrainHook[] = [];
+        if (cell.kind === "sparse") {
+          ctx.stage("prune");
+          const t0 = performance.now();
+          const pruneData = pruning.arrayPruneData(trainSet.images, trainSet.labels, {
+            shape: [trainSet.height, trainSet.width, trainSet.channels],
+            classes: trainSet.classes,
+            // One scalar normalisation for all channels (the pruning data API takes scalars).
+            mean: norm.mean.reduce((a, b) => a + b, 0) / norm.mean.length,
+            std: norm.std.reduce((a, b) => a + b, 0) / norm.std.length,
+          });
+          const batchSize = Math.min(trainSet.count, cell.pruner === "prospr" ? 512 : 128);
+          const outcome = pruning.prune(cell.pruner, model, cell.sparsity, {
+            seed: cell.seed,
+            data: pruneData,
+            batchSize,
+            samplesPerClass: Math.min(25, Math.floor(trainSet.count / trainSet.classes / 2) || 1),
+          });
+          pruning.applyMasks(model, outcome.masks);
+          if (outcome.hook) hooks.push(outcome.hook);
+          row.t_prune_s = seconds(t0);
+        }
+        const recipe = recipeFor(cell);
+        ctx.stage("train");
+        let t0 = performance.now();
+        let lastLabel = "";
+        const result = trainer.train(model, { train: trainSet, normalization: norm }, recipe, {
+          seed: cell.seed,
+          hooks,
+          progress: {
+            update: (done, total) => {
+              const label = `train ${Math.floor((100 * done) / Math.max(1, total))}%`;
+              if (label !== lastLabel) {
+                lastLabel = label;
+                ctx.stage(label);
+              }
+            },
+            finish: () => {},
+          },
+        });
+        row.t_train_s = seconds(t0);
+        row.train_steps = result.steps;
+        ctx.stage("evaluate");
+        t0 = performance.now();
+        row.accuracy = trainer.evaluate(model, testSet, norm).accuracy;
+        row.t_eval_s = seconds(t0);
+
+        const host = nnModel.modelToHost(model);
+        const density = pruning.maskDensity(host.masks, pruning.prunableLayers(spec));
+        const params = density.perLayer.reduce((a, l) => a + l.total, 0);
+        row.nnz = density.perLayer.reduce((a, l) => a + l.kept, 0);
+        row.params = params;
+        row.realised_sparsity = 1 - density.global;
+
+        if (cell.metrics.saveModels) {
+          mkdirSync(ctx.artifactDir, { recursive: true });
+          const file = path.join(ctx.artifactDir, `${cell.key}.safetensors`);
+          const tmp = `${file}.tmp-${process.pid}`;
+          safetensors.saveNetwork(tmp, host.weights, host.masks, {
+            architecture: cell.architecture,
+            dataset: cell.dataset,
+            pruning: cell.kind === "dense" ? "dense" : cell.pruner,
+            sparsity: String(cell.kind === "dense" ? 0 : cell.sparsity),
+            seed: String(cell.seed),
+            accuracy: String(row.accuracy),
+            cell_key: cell.key,
+            code_version: version.codeVersion(),
+          });
+          renameSync(tmp, file);
+          row.model_file = path.join("models", `${cell.key}.safetensors`);
+        }
+        if (cell.kind === "dense") return row;
+
+        ctx.stage("encode MGE");
+        t0 = performance.now();
+        const mge = encoding.encodeMge(spec, host.weights, host.masks);
+        row.t_encode_s = seconds(t0);
+        row.nodes = mge.numNodes;
+        row.edges = mge.numEdges;
+        ctx.stage("MGE topometrics");
+        t0 = performance.now();
+        const motifs = cell.metrics.motifs ?? "estimate";
+        const wanted = topo.METRIC_NAMES.filter((m) => motifs !== "none" || m !== "motifs");
+        if (mge.numEdges > 0) {
+          const tm = topo.computeTopometrics(mge, {
+            metrics: wanted,
+            motifs: motifs === "none" ? undefined : motifs,
+            seed: cell.seed,
+            normalize: "paper",
+          });
+          for (const m of topo.METRIC_NAMES) row[topo.METRICS[m].csvColumn] = finiteOrNull(tm.metrics[m]);
+        }
+        row.t_metrics_s = seconds(t0);
+
+        if (cell.metrics.bge || cell.metrics.ramanujan) {
+          ctx.stage("BGE metrics");
+          t0 = performance.now();
+          const layerDensity = new Map(density.perLayer.map((l) => [l.name, l.density]));
+          const inputs = (layers: readonly import("../encoding/bge").LayerGraph[]) =>
+            layers.map((l) => ({ name: l.layer, graph: l.graph, density: layerDensity.get(`${l.layer}.weight`) }));
+          const rolled = inputs(encoding.encodeRolledBge(spec, host.weights, host.masks));
+          if (cell.metrics.bge) {
+            const bgeOptions = { motifs: motifs === "exact" ? ("exact" as const) : ("reference" as const), motifSeed: cell.seed };
+            const r = bge.bgeNetworkMetrics(rolled, bgeOptions);
+            const rc = bge.bgeNetworkMetrics(inputs(encoding.encodeRolledChannelBge(spec, host.weights, host.masks)), bgeOptions);
+            for (const m of bge.BGE_METRICS) {
+              putSummary(row, `rolled:${BGE_COLUMN[m]}`, r.summary[m]);
+              putSummary(row, `rolled_channel:${BGE_COLUMN[m]}`, rc.summary[m]);
+            }
+          }
+          if (cell.metrics.ramanujan) {
+            const rm = ramanujan.ramanujanNetworkMetrics(rolled);
+            putSummary(row, "ramanujan:iterative_spectral_gap", rm.iterativeSpectralGap);
+            putSummary(row, "ramanujan:iterative_degree_bound", rm.iterativeDegreeBound);
+            putSummary(row, "ramanujan:degree_bound", rm.degreeBound);
+          }
+          const dens = density.perLayer.map((l) => l.density);
+          row["ramanujan:layer_density_mean"] = dens.reduce((a, b) => a + b, 0) / dens.length;
+          row["ramanujan:layer_density_min"] = Math.min(...dens);
+          row["ramanujan:layer_density_max"] = Math.max(...dens);
+          row["ramanujan:global_density"] = density.global;
+          row.t_bge_s = seconds(t0);
+        }
+        row.t_total_s = seconds(tStart);
+        return row;
+      } finally {
+        model.dispose();
+      }
     },
   };
 }
