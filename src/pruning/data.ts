@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../util/rng";
+import { channelStats, makeBatch, NO_AUGMENT, type AugmentOptions, type ImageDataset, type Normalization } from "../io/augment";
 
 /**
  * What the data-driven pruners (SNIP, GraSP, ProsPr) need from a data set: random training batches
@@ -87,6 +88,53 @@ export function arrayPruneData(images: Uint8Array | Float32Array, labels: ArrayL
         pick.push(...chosen);
       }
       return gather(pick);
+    },
+  };
+}
+
+/**
+ * A PruneData over an in-memory image data set (src/io: Fashion-MNIST, CIFAR, …), normalised as the
+ * training loop normalises it (default: the set's per-channel statistics) so that the scores see the
+ * inputs training will see. The reference draws its pruning batches from the augmented training
+ * loader; pass `augment` (e.g. CIFAR_AUGMENT) for that.
+ */
+export function datasetPruneData(ds: ImageDataset, options: { normalization?: Normalization; augment?: AugmentOptions } = {}): PruneData {
+  const module = "pruning/data";
+  const norm = options.normalization ?? channelStats(ds);
+  const augment = options.augment ?? NO_AUGMENT;
+  const K = ds.classes;
+  const byClass: number[][] = Array.from({ length: K }, () => []);
+  for (let i = 0; i < ds.count; i++) byClass[ds.labels[i]].push(i);
+  const toTensors = (idx: ArrayLike<number>, rng: Rng): PruneBatch => {
+    const b = makeBatch(ds, idx, norm, augment, rng);
+    const y = new Float32Array(b.n * K);
+    for (let j = 0; j < b.n; j++) y[j * K + b.y[j]] = 1;
+    return { x: tf.tensor4d(b.x, [b.n, ds.height, ds.width, ds.channels]), y: tf.tensor2d(y, [b.n, K]) };
+  };
+  return {
+    classes: K,
+    batch(size: number, rng: Rng): PruneBatch {
+      if (!(Number.isInteger(size) && size > 0 && size <= ds.count)) throw new Error(`${module}: ${ds.name}: batch size ${size} not in [1, ${ds.count}]`);
+      const pick = new Int32Array(size);
+      const seen = new Set<number>();
+      for (let j = 0; j < size; ) {
+        const i = rng.int(ds.count);
+        if (seen.has(i)) continue;
+        seen.add(i);
+        pick[j++] = i;
+      }
+      return toTensors(pick, rng);
+    },
+    perClass(k: number, rng: Rng): PruneBatch {
+      const pick: number[] = [];
+      for (let c = 0; c < K; c++) {
+        const pool = byClass[c];
+        if (pool.length < k) throw new Error(`${module}: ${ds.name}: class ${c} has ${pool.length} images, ${k} needed`);
+        const chosen = new Set<number>();
+        while (chosen.size < k) chosen.add(pool[rng.int(pool.length)]);
+        pick.push(...chosen);
+      }
+      return toTensors(pick, rng);
     },
   };
 }

@@ -3,7 +3,7 @@ export * from "./types";
 export { prunableLayers, totalWeights } from "./layers";
 export { maskDensity, sparsityOf } from "./density";
 export { selectGlobal, exactRandomMask, bernoulliMask, allocate } from "./scores";
-export { arrayPruneData, type PruneData, type PruneBatch, type ArrayDataOptions } from "./data";
+export { arrayPruneData, datasetPruneData, type PruneData, type PruneBatch, type ArrayDataOptions } from "./data";
 export { applyMasks, masksToTf, toTorchData, fromTorchData } from "./tf-util";
 export { pruneUniform, type UniformOptions } from "./uniform";
 export { pruneEr, erDensities, type ErOptions, type ErDensities } from "./er";

@@ -34,7 +34,7 @@ function hostMasks(model: SparseModel): Map<string, Float32Array> {
 }
 
 function nnz(model: SparseModel): { total: number; perLayer: number[] } {
-  const perLayer = model.prunable.map((n) => model.masks.get(n)!.dataSync().reduce((a, v) => a + (v !== 0 ? 1 : 0), 0));
+  const perLayer = model.prunable.map((n) => Array.from(model.masks.get(n)!.dataSync() as Float32Array).reduce((a, v) => a + (v !== 0 ? 1 : 0), 0));
   return { total: perLayer.reduce((a, b) => a + b, 0), perLayer };
 }
 
