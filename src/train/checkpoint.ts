@@ -109,6 +109,9 @@ export function readModelFile(path: string): ModelFile {
  */
 export function loadModelFile(path: string, model: TfSparseModel, options: { allowMissing?: boolean } = {}): ModelFile {
   const f = readModelFile(path);
+  if (f.metadata.arch !== undefined && f.metadata.arch !== model.spec.name) {
+    throw new Error(`train/checkpoint: ${path} holds a '${f.metadata.arch}' network, the model is '${model.spec.name}'`);
+  }
   const masks: MaskMap = new Map();
   for (const [k, v] of f.masks) {
     if (model.prunable.includes(k)) masks.set(k, v);
