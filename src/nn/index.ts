@@ -3,3 +3,4 @@ export * from "./spec";
 export * from "./tensors";
 export * from "./architectures";
 export * from "./shapes";
+export * from "./architectures-random";
