@@ -21,7 +21,8 @@
  *   batches follow the partitions' (channel, row, col) layout: the same pixel across up to 32
  *   channels, or several neighbouring pixels of all channels when a layer has fewer than 32.
  *   In an unrolled conv layer those nodes share most of their out-neighbours (same spatial
- *   window), so far fewer rows are expanded; any batching gives the same exact result.
+ *   window), so far fewer rows are expanded; any batching gives the same exact result. Batches
+ *   whose sources share few first-hop nodes (very sparse layers) fall back to the stamp count.
  * Source: reference-notes §2.1. Complexity: order 1 O(N + E); order 2 O(N + Σ indeg·outdeg) in the worst
  * case (no sharing inside batches), 16N bytes for the batched total, 4N for the per-node sizes.
  */
@@ -164,6 +165,12 @@ function popcount32(x: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
+/**
+ * A batch is expanded with bit masks when its sources' first-hop slots outnumber the distinct
+ * middle nodes by this factor (measured on the fixtures: below ~1.5 the masks cost more than they save).
+ */
+const SHARING_THRESHOLD = 1.5;
+
 /** Σ_v |N≤2(v)| by 32-wide bit-mask batches (see the module comment). */
 export function twoHopTotal(g: CsrGraph, progress: Progress = silentProgress): number {
   const n = g.numNodes;
@@ -174,6 +181,8 @@ export function twoHopTotal(g: CsrGraph, progress: Progress = silentProgress): n
   const middle = new Int32Array(n);
   const touched = new Int32Array(n);
   const batch = new Int32Array(32);
+  const stamp = new Int32Array(n); // for batches counted node by node (stamp = a running id)
+  let stampCount = 0;
   let total = 0;
   let doneNodes = 0;
   let lastReport = 0;
@@ -193,19 +202,61 @@ export function twoHopTotal(g: CsrGraph, progress: Progress = silentProgress): n
         }
         let nMiddle = 0;
         let nTouched = 0;
+        let firstSlots = 0;
         for (let i = 0; i < k; i++) {
           const v = batch[i];
           const bit = 1 << i;
-          const x = reached[v];
-          if (x === 0) touched[nTouched++] = v;
-          reached[v] = x | bit;
           const b = off[v + 1];
+          firstSlots += b - off[v];
           for (let e = off[v]; e < b; e++) {
             const u = t[e];
             const y = firstHop[u];
             if (y === 0) middle[nMiddle++] = u;
             firstHop[u] = y | bit;
           }
+        }
+        if (firstSlots < SHARING_THRESHOLD * nMiddle) {
+          // Little sharing inside this batch (very sparse layers): the bit masks would only add
+          // work, so count each source with the stamp array instead.
+          for (let j = 0; j < nMiddle; j++) firstHop[middle[j]] = 0;
+          for (let i = 0; i < k; i++) {
+            const v = batch[i];
+            stampCount++;
+            stamp[v] = stampCount;
+            let c = 1;
+            const a = off[v];
+            const b = off[v + 1];
+            for (let e = a; e < b; e++) {
+              const u = t[e];
+              if (stamp[u] !== stampCount) {
+                stamp[u] = stampCount;
+                c++;
+              }
+            }
+            let prev = -1;
+            for (let e = a; e < b; e++) {
+              const u = t[e];
+              if (u === prev || u === v) continue;
+              prev = u;
+              const ub = off[u + 1];
+              for (let f = off[u]; f < ub; f++) {
+                const w = t[f];
+                if (stamp[w] !== stampCount) {
+                  stamp[w] = stampCount;
+                  c++;
+                }
+              }
+            }
+            total += c;
+          }
+          doneNodes += k;
+          continue;
+        }
+        for (let i = 0; i < k; i++) {
+          const v = batch[i];
+          const x = reached[v];
+          if (x === 0) touched[nTouched++] = v;
+          reached[v] = x | (1 << i);
         }
         for (let j = 0; j < nMiddle; j++) {
           const u = middle[j];

@@ -305,6 +305,8 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
   view = null;
   progress.finish(`${requested.size} topometrics`);
 
+  // Steps compute whole families; report only what was asked for.
+  for (const name of METRIC_NAMES) if (!requested.has(name)) metrics[name] = null;
   if (normalize === "paper") {
     for (const name of METRIC_NAMES) {
       const v = metrics[name];
