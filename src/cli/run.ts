@@ -28,6 +28,11 @@ options:
   --fail-fast        stop at the first failed cell
   --dry-run          validate the grid and print the number of cells, run nothing
   --quiet            no progress bar
+
+SLURM array (one shard per task, then merge):
+  sbatch --array=0-7 --cpus-per-task=4 --wrap \\
+    'npx snn-topology run --grid paper --workers 4 --shard $SLURM_ARRAY_TASK_ID/8 --results results/paper-$SLURM_ARRAY_TASK_ID'
+  npx snn-topology merge results/paper-* --out results/paper
 `;
 
 export function printSummary(s: RunSummary, out: (line: string) => void): void {

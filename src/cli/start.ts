@@ -2,7 +2,7 @@
  * `npm start` = `snn-topology start`: the whole study in one command.
  * 1. kernel-setup/setup.sh (system packages and the TypeScript kernel; idempotent, fast when done);
  * 2. the quick grid (or --grid) into results/quick/, skipping finished cells;
- * 3. every notebook executed headless on those results (SNN_RESULTS) and on the paper's data
+ * 3. every notebook executed headless on those results (SNN_RESULTS_FILE) and on the paper's data
  *    (SNN_PAPER_DATA, when present), exported as reports/*.html;
  * 4. a short summary: rows, balanced accuracy of classifying the pruner and R² of regressing the
  *    accuracy drop from the MGE topometrics on our own data, and where the reports are.
@@ -126,11 +126,12 @@ export const command: Command = {
       if (!existsSync(runner)) {
         say("start: kernel-setup/run-notebooks.sh is missing; skipping the notebooks");
       } else {
+        // The notebooks read our results through resultsFile() (src/notebook/params.ts: SNN_RESULTS_FILE);
+        // the dense baselines sit beside it.
         const env: NodeJS.ProcessEnv = {
           ...process.env,
-          SNN_RESULTS: resultsFile,
-          SNN_DENSE: path.join(resultsDir, DENSE_FILE),
-          SNN_RESULTS_DIR: resultsDir,
+          SNN_RESULTS_FILE: resultsFile,
+          SNN_DENSE_FILE: path.join(resultsDir, DENSE_FILE),
         };
         const paper = paperDataDir();
         if (existsSync(paper)) env.SNN_PAPER_DATA = paper;
