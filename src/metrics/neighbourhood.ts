@@ -21,12 +21,12 @@
  *   batches follow the partitions' (channel, row, col) layout: the same pixel across up to 32
  *   channels, or several neighbouring pixels of all channels when a layer has fewer than 32.
  *   In an unrolled conv layer those nodes share most of their out-neighbours (same spatial
- *   window), so far fewer rows are expanded; any batching gives the same exact result. Batches
- *   whose sources share few first-hop nodes (very sparse layers) fall back to the stamp count.
+ *   window), so far fewer rows are expanded; any batching gives the same exact result. Partitions
+ *   whose sampled batches share few first-hop nodes (very sparse layers) use the stamp count.
  * Source: reference-notes §2.1. Complexity: order 1 O(N + E); order 2 O(N + Σ indeg·outdeg) in the worst
  * case (no sharing inside batches), 16N bytes for the batched total, 4N for the per-node sizes.
  */
-import type { CsrGraph } from "../encoding/csr";
+import type { CsrGraph, Partition } from "../encoding/csr";
 import { silentProgress, type Progress } from "../util/progress";
 
 /** Distinct out-neighbourhood size of every node at order 1 (itself included). O(N + E). */
@@ -166,128 +166,191 @@ function popcount32(x: number): number {
 }
 
 /**
- * A batch is expanded with bit masks when its sources' first-hop slots outnumber the distinct
- * middle nodes by this factor (measured on the fixtures: below ~1.5 the masks cost more than they save).
+ * A partition is expanded with bit masks when its sources' first-hop slots outnumber the distinct
+ * middle nodes of a batch by this factor (on sampled batches). Below it the batches share too few
+ * middle nodes for the masks to pay off (very sparse layers), and the stamp count is faster.
  */
 const SHARING_THRESHOLD = 1.5;
 
-/** Σ_v |N≤2(v)| by 32-wide bit-mask batches (see the module comment). */
-export function twoHopTotal(g: CsrGraph, progress: Progress = silentProgress): number {
-  const n = g.numNodes;
+/** Scratch arrays of the 2-hop total, allocated once per call. */
+interface TwoHopScratch {
+  readonly firstHop: Int32Array; // bits of the batch sources that reach u in one step
+  readonly reached: Int32Array; // bits of the batch sources that reach w in ≤ 2 steps
+  readonly middle: Int32Array;
+  readonly touched: Int32Array;
+  readonly stamp: Int32Array;
+  readonly batch: Int32Array;
+}
+
+/** How the nodes of a partition are grouped in batches of ≤ 32 (see the module comment). */
+interface BatchLayout {
+  readonly hw: number;
+  readonly channels: number;
+  readonly positions: number;
+}
+
+function batchLayout(p: Partition): BatchLayout {
+  // Layout metadata that does not describe the partition falls back to consecutive batches.
+  const hw = p.channels * p.height * p.width === p.size && p.size > 0 ? p.height * p.width : 1;
+  const channels = p.size / hw;
+  return { hw, channels, positions: channels >= 32 ? 1 : Math.floor(32 / channels) };
+}
+
+/** Fills s.batch with the batch at (pos, c0); returns its size. */
+function fillBatch(p: Partition, l: BatchLayout, pos: number, c0: number, batch: Int32Array): number {
+  const kp = Math.min(l.positions, l.hw - pos);
+  const kc = Math.min(32, l.channels - c0);
+  let k = 0;
+  for (let i = 0; i < kc; i++) {
+    const base = p.start + (c0 + i) * l.hw + pos;
+    for (let j = 0; j < kp; j++) batch[k++] = base + j;
+  }
+  return k;
+}
+
+/** First-hop slots per distinct middle node, over up to 64 batches spread over the partition. */
+function sharingRatio(g: CsrGraph, p: Partition, l: BatchLayout, s: TwoHopScratch): number {
   const off = g.offsets;
   const t = g.targets;
-  const firstHop = new Int32Array(n); // bits of the batch sources that reach u in one step
-  const reached = new Int32Array(n); // bits of the batch sources that reach w in ≤ 2 steps
-  const middle = new Int32Array(n);
-  const touched = new Int32Array(n);
-  const batch = new Int32Array(32);
-  const stamp = new Int32Array(n); // for batches counted node by node (stamp = a running id)
-  let stampCount = 0;
-  let total = 0;
-  let doneNodes = 0;
-  let lastReport = 0;
-  for (const p of g.partitions) {
-    // Layout metadata that does not describe the partition falls back to consecutive batches.
-    const hw = p.channels * p.height * p.width === p.size && p.size > 0 ? p.height * p.width : 1;
-    const channels = p.size / hw;
-    const perBatchPositions = channels >= 32 ? 1 : Math.floor(32 / channels);
-    for (let pos = 0; pos < hw; pos += perBatchPositions) {
-      const kp = Math.min(perBatchPositions, hw - pos);
-      for (let c0 = 0; c0 < channels; c0 += 32) {
-        const kc = Math.min(32, channels - c0);
-        let k = 0;
-        for (let i = 0; i < kc; i++) {
-          const base = p.start + (c0 + i) * hw + pos;
-          for (let j = 0; j < kp; j++) batch[k++] = base + j;
+  const positionsBatches = Math.ceil(l.hw / l.positions);
+  const step = Math.max(1, Math.floor(positionsBatches / 64));
+  let slots = 0;
+  let distinct = 0;
+  for (let pb = 0; pb < positionsBatches; pb += step) {
+    const k = fillBatch(p, l, pb * l.positions, 0, s.batch);
+    let nMiddle = 0;
+    for (let i = 0; i < k; i++) {
+      const v = s.batch[i];
+      const b = off[v + 1];
+      slots += b - off[v];
+      for (let e = off[v]; e < b; e++) {
+        const u = t[e];
+        if (s.firstHop[u] === 0) {
+          s.firstHop[u] = 1;
+          s.middle[nMiddle++] = u;
         }
-        let nMiddle = 0;
-        let nTouched = 0;
-        let firstSlots = 0;
-        for (let i = 0; i < k; i++) {
-          const v = batch[i];
-          const bit = 1 << i;
-          const b = off[v + 1];
-          firstSlots += b - off[v];
-          for (let e = off[v]; e < b; e++) {
-            const u = t[e];
-            const y = firstHop[u];
-            if (y === 0) middle[nMiddle++] = u;
-            firstHop[u] = y | bit;
-          }
-        }
-        if (firstSlots < SHARING_THRESHOLD * nMiddle) {
-          // Little sharing inside this batch (very sparse layers): the bit masks would only add
-          // work, so count each source with the stamp array instead.
-          for (let j = 0; j < nMiddle; j++) firstHop[middle[j]] = 0;
-          for (let i = 0; i < k; i++) {
-            const v = batch[i];
-            stampCount++;
-            stamp[v] = stampCount;
-            let c = 1;
-            const a = off[v];
-            const b = off[v + 1];
-            for (let e = a; e < b; e++) {
-              const u = t[e];
-              if (stamp[u] !== stampCount) {
-                stamp[u] = stampCount;
-                c++;
-              }
-            }
-            let prev = -1;
-            for (let e = a; e < b; e++) {
-              const u = t[e];
-              if (u === prev || u === v) continue;
-              prev = u;
-              const ub = off[u + 1];
-              for (let f = off[u]; f < ub; f++) {
-                const w = t[f];
-                if (stamp[w] !== stampCount) {
-                  stamp[w] = stampCount;
-                  c++;
-                }
-              }
-            }
-            total += c;
-          }
-          doneNodes += k;
-          continue;
-        }
-        for (let i = 0; i < k; i++) {
-          const v = batch[i];
-          const x = reached[v];
-          if (x === 0) touched[nTouched++] = v;
-          reached[v] = x | (1 << i);
-        }
-        for (let j = 0; j < nMiddle; j++) {
-          const u = middle[j];
-          const mu = firstHop[u];
-          firstHop[u] = 0;
-          const x = reached[u];
-          if (x === 0) touched[nTouched++] = u;
-          reached[u] = x | mu;
-          const b = off[u + 1];
-          for (let e = off[u]; e < b; e++) {
-            const w = t[e];
-            const z = reached[w];
-            if (z === 0) touched[nTouched++] = w;
-            reached[w] = z | mu;
-          }
-        }
-        for (let j = 0; j < nTouched; j++) {
-          const w = touched[j];
-          total += popcount32(reached[w]);
-          reached[w] = 0;
-        }
-        doneNodes += k;
       }
-      if (doneNodes - lastReport >= 16384) {
-        lastReport = doneNodes;
-        progress.update(doneNodes, n, "2-hop");
+    }
+    for (let j = 0; j < nMiddle; j++) s.firstHop[s.middle[j]] = 0;
+    distinct += nMiddle;
+  }
+  return distinct === 0 ? 0 : slots / distinct;
+}
+
+/** Σ |N≤2(v)| over v in [start, end), one node at a time with a running stamp. */
+function twoHopStampRange(g: CsrGraph, start: number, end: number, stamp: Int32Array, stampBase: number): number {
+  const off = g.offsets;
+  const t = g.targets;
+  let total = 0;
+  let id = stampBase;
+  for (let v = start; v < end; v++) {
+    id++;
+    stamp[v] = id;
+    let c = 1;
+    const a = off[v];
+    const b = off[v + 1];
+    for (let e = a; e < b; e++) {
+      const u = t[e];
+      if (stamp[u] !== id) {
+        stamp[u] = id;
+        c++;
+      }
+    }
+    let prev = -1;
+    for (let e = a; e < b; e++) {
+      const u = t[e];
+      if (u === prev || u === v) continue;
+      prev = u;
+      const ub = off[u + 1];
+      for (let f = off[u]; f < ub; f++) {
+        const w = t[f];
+        if (stamp[w] !== id) {
+          stamp[w] = id;
+          c++;
+        }
+      }
+    }
+    total += c;
+  }
+  return total;
+}
+
+/** Σ |N≤2(v)| over the nodes of partition p with 32-wide bit-mask batches. */
+function twoHopBatchedPartition(g: CsrGraph, p: Partition, l: BatchLayout, s: TwoHopScratch): number {
+  const off = g.offsets;
+  const t = g.targets;
+  const { firstHop, reached, middle, touched, batch } = s;
+  let total = 0;
+  for (let pos = 0; pos < l.hw; pos += l.positions) {
+    for (let c0 = 0; c0 < l.channels; c0 += 32) {
+      const k = fillBatch(p, l, pos, c0, batch);
+      let nMiddle = 0;
+      let nTouched = 0;
+      for (let i = 0; i < k; i++) {
+        const v = batch[i];
+        const bit = 1 << i;
+        const x = reached[v];
+        if (x === 0) touched[nTouched++] = v;
+        reached[v] = x | bit;
+        const b = off[v + 1];
+        for (let e = off[v]; e < b; e++) {
+          const u = t[e];
+          const y = firstHop[u];
+          if (y === 0) middle[nMiddle++] = u;
+          firstHop[u] = y | bit;
+        }
+      }
+      for (let j = 0; j < nMiddle; j++) {
+        const u = middle[j];
+        const mu = firstHop[u];
+        firstHop[u] = 0;
+        const x = reached[u];
+        if (x === 0) touched[nTouched++] = u;
+        reached[u] = x | mu;
+        const b = off[u + 1];
+        for (let e = off[u]; e < b; e++) {
+          const w = t[e];
+          const z = reached[w];
+          if (z === 0) touched[nTouched++] = w;
+          reached[w] = z | mu;
+        }
+      }
+      for (let j = 0; j < nTouched; j++) {
+        const w = touched[j];
+        total += popcount32(reached[w]);
+        reached[w] = 0;
       }
     }
   }
-  if (doneNodes !== n) throw new Error(`metrics/neighbourhood: the partitions cover ${doneNodes} of ${n} nodes`);
-  progress.update(n, n, "2-hop");
+  return total;
+}
+
+/**
+ * Σ_v |N≤2(v)|: per partition, bit-mask batches where sampled batches share middle nodes,
+ * otherwise the stamp count (see the module comment). `method` forces one of the two (for tests
+ * and benchmarks); all give the same value.
+ */
+export function twoHopTotal(g: CsrGraph, progress: Progress = silentProgress, method: "auto" | "batched" | "stamp" = "auto"): number {
+  const n = g.numNodes;
+  const s: TwoHopScratch = {
+    firstHop: new Int32Array(n),
+    reached: new Int32Array(n),
+    middle: new Int32Array(n),
+    touched: new Int32Array(n),
+    stamp: new Int32Array(n),
+    batch: new Int32Array(32),
+  };
+  let total = 0;
+  let covered = 0;
+  for (const p of g.partitions) {
+    const l = batchLayout(p);
+    const batched = method === "batched" || (method === "auto" && sharingRatio(g, p, l, s) >= SHARING_THRESHOLD);
+    if (batched) total += twoHopBatchedPartition(g, p, l, s);
+    else total += twoHopStampRange(g, p.start, p.start + p.size, s.stamp, p.start);
+    covered += p.size;
+    progress.update(covered, n, "2-hop");
+  }
+  if (covered !== n) throw new Error(`metrics/neighbourhood: the partitions cover ${covered} of ${n} nodes`);
   return total;
 }
 

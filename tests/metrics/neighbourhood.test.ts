@@ -67,7 +67,10 @@ test("batched totals equal the per-node sums (random multigraphs of up to 120 no
   for (let seed = 0; seed < 300; seed++) {
     const g = randomMultigraph(5000 + seed, { maxNodes: 120, multi: 0.3 });
     assert.equal(oneHopTotal(g), sum(oneHopSizes(g)), `seed ${seed}`);
-    assert.equal(twoHopTotal(g), sum(twoHopSizes(g)), `seed ${seed}`);
+    const expected = sum(twoHopSizes(g));
+    assert.equal(twoHopTotal(g), expected, `seed ${seed}`);
+    assert.equal(twoHopTotal(g, undefined, "batched"), expected, `batched, seed ${seed}`);
+    assert.equal(twoHopTotal(g, undefined, "stamp"), expected, `stamp, seed ${seed}`);
   }
 });
 
@@ -101,6 +104,8 @@ test("batched 2-hop total on conv-like layered graphs (channel × pixel batches)
     const g = convLike(seed);
     const expected = explicitSets(g, 2).reduce((x, y) => x + y, 0);
     assert.equal(twoHopTotal(g), expected, `seed ${seed}`);
+    assert.equal(twoHopTotal(g, undefined, "batched"), expected, `batched, seed ${seed}`);
+    assert.equal(twoHopTotal(g, undefined, "stamp"), expected, `stamp, seed ${seed}`);
     assert.equal(twoHopMean(g), expected / g.numNodes);
   }
 });
