@@ -194,6 +194,11 @@ export class ResultsFile {
     return this.keys.size;
   }
 
+  /** Keys of the rows in the file. */
+  cellKeys(): string[] {
+    return [...this.keys];
+  }
+
   /** Appends one row as a single write + fsync. Unknown columns and repeated keys are errors. */
   append(row: Row): void {
     const key = row.cell_key;
@@ -284,3 +289,33 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
 }
 
+
+/**
+ * Moves the rows whose cell_key is not in `keep` (rows of another grid configuration or code
+ * version) from `file` into `<file stem>.stale-<timestamp>.csv`, so the results file holds only the
+ * current grid's rows and the analysis never sees two versions of one setting. The stale rows are
+ * written (and fsynced) before the results file is replaced atomically, so a crash in between
+ * duplicates rows into the archive but never loses one. Returns the archive path and row count.
+ */
+export function archiveForeignRows(file: string, keep: ReadonlySet<string>): { archive: string; rows: number } | null {
+  const text = readFileSync(file, "utf8");
+  const records = parseCsvRecords(text);
+  const header = records[0];
+  const keyIndex = header.indexOf("cell_key");
+  if (keyIndex < 0) throw new Error(`experiment/results: '${file}' has no cell_key column`);
+  const headerLine = text.slice(0, text.indexOf("\n") + 1);
+  const lines = text.slice(headerLine.length).split("\n").filter((l) => l.length > 0);
+  if (lines.length !== records.length - 1) {
+    // A quoted field with a newline would make lines ≠ records; rows written by this module never have one.
+    throw new Error(`experiment/results: '${file}' has multi-line records; cannot archive stale rows safely`);
+  }
+  const kept: string[] = [];
+  const stale: string[] = [];
+  for (let i = 0; i < lines.length; i++) (keep.has(records[i + 1][keyIndex]) ? kept : stale).push(lines[i]);
+  if (stale.length === 0) return null;
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const archive = file.replace(/\.csv$/, "") + `.stale-${stamp}.csv`;
+  writeFileAtomic(archive, headerLine + stale.map((l) => l + "\n").join(""));
+  writeFileAtomic(file, headerLine + kept.map((l) => l + "\n").join(""));
+  return { archive, rows: stale.length };
+}

@@ -22,7 +22,7 @@ import {
   type Cell, type DenseCell, type GridSpec, type Shard, type SparseCell,
 } from "./grid";
 import { forkSlot, inProcessSlot, WorkerDiedError, type Slot } from "./pool";
-import { lockResultsDir, readResultsCsv, ResultsFile, writeJsonAtomic } from "./results";
+import { archiveForeignRows, lockResultsDir, readResultsCsv, ResultsFile, writeJsonAtomic } from "./results";
 import { codeVersion as computeCodeVersion, packageVersion } from "./version";
 
 export interface RunOptions {
@@ -149,11 +149,24 @@ export async function runGrid(options: RunOptions): Promise<RunSummary> {
   if (options.dryRun) return summary;
 
   const unlock = lockResultsDir(resultsDir);
-  const denseFile = ResultsFile.open(summary.denseFile, RESULT_COLUMNS);
-  const resultsFile = ResultsFile.open(summary.resultsFile, RESULT_COLUMNS);
   const slots: Slot[] = [];
+  const handles: ResultsFile[] = [];
   try {
-    summary.repairedBytes = denseFile.repairedBytes + resultsFile.repairedBytes;
+    // Open (repairing a torn last line), then move rows of other configurations or code versions
+    // aside, so the files hold exactly this grid's finished cells.
+    const openClean = (file: string, keys: Set<string>): ResultsFile => {
+      const f = ResultsFile.open(file, RESULT_COLUMNS);
+      summary.repairedBytes += f.repairedBytes;
+      if (f.cellKeys().every((k) => keys.has(k))) return f;
+      f.close();
+      const moved = archiveForeignRows(file, keys);
+      if (moved) log(`moved ${moved.rows} rows of another configuration or code version from ${path.basename(file)} to ${moved.archive}`);
+      return ResultsFile.open(file, RESULT_COLUMNS);
+    };
+    const denseFile = openClean(summary.denseFile, new Set(cells.dense.map((c) => c.key)));
+    handles.push(denseFile);
+    const resultsFile = openClean(summary.resultsFile, new Set(cells.sparse.map((c) => c.key)));
+    handles.push(resultsFile);
     if (summary.repairedBytes > 0) log(`removed a torn last line (${summary.repairedBytes} bytes) left by an interrupted run`);
     writeJsonAtomic(path.join(resultsDir, "grid.json"), { grid, codeVersion: cv, shard: options.shard ?? null });
     const artifactDir = path.join(resultsDir, "models");
@@ -260,8 +273,7 @@ export async function runGrid(options: RunOptions): Promise<RunSummary> {
     return summary;
   } finally {
     await Promise.all(slots.map((s) => s.close().catch(() => {})));
-    denseFile.close();
-    resultsFile.close();
+    for (const h of handles) h.close();
     unlock();
     summary.seconds = (Date.now() - started) / 1000;
   }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RESULT_COLUMNS, UNROLLED_COLUMNS, isVolatileColumn } from "../../src/experiment/columns";
@@ -253,5 +253,30 @@ test("SIGKILL during a parallel run, then resume: nothing lost, nothing duplicat
     assert.deepEqual(stable(rows), stable(readResultsCsv(path.join(reference, "results.csv")).rows));
   } finally {
     rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test("rows of another code version or configuration are moved to an archive, never mixed in", async () => {
+  const dir = tmp();
+  try {
+    await runGrid({ grid: fakeGrid(), resultsDir: dir, workers: 0 });
+    const old = stable(readResultsCsv(path.join(dir, "results.csv")).rows);
+    const lines: string[] = [];
+    const s = await runGrid({ grid: fakeGrid({ codeVersion: "test2" }), resultsDir: dir, workers: 0, log: (l) => lines.push(l) });
+    assert.equal(s.skipped, 0);
+    assert.equal(s.done, 28);
+    const now = readResultsCsv(path.join(dir, "results.csv")).rows;
+    assert.equal(now.length, 24);
+    assert.ok(now.every((r) => r.code_version === "test2"));
+    const archives = readdirSync(dir).filter((f) => /^results\.stale-.*\.csv$/.test(f));
+    assert.equal(archives.length, 1);
+    assert.deepEqual(stable(readResultsCsv(path.join(dir, archives[0])).rows), old);
+    assert.ok(lines.some((l) => /moved 24 rows/.test(l)));
+    // A smaller grid keeps its own cells (same keys) and archives the rest.
+    const s2 = await runGrid({ grid: fakeGrid({ codeVersion: "test2", pruners: ["snip"] }), resultsDir: dir, workers: 0 });
+    assert.equal(s2.done, 0);
+    assert.equal(readResultsCsv(path.join(dir, "results.csv")).rows.length, 8);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
