@@ -280,3 +280,24 @@ test("rows of another code version or configuration are moved to an archive, nev
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("progress: counts only the cells to run, names the running cell and its stage, finishes once", async () => {
+  const dir = tmp();
+  try {
+    const updates: [number, number, string | undefined][] = [];
+    let finished = 0;
+    const progress = { update: (d: number, t: number, l?: string) => void updates.push([d, t, l]), finish: () => void finished++ };
+    await runGrid({ grid: fakeGrid({ pruners: ["snip"] }), resultsDir: dir, workers: 0, progress });
+    assert.equal(finished, 1);
+    assert.ok(updates.every(([, t]) => t === 12));
+    for (let i = 1; i < updates.length; i++) assert.ok(updates[i][0] >= updates[i - 1][0]);
+    assert.equal(updates[updates.length - 1][0], 12);
+    assert.ok(updates.some(([, , l]) => l !== undefined && /mlp\/toy\/snip@0\.9\/seed1 work/.test(l)));
+    // A second run over a partly done grid counts only what is left.
+    updates.length = 0;
+    await runGrid({ grid: fakeGrid({ pruners: ["snip", "erk"] }), resultsDir: dir, workers: 0, progress });
+    assert.ok(updates.every(([, t]) => t === 8));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
