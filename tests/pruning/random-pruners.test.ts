@@ -8,6 +8,8 @@ import { maskDensity } from "../../src/pruning/density";
 import { allocate, selectGlobal } from "../../src/pruning/scores";
 import type { PrunableLayer, PruneResult } from "../../src/pruning/types";
 import { Rng } from "../../src/util/rng";
+import { ARCHITECTURE_NAMES, buildArchitecture, prunableWeights } from "../../src/nn/architectures";
+import { prunableLayers } from "../../src/pruning/layers";
 import { fixtureExists, layersOf, readFixtureMasks } from "./fixtures";
 
 // A LeNet-5-like set of shapes (conv 5×5 6, conv 5×5 16, fc 256→120→84→10): 61k weights.
@@ -221,4 +223,13 @@ test("selectGlobal keeps exactly k with random tie-breaks; allocate respects cap
   assert.ok(a[0] <= 3 && a[1] <= 4);
   assert.throws(() => allocate([1], [1], 2), /cannot allocate/);
   assert.equal(maskDensity(pruneUniform(lenet, 0.5, { seed: 0 }).masks, lenet).perLayer.length, 5);
+});
+
+test("prunableLayers agrees with nn/architectures prunableWeights on every architecture", () => {
+  for (const name of ARCHITECTURE_NAMES) {
+    const spec = buildArchitecture(name);
+    const a = prunableLayers(spec);
+    const b = prunableWeights(spec);
+    assert.deepEqual(a.map((l) => [l.name, [...l.shape], l.kind]), b.map((w) => [w.name, [...w.shape], w.role]), name);
+  }
 });

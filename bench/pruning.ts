@@ -1,0 +1,50 @@
+// Cost of every pruner on the paper's architectures (CIFAR-10 shapes, synthetic data) and on
+// LeNet-5 (28×28): CPU seconds per pruner, realised sparsity. Run: node --import tsx bench/pruning.ts [arch ...]
+// (wrap in `flock /tmp/snn-heavy.lock` on the shared machine).
+import { initBackend, describeBackend } from "../src/nn/backend";
+import { buildArchitecture } from "../src/nn/architectures";
+import { buildModel } from "../src/nn/model";
+import type { ImageDataset } from "../src/io/augment";
+import { datasetPruneData, prune, PRUNER_NAMES } from "../src/pruning/index";
+import { Rng } from "../src/util/rng";
+
+function synthetic(n: number, size: number, channels: number, classes: number): ImageDataset {
+  const rng = new Rng(1);
+  const per = size * size * channels;
+  const images = new Uint8Array(n * per);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
+  return { name: "synthetic", count: n, height: size, width: size, channels, classes, images, labels };
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend();
+  console.log(`backend: ${describeBackend(info)}`);
+  const archs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["lenet5", "conv6", "resnet20"];
+  for (const arch of archs) {
+    const mnist = arch.startsWith("lenet");
+    const spec = buildArchitecture(arch, mnist ? {} : { inputSize: 32, inputChannels: 3, classes: 10 });
+    const ds = synthetic(1024, spec.inputSize, spec.inputChannels, spec.classes);
+    const data = datasetPruneData(ds);
+    for (const name of PRUNER_NAMES) {
+      const model = buildModel(spec, { seed: 0 });
+      const c0 = process.cpuUsage();
+      const t0 = Date.now();
+      // the reference's batch sizes, except ProsPr at 64 (512 exceeds the 4 GiB wasm heap on CIFAR nets)
+      const batchSize = name === "prospr" ? (mnist ? 512 : 64) : 128;
+      try {
+        const r = prune(name, model, 0.9, { seed: 0, data, batchSize, chunkSize: mnist ? undefined : 50 });
+        const c = process.cpuUsage(c0);
+        console.log(`${arch.padEnd(10)} ${name.padEnd(8)} cpu ${((c.user + c.system) / 1e6).toFixed(2).padStart(7)} s  wall ${((Date.now() - t0) / 1000).toFixed(2).padStart(7)} s  sparsity ${(1 - r.density.global).toFixed(5)}`);
+      } catch (e) {
+        console.log(`${arch.padEnd(10)} ${name.padEnd(8)} FAILED: ${(e as Error).message.split("\n")[0]}`);
+      }
+      model.dispose();
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
