@@ -15,3 +15,4 @@ export * from "./spectral";
 export * from "./bge";
 export * from "./ramanujan";
 export * from "./topometrics";
+export * from "./reference";
