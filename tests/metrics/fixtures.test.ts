@@ -7,15 +7,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { encodeMge } from "../../src/encoding/mge";
-import { loadNetwork } from "../../src/io/safetensors";
 import { paperDataDir, referenceFixturesDir } from "../../src/io/paths";
 import { readCsv, stringColumn, numberColumn } from "../../src/io/csv";
-import { buildArchitecture } from "../../src/nn/architectures";
-import { computeTopometrics, METRICS, type MetricName } from "../../src/metrics/topometrics";
-import type { CsrGraph } from "../../src/encoding/csr";
+import { computeTopometrics, METRICS, METRIC_NAMES, type MetricName } from "../../src/metrics/topometrics";
+import { compareWithReference, listReferenceFixtures, loadReferenceFixture, readReleasedMetrics } from "../../src/metrics/reference";
 
 const FIXTURES = ["resnet-20_erk_0.98", "resnet-20_er_0.9", "conv-6_erk_0.98", "wide-resnet-28-2_er_0.98"];
 const DETERMINISTIC: MetricName[] = [
@@ -23,23 +20,9 @@ const DETERMINISTIC: MetricName[] = [
   "oneHop", "twoHop", "strength", "kCore", "cutEdges", "cutNodes", "connectedComponents", "avgConnectedComponents",
 ];
 
-interface Expected {
-  architecture: string;
-  input_size: number;
-  classes: number;
-  pruner: string;
-  sparsity: number;
-  nodes: number;
-  edges: number;
-  metrics_raw: Record<string, number>;
-}
-
-function load(name: string): { g: CsrGraph; exp: Expected } {
-  const dir = referenceFixturesDir();
-  const exp = JSON.parse(readFileSync(path.join(dir, `${name}.expected.json`), "utf8")) as Expected;
-  const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
-  const net = loadNetwork(path.join(dir, `${name}.safetensors`), spec);
-  return { g: encodeMge(spec, net.weights, net.masks, { alignment: "reference" }), exp };
+function load(name: string) {
+  const f = loadReferenceFixture(name);
+  return { g: f.graph, exp: f.expected };
 }
 
 const haveFixtures = existsSync(referenceFixturesDir());
@@ -51,7 +34,7 @@ for (const name of FIXTURES) {
     assert.equal(g.numEdges, exp.edges);
     const r = computeTopometrics(g, { metrics: DETERMINISTIC });
     for (const m of DETERMINISTIC) {
-      const want = exp.metrics_raw[METRICS[m].fixtureKey];
+      const want = exp.metrics_raw[METRICS[m].fixtureKey] as number;
       const got = r.metrics[m];
       assert.ok(typeof want === "number", `${name}: fixture lacks ${METRICS[m].fixtureKey}`);
       assert.ok(got !== null, `${name}: ${m} not computed`);
@@ -59,6 +42,9 @@ for (const name of FIXTURES) {
       else assert.equal(got, want, `${name} ${m}`);
     }
     assert.equal(r.metrics.motifs, null);
+    const cmp = compareWithReference(r, exp);
+    assert.equal(cmp.length, 2 + METRIC_NAMES.length);
+    for (const c of cmp) if (c.metric !== "strength" && c.ours !== null && c.official !== null) assert.equal(c.difference, 0, c.metric);
   });
 }
 
@@ -89,4 +75,19 @@ test("paper normalisation reproduces unrolled.csv (ResNet-20 er 0.9, CIFAR-10)",
   }
   // the mean component size is stored as 1/#components
   assert.ok(Math.abs((r.metrics.avgConnectedComponents as number) - 1 / (r.metrics.connectedComponents as number)) < 1e-15);
+});
+
+test("fixture listing and released-data reader", { skip: (!haveFixtures || !existsSync(csvFile)) && "fixtures or paper data not found" }, () => {
+  const names = listReferenceFixtures();
+  for (const n of FIXTURES) assert.ok(names.includes(n), n);
+  const rows = readReleasedMetrics();
+  const t = readCsv(csvFile);
+  assert.equal(rows.length, t.rows.length);
+  const i = 17;
+  assert.equal(rows[i].model, stringColumn(t, "model")[i]);
+  for (const m of METRIC_NAMES) {
+    const want = numberColumn(t, METRICS[m].csvColumn)[i];
+    assert.ok(Object.is(rows[i].metrics[m], want) || rows[i].metrics[m] === want, m);
+  }
+  assert.throws(() => loadReferenceFixture("no-such-fixture"), /metrics\/reference: .*no-such-fixture\.expected\.json not found/);
 });
