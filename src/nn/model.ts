@@ -221,7 +221,10 @@ function runLayer(l: LayerSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
       return tf.mean(x, [1, 2]);
     case "flatten":
       // NCHW order, as torch.flatten / view(N, -1) of the official models
-      return x.rank === 2 ? x : tf.reshape(x.rank === 4 ? tf.transpose(x, [0, 3, 1, 2]) : x, [x.shape[0], -1]);
+      // (the transpose is skipped when it is the identity: one channel or a 1×1 map)
+      if (x.rank === 2) return x;
+      if (x.rank === 4 && x.shape[3] !== 1 && (x.shape[1] ?? 1) * (x.shape[2] ?? 1) !== 1) return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [x.shape[0], -1]);
+      return tf.reshape(x, [x.shape[0], -1]);
     case "relu":
       return tf.relu(x);
     case "relu6":

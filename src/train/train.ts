@@ -154,6 +154,7 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
   const hooks = options.hooks ?? [];
   const progress = options.progress ?? silentProgress;
   const norm = data.normalization ?? channelStats(data.train);
+  model.applyMasks(); // masks set through model.masks.set without re-masking the weights
   const optimizer = new MaskedSgd({ momentum: recipe.momentum, weightDecay: recipe.weightDecay });
   const records: EpochRecord[] = [];
   let startEpoch = 0;

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""PyTorch (Debian python3-torch, CPU, 1 thread) counterpart of bench/train.ts: CPU seconds per
+training step (forward + backward + SGD momentum 0.9, weight decay 1e-4) of LeNet-5, LeNet-300-100
+and Conv-6 at width 1/8 on 28x28x1 inputs (Fashion-MNIST from Debian's dataset package).
+Prints one JSON object: {net: {"step_cpu_s": median, "batch": B, "params": n}}.
+Usage: /usr/bin/python3 bench/train-torch.py [--batch 128] [--steps 20]"""
+import argparse, gzip, json, struct, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        b = f.read()
+    nd = b[3]
+    dims = struct.unpack(">" + "I" * nd, b[4 : 4 + 4 * nd])
+    return np.frombuffer(b, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+
+
+class LeNet300(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(784, 300), nn.Linear(300, 100), nn.Linear(100, 10)
+
+    def forward(self, x):
+        x = x.flatten(1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(256, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2).flatten(1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class Conv6(nn.Module):
+    def __init__(self, m=0.125, c_in=1, size=28):
+        super().__init__()
+        w = [max(1, round(v * m)) for v in (64, 64, 128, 128, 256, 256)]
+        fc = [max(1, round(v * m)) for v in (256, 256)]
+        layers, c = [], c_in
+        for i, o in enumerate(w):
+            layers += [nn.Conv2d(c, o, 3, padding=1, bias=True), nn.BatchNorm2d(o), nn.ReLU()]
+            c = o
+            if i % 2 == 1:
+                layers.append(nn.MaxPool2d(2))
+                size //= 2
+        self.convs1 = nn.Sequential(*layers)
+        self.linear = nn.Sequential(nn.Linear(c * size * size, fc[0]), nn.BatchNorm1d(fc[0]), nn.ReLU(),
+                                    nn.Linear(fc[0], fc[1]), nn.BatchNorm1d(fc[1]), nn.ReLU(), nn.Linear(fc[1], 10))
+
+    def forward(self, x):
+        return self.linear(self.convs1(x).flatten(1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    a = ap.parse_args()
+    X = read_idx(f"{a.data}/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
+    Y = read_idx(f"{a.data}/train-labels-idx1-ubyte.gz").astype(np.int64)
+    X = torch.from_numpy((X - X.mean()) / X.std()).unsqueeze(1)
+    Y = torch.from_numpy(Y)
+    out = {}
+    for name, net in (("lenet5", LeNet5()), ("lenet300-100", LeNet300()), ("conv6-w8", Conv6())):
+        for mod in net.modules():
+            if isinstance(mod, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(mod.weight)
+                nn.init.zeros_(mod.bias)
+                mod.bias.requires_grad_(False)
+        net.train()
+        opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.02, momentum=0.9, weight_decay=1e-4)
+        times = []
+        for s in range(a.steps + 2):
+            i = (s * a.batch) % (X.shape[0] - a.batch)
+            xb, yb = X[i : i + a.batch], Y[i : i + a.batch]
+            t0 = time.process_time()
+            opt.zero_grad()
+            loss = F.cross_entropy(net(xb), yb)
+            loss.backward()
+            opt.step()
+            t1 = time.process_time()
+            if s >= 2:
+                times.append(t1 - t0)
+        out[name] = {"step_cpu_s": float(np.median(times)), "batch": a.batch,
+                     "params": int(sum(p.numel() for p in net.parameters()))}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
