@@ -24,7 +24,16 @@
  *   `window_residual` is 0 for any other block, e.g. MobileNetV2's) from partition p to p + 2.
  * - `exact` is the spatially correct wiring: D = I, padding removed exactly, each layer's outputs
  *   form their own partition, every projection shortcut encoded (block input → block output).
- * Node counts and partition sizes are identical in both.
+ * Node counts and partition sizes are identical in both. A node's (channel, row, col) from its
+ * partition's shape is its true position in `exact`; in `reference` it is the nominal position
+ * (the official indexing shifts the layers after a stride-2 conv, see above).
+ *
+ * Where the official builder fails or drops layers, both alignments encode the network plainly
+ * (documented, not reproduced): a first conv followed directly by pooling (the official code never
+ * adds the first layer's graph and then crashes), and a linear layer fed by a conv through a plain
+ * flatten without pooling (the official code computes but never appends that layer). Pooling is
+ * reproduced exactly for windows that tile the map (k = s dividing the side, as in Conv-6 and the
+ * global pools); other windows follow PyTorch's floor mode.
  *
  * Building the plan is O(layers); it validates the spec (shapes, supported pooling) first.
  */
@@ -177,7 +186,8 @@ export function buildMgePlan(spec: ArchSpec, options: PlanOptions = {}): MgePlan
     const outPart = addPartition(l.name, l.outChannels, o, o);
     main.push({
       kind: "conv", layer: l, weightName, role: l.role, outSize: o,
-      left: { ...left, D, G: st.pool ? left.G : D === I ? left.G : D, pad },
+      // Without pooling the grid read is D wide (D < I only for the reference's trimmed stride-2 case).
+      left: { ...left, D, G: st.pool ? left.G : D, pad },
       tgtBase: ref ? tgtRef : partitions[outPart].start,
       srcPartition: st.part, tgtPartition: outPart,
     });
