@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { guardWasm } from "../nn/backend";
 import type { SparseModel } from "../nn/model-api";
 import { crossEntropy } from "../nn/gradients";
 import { numel } from "../nn/tensors";
@@ -114,7 +115,7 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
       for (let j = 0; j < v.length; j++) v[j] = rng.normal() * std;
       return tf.tensor(v, p.shape, "float32");
     });
-    const { g, Hg } = graspHg(model, W, halves, T);
+    const { g, Hg } = guardWasm(`pruning/grasp on ${model.spec.name} (${N} examples, chunks of ${chunk})`, () => graspHg(model, W, halves, T));
     const s = tf.tidy(() => Hg.map((h, i) => tf.neg(tf.mul(W[i], h))));
     scores = s.map((t, i) => toTorchData(layers[i].name, t, layers[i].shape));
     tf.dispose([...W, ...g, ...Hg, ...s]);

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { guardWasm } from "../nn/backend";
 import type { SparseModel } from "../nn/model-api";
 import { crossEntropy } from "../nn/gradients";
 import { numel } from "../nn/tensors";
@@ -76,7 +77,7 @@ export function pruneProspr(model: SparseModel, sparsity: number, options: Prosp
   let scores: Float32Array[];
   try {
     for (let t = 0; t <= steps; t++) batches.push(options.data.batch(batchSize, rng));
-    const s = prosprScores(model, batches, lr, momentum);
+    const s = guardWasm(`pruning/prospr on ${model.spec.name} (${steps} steps, batch ${batchSize})`, () => prosprScores(model, batches, lr, momentum));
     scores = s.map((t, i) => toTorchData(layers[i].name, t, layers[i].shape));
     tf.dispose(s);
   } finally {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { guardWasm } from "../nn/backend";
 import type { SparseModel } from "../nn/model-api";
 import { crossEntropy } from "../nn/gradients";
 import { Rng } from "../util/rng";
@@ -48,7 +49,7 @@ export function pruneSnip(model: SparseModel, sparsity: number, options: SnipOpt
   const batch = options.data.batch(options.batchSize ?? 128, rng);
   let scores: Float32Array[];
   try {
-    const s = snipScores(model, batch.x, batch.y);
+    const s = guardWasm(`pruning/snip on ${model.spec.name} (batch ${batch.x.shape[0]})`, () => snipScores(model, batch.x, batch.y));
     scores = s.map((t, i) => toTorchData(layers[i].name, t, layers[i].shape));
     tf.dispose(s);
   } finally {

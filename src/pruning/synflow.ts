@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { guardWasm } from "../nn/backend";
 import type { SparseModel } from "../nn/model-api";
 import type { ArchSpec, LayerSpec } from "../nn/spec";
 import { numel } from "../nn/tensors";
@@ -116,7 +117,7 @@ export function pruneSynflow(model: SparseModel, sparsity: number, options: Synf
   for (let k = 1; k <= iterations; k++) {
     const keep = k === iterations ? N - Math.round(sparsity * N) : Math.round(N * Math.pow(1 - sparsity, k / iterations));
     const tfMasks = host.map((m, i) => fromTorchData(names[i], m, layers[i].shape, model.params.get(names[i])!.shape));
-    const { scores, R } = synflowScores(model, tfMasks, rescale);
+    const { scores, R } = guardWasm(`pruning/synflow on ${model.spec.name} (iteration ${k})`, () => synflowScores(model, tfMasks, rescale));
     tf.dispose(tfMasks);
     if (!Number.isFinite(R)) {
       tf.dispose(scores);
