@@ -9,7 +9,7 @@ import type { Rng } from "../util/rng";
  * or zero weights score 0). Here exactly k elements are kept: all strictly better than the k-th
  * score, and among the ties at the k-th score a uniformly random subset drawn from the seeded Rng.
  * A random tie-break (rather than "first index wins") avoids favouring the first layers.
- * Complexity O(N log N) for N scores (one typed-array sort).
+ * Complexity O(N) expected for N scores (quickselect for the k-th score, then two passes).
  */
 
 /**
@@ -45,15 +45,16 @@ export function selectGlobal(
       all[o++] = sign * v;
     }
   }
-  const sorted = all.slice().sort();
-  const threshold = sorted[n - keep];
+  const threshold = kthSmallest(all.slice(), n - keep);
   // strictly greater are all kept; `need` of the ties at the threshold are drawn at random
   let greater = 0;
-  for (let i = n - keep + 1; i < n; i++) if (sorted[i] > threshold) greater++;
-  // sorted is ascending, so the elements above index n-keep that equal threshold are ties too
-  const need = keep - greater;
   let ties = 0;
-  for (let i = 0; i < n; i++) if (all[i] === threshold) ties++;
+  for (let i = 0; i < n; i++) {
+    const v = all[i];
+    if (v > threshold) greater++;
+    else if (v === threshold) ties++;
+  }
+  const need = keep - greater;
   const tieIdx = new Int32Array(ties);
   let t = 0;
   o = 0;
@@ -81,6 +82,36 @@ export function selectGlobal(
     masks[lo][f - starts[lo]] = 1;
   }
   return masks;
+}
+
+/** The k-th smallest value (0-based) of `a` by quickselect (Hoare partition, median of three); reorders `a`. */
+export function kthSmallest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** `k` distinct elements of `pool`, uniformly at random (partial Fisher–Yates on a copy). */

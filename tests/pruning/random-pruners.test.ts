@@ -5,7 +5,7 @@ import { erDensities, pruneEr } from "../../src/pruning/er";
 import { erkDensities, pruneErk } from "../../src/pruning/erk";
 import { pruneUniform } from "../../src/pruning/uniform";
 import { maskDensity } from "../../src/pruning/density";
-import { allocate, selectGlobal } from "../../src/pruning/scores";
+import { allocate, kthSmallest, selectGlobal } from "../../src/pruning/scores";
 import type { PrunableLayer, PruneResult } from "../../src/pruning/types";
 import { Rng } from "../../src/util/rng";
 import { ARCHITECTURE_NAMES, buildArchitecture, prunableWeights } from "../../src/nn/architectures";
@@ -231,5 +231,21 @@ test("prunableLayers agrees with nn/architectures prunableWeights on every archi
     const a = prunableLayers(spec);
     const b = prunableWeights(spec);
     assert.deepEqual(a.map((l) => [l.name, [...l.shape], l.kind]), b.map((w) => [w.name, [...w.shape], w.role]), name);
+  }
+});
+
+test("kthSmallest equals the sorted order statistic (ties, infinities, random data)", () => {
+  const rng = new Rng(3);
+  for (let t = 0; t < 200; t++) {
+    const n = 1 + rng.int(300);
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rng.next();
+      a[i] = r < 0.3 ? 0 : r < 0.35 ? -Infinity : r < 0.4 ? Infinity : Math.round(rng.normal() * 5);
+    }
+    const sorted = a.slice().sort();
+    const k = rng.int(n);
+    const got = kthSmallest(a.slice(), k);
+    assert.ok(got === sorted[k], `k=${k}: ${got} vs ${sorted[k]}`);
   }
 });
