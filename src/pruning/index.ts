@@ -1,5 +1,5 @@
 /** Public API of the pruning stage (re-exported by src/index.ts). */
-export * from "./types";
+export type { PrunableLayer, LayerDensity, DensityReport, PruneResult } from "./types";
 export { prunableLayers, totalWeights } from "./layers";
 export { maskDensity, sparsityOf } from "./density";
 export { selectGlobal, exactRandomMask, bernoulliMask, allocate } from "./scores";
