@@ -97,3 +97,24 @@ test("dense ResNet-20, reference alignment: the official stride-2 quirk (Appendi
   // Exact keeps the real last row/column the reference drops, so it has more edges at stride 2.
   assert.ok(x.numEdges > g.numEdges);
 });
+
+test("dense MobileNetV2, reference alignment: 23,664 structural sources and sinks, as in every er/erk 0.8 row of unrolled.csv", () => {
+  const { mobilenetv2 } = require("../../src/nn") as typeof import("../../src/nn");
+  const spec = mobilenetv2();
+  const g = encodeMge(spec, null, denseMasks(spec), { alignment: "reference" });
+  // Stride-2 depthwise convs on 144×32², 192×16², 576×8² maps shift c·(2I − 1) nodes each.
+  const shifted = 144 * 63 + 192 * 31 + 576 * 15;
+  assert.equal(shifted, 23_664);
+  const din = inDegrees(g);
+  const dout = outDegrees(g);
+  let sources = 0;
+  let sinks = 0;
+  for (let v = g.partitions[0].size; v < g.numNodes; v++) if (din[v] === 0) sources++;
+  for (let v = 0; v < g.partitions[g.partitions.length - 1].start; v++) if (dout[v] === 0) sinks++;
+  assert.equal(sources, shifted);
+  assert.equal(sinks, shifted);
+  // Shortcut edges run from the block input to the block output (p → p + 3 in the inverted residuals).
+  const sc = g.edgesPerLayer.filter((l) => l.role === "residual");
+  assert.deepEqual(sc.map((l) => [l.layer, l.targetPartition - l.sourcePartition]), [["layers.0.shortcut.0", 3], ["layers.1.shortcut.0", 3], ["layers.10.shortcut.0", 3], ["layers.16.shortcut.0", 3]]);
+  assert.equal(sc[0].edges, 32 * 16 * 32 * 32);
+});
