@@ -7,7 +7,9 @@
  * (c) SHAP importance (mean |TreeSHAP| contribution) of each topometric per sparsity and per
  *     architecture (v2 §4.2.2);
  * (d) rank the PaI algorithms per (architecture, dataset, sparsity) by predicted drop and compare
- *     with the true ranking by Kendall τ-b (v2 §4.2.3), MGE vs Ramanujan metrics.
+ *     with the true ranking by Kendall τ-b (v2 §4.2.3), MGE vs Ramanujan metrics;
+ * (e) correlations of per-layer Ramanujan metrics with layer density, and of network-level
+ *     features with the drop (v2 §4.1).
  *
  * Design choices (the paper's are unknown, §7):
  * - (b) all feature sets use the same rows (networks present in every encoding) and the same folds,
@@ -16,12 +18,12 @@
  * - (d) uses grouped 5-fold CV with the (architecture, dataset, sparsity) cell as group, so no network
  *   of a ranked cell is seen in training; predicted and true drops are averaged over seeds per algorithm.
  */
-import type { NetTable } from "./data";
+import type { NetTable, LayerRows } from "./data";
 import { PAI_ALGORITHMS, filterTable } from "./data";
-import { featureMatrix, type FeatureSet } from "./features";
+import { featureMatrix, featureSetName, featureColumn, type FeatureSpec } from "./features";
 import { CLASSIFY_PROTOCOL, REGRESS_PROTOCOL, cvClassify, cvRegress, encodeLabels, fitRegressor, type BoostProtocol } from "./models";
 import { stratifiedKFoldIds, kFoldIds, groupKFoldIds } from "./cv";
-import { balancedAccuracy, accuracy, macroF1, confusionMatrix, regressionScores, kendallTau } from "./scores";
+import { balancedAccuracy, accuracy, macroF1, confusionMatrix, regressionScores, kendallTau, spearman, pearson } from "./scores";
 import { shapXgb } from "./xgboost";
 import type { Progress } from "../util/progress";
 
@@ -57,7 +59,7 @@ export interface ExperimentOptions {
 export function classifyPruner(
   t: NetTable,
   target: "algorithm" | "category",
-  features: FeatureSet | string[] = "mge",
+  features: FeatureSpec = "mge",
   opts: ExperimentOptions = {},
 ): ClassificationResult {
   const protocol = opts.protocol ?? CLASSIFY_PROTOCOL;
@@ -68,7 +70,7 @@ export function classifyPruner(
   opts.progress?.update(0, 1);
   const { pred } = cvClassify(x, codes, classes.length, foldIds, protocol);
   opts.progress?.update(1, 1);
-  const fname = Array.isArray(features) ? "custom" : features;
+  const fname = featureSetName(features);
   const task = `classify-${target}`;
   const scores: ScoreRow[] = [];
   const push = (groupBy: string, group: string, idx: number[] | null) => {
@@ -115,7 +117,7 @@ export interface RegressionResult {
 /** (b) Regress the accuracy drop with each feature set on the same rows and folds. */
 export function regressDrop(
   t: NetTable,
-  sets: (FeatureSet | string[])[] = ["mge", "rolled", "rolled-channel", "ramanujan", "density"],
+  sets: (FeatureSpec)[] = ["mge", "rolled", "rolled-channel", "ramanujan", "density"],
   opts: ExperimentOptions = {},
 ): RegressionResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;
@@ -125,7 +127,7 @@ export function regressDrop(
   const predictions: Record<string, Float64Array> = {};
   sets.forEach((set, s) => {
     opts.progress?.update(s, sets.length);
-    const fname = Array.isArray(set) ? `custom${s}` : set;
+    const fname = featureSetName(set);
     const { x } = featureMatrix(t, set);
     const pred = cvRegress(x, y, foldIds, protocol);
     predictions[fname] = pred;
@@ -167,7 +169,7 @@ export interface ShapResult {
  * (c) Mean |SHAP| of each feature for a drop regressor fitted on all rows (importance explains the
  * fitted model, so no CV), overall, per sparsity and per architecture.
  */
-export function shapImportance(t: NetTable, features: FeatureSet | string[] = "mge", opts: ExperimentOptions = {}): ShapResult {
+export function shapImportance(t: NetTable, features: FeatureSpec = "mge", opts: ExperimentOptions = {}): ShapResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;
   const { x, names } = featureMatrix(t, features);
   const b = fitRegressor(x, t.accuracyDrop, protocol);
@@ -184,7 +186,7 @@ export function shapImportance(t: NetTable, features: FeatureSet | string[] = "m
     for (let j = 0; j < p; j++) shap[i * p + j] = contrib[i * (p + 1) + j];
     bias[i] = contrib[i * (p + 1) + p];
   }
-  const fname = Array.isArray(features) ? "custom" : features;
+  const fname = featureSetName(features);
   const rows: ShapRow[] = [];
   const push = (groupBy: string, group: string, idx: number[]) => {
     for (let j = 0; j < p; j++) {
@@ -221,7 +223,7 @@ export interface RankingResult {
  * (d) Rank the 7 PaI algorithms in each (model, dataset, sparsity) cell by predicted drop and compare
  * with the true ranking (Kendall τ-b). Cells with fewer than 3 algorithms are skipped (τ is not informative).
  */
-export function rankPaI(t: NetTable, sets: (FeatureSet | string[])[] = ["mge", "ramanujan"], opts: ExperimentOptions = {}): RankingResult {
+export function rankPaI(t: NetTable, sets: (FeatureSpec)[] = ["mge", "ramanujan"], opts: ExperimentOptions = {}): RankingResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;
   const pai = new Set<string>(PAI_ALGORITHMS);
   const sub = filterTable(t, (i) => pai.has(t.pruning[i]));
@@ -231,7 +233,7 @@ export function rankPaI(t: NetTable, sets: (FeatureSet | string[])[] = ["mge", "
   const summary: RankingResult["summary"] = [];
   sets.forEach((set, s) => {
     opts.progress?.update(s, sets.length);
-    const fname = Array.isArray(set) ? `custom${s}` : set;
+    const fname = featureSetName(set);
     const { x } = featureMatrix(sub, set);
     const pred = cvRegress(x, sub.accuracyDrop, foldIds, protocol);
     const cells = new Map<string, Map<string, [number, number, number]>>();
@@ -265,4 +267,98 @@ export function rankPaI(t: NetTable, sets: (FeatureSet | string[])[] = ["mge", "
   });
   opts.progress?.update(sets.length, sets.length);
   return { rows, summary };
+}
+
+export interface CorrelationRow {
+  metric: string;
+  against: string;
+  groupBy: string;
+  group: string;
+  spearman: number;
+  pearson: number;
+  /** Pairs used (both values finite). */
+  n: number;
+  /** Pairs left out because a value is NaN or ±inf (undefined metric, reference-notes §2.3). */
+  excluded: number;
+}
+
+function correlate(metric: string, against: string, groupBy: string, group: string, a: ArrayLike<number>, b: ArrayLike<number>, idx: number[]): CorrelationRow {
+  const x: number[] = [];
+  const y: number[] = [];
+  for (const i of idx) {
+    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) {
+      x.push(a[i]);
+      y.push(b[i]);
+    }
+  }
+  const ok = x.length >= 3;
+  return {
+    metric,
+    against,
+    groupBy,
+    group,
+    spearman: ok ? spearman(x, y) : NaN,
+    pearson: ok ? pearson(x, y) : NaN,
+    n: x.length,
+    excluded: idx.length - x.length,
+  };
+}
+
+/**
+ * (e) How much of each per-layer metric is layer density: Spearman ρ and Pearson r between the
+ * metric and the layer density over all layers, and per architecture (the v2 §4.1 question, on
+ * the per-layer level).
+ */
+export function layerDensityCorrelation(layers: LayerRows, metrics: readonly string[]): CorrelationRow[] {
+  const out: CorrelationRow[] = [];
+  const all = Array.from({ length: layers.n }, (_, i) => i);
+  const byModel = new Map<string, number[]>();
+  for (let i = 0; i < layers.n; i++) {
+    const l = byModel.get(layers.model[i]);
+    if (l) l.push(i);
+    else byModel.set(layers.model[i], [i]);
+  }
+  for (const m of metrics) {
+    const col = layers.num[m];
+    if (!col) throw new Error(`analysis/experiments: no layer metric '${m}' in ${layers.source}`);
+    out.push(correlate(m, "layer density", "all", "all", col, layers.density, all));
+    for (const [g, idx] of [...byModel.entries()].sort()) out.push(correlate(m, "layer density", "model", g, col, layers.density, idx));
+  }
+  return out;
+}
+
+/** Spearman ρ / Pearson r of network-level columns with the accuracy drop, overall and per sparsity. */
+export function dropCorrelation(t: NetTable, columns: string[]): CorrelationRow[] {
+  const out: CorrelationRow[] = [];
+  const all = Array.from({ length: t.n }, (_, i) => i);
+  for (const c of columns) {
+    const col = featureColumn(t, c);
+    out.push(correlate(c, "accuracy drop", "all", "all", col, t.accuracyDrop, all));
+    for (const [g, idx] of groupIndices(t, "sparsity")) out.push(correlate(c, "accuracy drop", "sparsity", g, col, t.accuracyDrop, idx));
+  }
+  return out;
+}
+
+/**
+ * Tidy score rows → one row per (feature set, group) with one column per metric, for display.
+ * `groupBy` "all" gives the overall scores; "fold", "sparsity" or "model" one row per group.
+ */
+export function wideScores(rows: ScoreRow[], groupBy: string): Record<string, string | number>[] {
+  const sel = rows.filter((r) => r.groupBy === groupBy);
+  const out = new Map<string, Record<string, string | number>>();
+  for (const r of sel) {
+    const k = `${r.features}\u0000${r.group}`;
+    let row = out.get(k);
+    if (!row) {
+      row = { features: r.features, [groupBy === "all" ? "scope" : groupBy]: groupBy === "all" ? "overall" : r.group };
+      out.set(k, row);
+    }
+    row[r.metric] = r.value;
+    row.networks = r.n;
+  }
+  // networks last
+  return [...out.values()].map((row) => {
+    const { networks, ...rest } = row;
+    return { ...rest, networks };
+  });
 }

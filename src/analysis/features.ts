@@ -64,8 +64,21 @@ export function featureColumn(t: NetTable, name: string): Float64Array {
   return c;
 }
 
+/** A named set of columns, for feature sets beyond the five standard ones (e.g. Ramanujan + density). */
+export interface CustomFeatureSet {
+  name: string;
+  columns: string[];
+}
+
+export type FeatureSpec = FeatureSet | CustomFeatureSet;
+
+export function featureSetName(spec: FeatureSpec): string {
+  return typeof spec === "string" ? spec : spec.name;
+}
+
 /** The feature matrix (rows = networks) and its column names. */
-export function featureMatrix(t: NetTable, set: FeatureSet | string[]): { x: Matrix; names: string[] } {
-  const names = Array.isArray(set) ? set : featureColumns(t, set);
+export function featureMatrix(t: NetTable, set: FeatureSpec): { x: Matrix; names: string[] } {
+  const names = typeof set === "string" ? featureColumns(t, set) : set.columns;
+  if (names.length === 0) throw new Error(`analysis/features: feature set '${featureSetName(set)}' has no columns`);
   return { x: columnsToMatrix(names.map((c) => featureColumn(t, c))), names };
 }

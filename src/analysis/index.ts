@@ -7,3 +7,4 @@ export * from "./data";
 export * from "./features";
 export * from "./experiments";
 export { toDataFrame } from "./dataframe";
+export * from "./figures";
