@@ -22,7 +22,7 @@ export function confusionFigure(confusion: number[][], classes: string[], title:
   });
   const text = confusion.map((row) => row.map((v) => String(v)));
   return {
-    data: [{ type: "heatmap", z, x: classes, y: classes, text, texttemplate: "%{text}", colorscale: "Blues", zmin: 0, zmax: 1, colorbar: { title: { text: "recall (fraction of true class)" } } }],
+    data: [{ type: "heatmap", z, x: classes, y: classes, text, texttemplate: "%{text}", colorscale: [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], zmin: 0, zmax: 1, colorbar: { title: { text: "recall (fraction of true class)" } } }],
     layout: { title: { text: title }, xaxis: axis("predicted class"), yaxis: axis("true class", { autorange: "reversed" }), height: 520 },
   };
 }
@@ -134,7 +134,7 @@ export function shapBeeswarmFigure(s: ShapResult, title: string, unit: string, m
         y,
         text,
         hoverinfo: "text+x",
-        marker: { size: 3, color: c, colorscale: [[0, "#1f77b4"], [1, "#d62728"]], cmin: 0, cmax: 1, colorbar: { title: { text: "feature value (rank, low→high)" } } },
+        marker: { size: 3, color: c, colorscale: [[0, "#1f77b4"], [1, "#d62728"]], cmin: 0, cmax: 1, colorbar: { title: { text: "feature value (rank: 0 lowest, 1 highest)" } } },
         showlegend: false,
       },
     ],
