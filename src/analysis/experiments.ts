@@ -53,6 +53,11 @@ export interface ClassificationResult {
 export interface ExperimentOptions {
   protocol?: BoostProtocol;
   progress?: Progress;
+  /**
+   * regressDrop only: grouped CV instead of k-fold, e.g. "model" = leave one architecture out
+   * (as many folds as architectures when there are fewer than `protocol.folds`).
+   */
+  groupBy?: "model" | "dataset";
 }
 
 /** (a) Classify the algorithm or its category; stratified CV on that target. */
@@ -122,7 +127,13 @@ export function regressDrop(
 ): RegressionResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;
   const y = t.accuracyDrop;
-  const foldIds = kFoldIds(t.n, protocol.folds, protocol.seed);
+  let foldIds: Int32Array;
+  if (opts.groupBy) {
+    const groups = opts.groupBy === "model" ? t.model : t.dataset;
+    foldIds = groupKFoldIds(groups, Math.min(protocol.folds, new Set(groups).size), protocol.seed);
+  } else {
+    foldIds = kFoldIds(t.n, protocol.folds, protocol.seed);
+  }
   const scores: ScoreRow[] = [];
   const predictions: Record<string, Float64Array> = {};
   sets.forEach((set, s) => {

@@ -38,9 +38,10 @@ interface XgbApi {
   bBoostedRounds: KoffiFn;
 }
 
-/** Where the shared library is looked for, in order; `SNN_XGBOOST_LIB` wins. */
+/** Where the shared library is looked for, in order; `SNN_XGBOOST_LIB`, when set, is the only place. */
 export function xgboostLibraryCandidates(): string[] {
   const env = process.env.SNN_XGBOOST_LIB;
+  if (env && env.length > 0) return [env];
   const list = [
     "/usr/lib/x86_64-linux-gnu/libxgboost.so.0",
     "/usr/lib/aarch64-linux-gnu/libxgboost.so.0",
@@ -51,7 +52,7 @@ export function xgboostLibraryCandidates(): string[] {
     "/usr/local/lib/libxgboost.dylib",
   ];
   if (process.env.CONDA_PREFIX) list.push(`${process.env.CONDA_PREFIX}/lib/libxgboost.so`, `${process.env.CONDA_PREFIX}/lib/libxgboost.dylib`);
-  return env && env.length > 0 ? [env, ...list] : list;
+  return list;
 }
 
 const INSTALL_HINT =

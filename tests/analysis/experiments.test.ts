@@ -74,3 +74,15 @@ test("ranking: τ = 1 in most cells when the drop is a feature", () => {
   for (const row of r.rows) assert.equal(row.nAlgorithms, 7);
   assert.ok(r.summary[0].meanKendallTau > 0.8, `mean τ ${r.summary[0].meanKendallTau}`);
 });
+
+test("leave-one-architecture-out regression: no architecture in its own training folds", () => {
+  const t = synthetic();
+  const r = regressDrop(t, ["mge"], { protocol: FAST, groupBy: "model" });
+  const folds = new Map<string, number>();
+  for (let i = 0; i < t.n; i++) {
+    const f = folds.get(t.model[i]);
+    if (f !== undefined) assert.equal(f, r.foldIds[i]);
+    folds.set(t.model[i], r.foldIds[i]);
+  }
+  assert.equal(new Set(r.foldIds).size, 2);
+});

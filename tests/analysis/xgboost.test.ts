@@ -129,3 +129,17 @@ test("library errors surface with XGBGetLastError's message", () => {
   bad.data[5] = Infinity;
   assert.throws(() => new DMatrix(bad), /infinite feature value at row 1, column 1/);
 });
+
+test("a missing library is an error that says how to install it", () => {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", 'require("./src/analysis/xgboost").xgboostVersion()'], {
+    cwd: path.resolve(__dirname, "..", ".."),
+    env: { ...process.env, SNN_XGBOOST_LIB: "/nonexistent/libxgboost.so" },
+    encoding: "utf8",
+  });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /XGBoost shared library was not found \(looked in \/nonexistent\/libxgboost\.so\)/);
+  assert.match(r.stderr, /apt-get install libxgboost0/);
+  assert.match(r.stderr, /brew install xgboost/);
+  assert.match(r.stderr, /conda install/);
+});
