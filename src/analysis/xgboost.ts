@@ -360,6 +360,11 @@ export class Booster {
     const scores: unknown[] = [null];
     check(a, a.bFeatureScore(this.handle, JSON.stringify({ importance_type: type }), nf, names, dim, shape, scores), "XGBoosterFeatureScore");
     const n = toNumber(nf[0], "XGBoosterFeatureScore count");
+    const d = toNumber(dim[0], "XGBoosterFeatureScore dim");
+    if (d !== 1) {
+      // gblinear multi-class models report a features × classes matrix; trees report one vector.
+      throw new Error(`analysis/xgboost: feature importance with ${d} dimensions (per-class scores of gblinear) is not supported`);
+    }
     const out = new Float64Array(this.numFeatures);
     if (n === 0) return out;
     const namePtrs = a.koffi.decode(names[0], "const char *", n) as string[];
