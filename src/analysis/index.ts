@@ -6,5 +6,5 @@ export * from "./models";
 export * from "./data";
 export * from "./features";
 export * from "./experiments";
-export { toDataFrame } from "./dataframe";
+export { toDataFrame, layersDataFrame, loadPaperDataFrames } from "./dataframe";
 export * from "./figures";

@@ -159,3 +159,15 @@ test("released data: 2,337 rows → 2,290 settings, 11 algorithms, encodings joi
     assert.ok(Math.abs(d.joined.num["ramanujan:global_density"][i] - (1 - d.joined.sparsity[i])) < 2e-3);
   }
 });
+
+test("danfo DataFrames of the network and layer tables", () => {
+  const { toDataFrame, layersDataFrame } = require("../../src/analysis/dataframe") as typeof import("../../src/analysis/dataframe");
+  const dir = fixture();
+  const { table } = loadNetworkCsv(path.join(dir, "graph_metrics", "unrolled", "unrolled.csv"));
+  const df = toDataFrame(table, ["sink_nodes"]);
+  assert.deepEqual(df.shape, [4, 9]);
+  assert.deepEqual(df.column("category").values, ["PaI", "random", "DST", "random"]);
+  const lf = layersDataFrame(loadRamanujanLayers(dir));
+  assert.equal(lf.shape[0], 4);
+  assert.deepEqual(lf.column("pruning").values, ["snip", "snip", "uniform", "uniform"]);
+});
