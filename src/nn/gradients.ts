@@ -295,6 +295,20 @@ export function registerFastGradients(): void {
     },
   });
 
+  // (7) AvgPool 'valid' (what the models use): differentiable form, so second order works too.
+  const stockAvgPool = tf.getGradient("AvgPool");
+  tf.registerGradient({
+    kernelName: "AvgPool",
+    inputsToSave: ["x"],
+    gradFunc: (dyIn, saved, attrs) => {
+      const x = saved[0];
+      if (attrs.pad !== "valid" || (attrs.dimRoundingMode !== undefined && attrs.dimRoundingMode !== null)) return stockAvgPool.gradFunc(dyIn, saved, attrs);
+      const k = pair(attrs.filterSize, "AvgPool filterSize");
+      const s = pair(attrs.strides, "AvgPool strides");
+      return { x: () => avgPoolGradValid(x.shape, dyIn as tf.Tensor4D, k, s) };
+    },
+  });
+
   // (6) MaxPool with kernel == stride and 'valid': mask × broadcast upsampling (differentiable in dy,
   // 3× faster than MaxPoolGrad on wasm). Using the saved output y is safe here: double back-prop
   // treats it as a constant, and the mask's true derivative is 0 anyway. Ties (equal maxima in a
@@ -329,6 +343,13 @@ export function registerFastGradients(): void {
       };
     },
   });
+}
+
+/** AvgPool ('valid') gradient: the transposed depthwise conv with a constant 1/(kh·kw) filter. */
+function avgPoolGradValid(xShape: readonly number[], dy: tf.Tensor4D, k: Pair, s: Pair): tf.Tensor4D {
+  const C = xShape[3];
+  const f = tf.fill([k[0], k[1], C, 1], 1 / (k[0] * k[1])) as tf.Tensor4D;
+  return depthwiseInputGrad(xShape, dy, f, s, "valid");
 }
 
 /** Σ over all axes but the last, as matMul(ones, X): far faster than tf.sum on wasm. */

@@ -59,6 +59,12 @@ for (const [k, s, pad] of [[3, 1, "same"], [3, 2, "same"], [3, 1, "valid"], [2, 
     run: (rng) => ({ inputs: [rand(rng, [2, 7, 6, 2])], f: (x) => weighted(tf.maxPool(x as tf.Tensor4D, k, s, pad), 10) }),
   });
 }
+for (const [k, s, pad] of [[2, 2, "valid"], [3, 1, "valid"], [3, 2, "valid"], [4, 4, "valid"], [3, 2, "same"]] as const) {
+  cases.push({
+    name: `avgpool k${k} s${s} ${pad}`,
+    run: (rng) => ({ inputs: [rand(rng, [2, 9, 8, 3])], f: (x) => weighted(tf.avgPool(x as tf.Tensor4D, k, s, pad), 13) }),
+  });
+}
 for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
   cases.push({
     name: `matMul tA=${ta} tB=${tb}`,
@@ -134,16 +140,17 @@ test("replacement gradients on wasm equal the cpu backend's stock gradients", as
 
 test("Hessian-vector products through the replacement gradients match finite differences", async () => {
   await initBackend("wasm");
-  // Smooth tiny net (tanh, BN, conv s2, depthwise, maxpool-free) so central differences are accurate.
+  // Smooth tiny net (tanh, BN, conv s2, depthwise, avgpool; maxpool-free) so central differences are accurate.
   const rng = new Rng(5);
   const x = rand(rng, [6, 6, 6, 2]) as tf.Tensor4D;
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], "int32"), 3) as tf.Tensor2D;
-  const W = [tf.mul(rand(rng, [3, 3, 2, 4]), 0.4), tf.mul(rand(rng, [3, 3, 4, 1]), 0.4), tf.mul(rand(rng, [36, 3]), 0.2), rand(rng, [4]), rand(rng, [4])];
+  const W = [tf.mul(rand(rng, [3, 3, 2, 4]), 0.4), tf.mul(rand(rng, [3, 3, 4, 1]), 0.4), tf.mul(rand(rng, [16, 3]), 0.2), rand(rng, [4]), rand(rng, [4])];
   const loss = (w: tf.Tensor[]): tf.Scalar => {
     let h: tf.Tensor = tf.conv2d(x, w[0] as tf.Tensor4D, 2, "same"); // [6,3,3,4]
     h = tf.tanh(batchNormTrain(h, w[3], w[4]));
     h = tf.sigmoid(tf.depthwiseConv2d(h as tf.Tensor4D, w[1] as tf.Tensor4D, 1, "same"));
-    const logits = tf.matMul(tf.reshape(h, [6, 36]), w[2]) as tf.Tensor2D;
+    h = tf.avgPool(h as tf.Tensor4D, 2, 1, "valid"); // [6,2,2,4]
+    const logits = tf.matMul(tf.reshape(h, [6, 16]), w[2]) as tf.Tensor2D;
     return crossEntropy(logits, y);
   };
   const v = W.map((w, i) => rand(new Rng(50 + i), w.shape));
