@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { loadNetworkCsv, unrolledCsvPath, classifyPruner, regressDrop, tableKeys } from "../src/analysis";
+import { loadNetworkCsv, unrolledCsvPath, classifyPruner, regressDrop, shapImportance, tableKeys } from "../src/analysis";
 
 interface PyOut {
   folds: string;
@@ -22,6 +22,8 @@ interface PyOut {
   "classify-algorithm": Record<string, number>;
   "classify-category": Record<string, number>;
   "regress-drop": Record<string, number>;
+  "shap-mean-abs": Record<string, number>;
+  "shap-sum-max-error": number;
 }
 
 function main(): void {
@@ -31,6 +33,7 @@ function main(): void {
   const alg = classifyPruner(table, "algorithm");
   const cat = classifyPruner(table, "category");
   const reg = regressDrop(table, ["mge"]);
+  const shap = shapImportance(table, "mge");
   const tsSeconds = (Date.now() - t0) / 1000;
   const score = (rows: { groupBy: string; metric: string; value: number }[], m: string) => rows.find((r) => r.groupBy === "all" && r.metric === m)!.value;
   const ts = {
@@ -69,6 +72,15 @@ function main(): void {
       );
     }
   }
+  lines.push("");
+  lines.push("TreeSHAP, regressor fitted on all rows: mean |SHAP| per MGE metric (accuracy-drop units)");
+  let maxShapDiff = 0;
+  for (const r of shap.rows.filter((q) => q.groupBy === "all").sort((a, b) => b.meanAbsShap - a.meanAbsShap)) {
+    const py = pyTs["shap-mean-abs"][r.feature];
+    maxShapDiff = Math.max(maxShapDiff, Math.abs(py - r.meanAbsShap));
+    lines.push(`  ${r.feature.padEnd(28)}${r.meanAbsShap.toExponential(4).padStart(12)}${py.toExponential(4).padStart(13)}`);
+  }
+  lines.push(`  max |Δ| ${maxShapDiff.toExponential(2)}; Python's max |Σ SHAP − margin| ${pyTs["shap-sum-max-error"].toExponential(2)}`);
   lines.push("");
   lines.push(`* gated: |Δ| ≤ 0.02 → ${ok ? "PASS" : "FAIL"}`);
   process.stdout.write(lines.join("\n") + "\n");
