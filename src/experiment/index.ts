@@ -1,8 +1,14 @@
-/** Public API of the experiment stage (grid runner). */
-export * from "./grid";
+/**
+ * Public API of the experiment stage (grid runner). `Cell` and `Row` are exported as `GridCell` and
+ * `ResultRow` (the notebook helpers own the names `Cell` and `Row`).
+ */
+export {
+  type TrainingConfig, type MetricsConfig, type GridSpec, type CellBase, type DenseCell, type SparseCell, type Cell as GridCell, type Shard,
+  parseGrid, loadGridFile, canonicalJson, hashKey, expandGrid, parseShard, shardCells, cellLabel,
+} from "./grid";
 export * from "./columns";
-export { type RowValue, type Row, type CellContext, type CellExecutor, type ExecutorModule, defaultExecutorPath, resolveExecutorPath, loadExecutorModule } from "./executor";
-export { ResultsFile, readResultsCsv, formatCsvLine, parseCsvRecords, writeFileAtomic, lockResultsDir } from "./results";
+export { type RowValue as ResultValue, type Row as ResultRow, type CellContext, type CellExecutor, type ExecutorModule, defaultExecutorPath, resolveExecutorPath, loadExecutorModule } from "./executor";
+export { ResultsFile, readResultsCsv, formatCsvLine, parseCsvRecords, writeFileAtomic, lockResultsDir, archiveForeignRows } from "./results";
 export { type RunOptions, type RunSummary, type CellFailure, RESULTS_FILE, DENSE_FILE, runGrid, validateGrid } from "./runner";
 export { type MergeSummary, mergeResultFiles, mergeResultDirs } from "./merge";
 export { ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir } from "./presets";
