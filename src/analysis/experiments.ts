@@ -24,7 +24,7 @@ import { featureMatrix, featureSetName, featureColumn, type FeatureSpec } from "
 import { CLASSIFY_PROTOCOL, REGRESS_PROTOCOL, cvClassify, cvRegress, encodeLabels, fitRegressor, type BoostProtocol } from "./models";
 import { stratifiedKFoldIds, kFoldIds, groupKFoldIds } from "./cv";
 import { balancedAccuracy, accuracy, macroF1, confusionMatrix, regressionScores, kendallTau, spearman, pearson } from "./scores";
-import { shapXgb } from "./xgboost";
+import { shapXgb, takeRows } from "./xgboost";
 import type { Progress } from "../util/progress";
 
 /** A tidy score row. */
@@ -177,20 +177,27 @@ export interface ShapResult {
 }
 
 /**
- * (c) Mean |SHAP| of each feature for a drop regressor fitted on all rows (importance explains the
- * fitted model, so no CV), overall, per sparsity and per architecture.
+ * (c) Mean |SHAP| of each feature for a drop regressor (importance explains a fitted model, so no
+ * CV), overall, per sparsity and per architecture. By default one model is fitted on all rows and
+ * its contributions are averaged within each group; with `refitPerGroup` each sparsity and each
+ * architecture gets its own model fitted on its rows only (what matters *within* a sparsity level,
+ * rather than what the global model uses there). `shap`/`values` always come from the global model.
  */
-export function shapImportance(t: NetTable, features: FeatureSpec = "mge", opts: ExperimentOptions = {}): ShapResult {
+export function shapImportance(t: NetTable, features: FeatureSpec = "mge", opts: ExperimentOptions & { refitPerGroup?: boolean } = {}): ShapResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;
   const { x, names } = featureMatrix(t, features);
-  const b = fitRegressor(x, t.accuracyDrop, protocol);
-  let contrib: Float64Array;
-  try {
-    contrib = shapXgb(b, x);
-  } finally {
-    b.dispose();
-  }
   const p = names.length;
+  const contributions = (rows: number[] | null): Float64Array => {
+    const xs = rows ? takeRows(x, rows) : x;
+    const ys = rows ? Float64Array.from(rows, (i) => t.accuracyDrop[i]) : t.accuracyDrop;
+    const b = fitRegressor(xs, ys, protocol);
+    try {
+      return shapXgb(b, xs);
+    } finally {
+      b.dispose();
+    }
+  };
+  const contrib = contributions(null);
   const shap = new Float64Array(t.n * p);
   const bias = new Float64Array(t.n);
   for (let i = 0; i < t.n; i++) {
@@ -200,9 +207,11 @@ export function shapImportance(t: NetTable, features: FeatureSpec = "mge", opts:
   const fname = featureSetName(features);
   const rows: ShapRow[] = [];
   const push = (groupBy: string, group: string, idx: number[]) => {
+    const local = opts.refitPerGroup && groupBy !== "all" ? contributions(idx) : null;
     for (let j = 0; j < p; j++) {
       let s = 0;
-      for (const i of idx) s += Math.abs(shap[i * p + j]);
+      if (local) for (let k = 0; k < idx.length; k++) s += Math.abs(local[k * (p + 1) + j]);
+      else for (const i of idx) s += Math.abs(shap[i * p + j]);
       rows.push({ features: fname, groupBy, group, feature: names[j], meanAbsShap: s / idx.length, n: idx.length });
     }
   };

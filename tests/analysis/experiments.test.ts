@@ -86,3 +86,16 @@ test("leave-one-architecture-out regression: no architecture in its own training
   }
   assert.equal(new Set(r.foldIds).size, 2);
 });
+
+test("SHAP refitted per group: each group's importances come from its own model", () => {
+  const t = synthetic();
+  const global = shapImportance(t, "mge", { protocol: FAST });
+  const refit = shapImportance(t, "mge", { protocol: FAST, refitPerGroup: true });
+  const pick = (r: typeof global, g: string) => r.rows.filter((x) => x.groupBy === "sparsity" && x.group === g).map((x) => x.meanAbsShap);
+  // overall rows are identical, group rows differ (other models)
+  assert.deepEqual(refit.rows.filter((x) => x.groupBy === "all"), global.rows.filter((x) => x.groupBy === "all"));
+  assert.notDeepEqual(pick(refit, "0.9"), pick(global, "0.9"));
+  // within one sparsity the drop depends on the algorithm only, i.e. on metric 0 and metric 1 (= drop)
+  const within = refit.rows.filter((x) => x.groupBy === "sparsity" && x.group === "0.9").sort((a, b) => b.meanAbsShap - a.meanAbsShap);
+  assert.ok(([MGE_METRICS[0], MGE_METRICS[1]] as string[]).includes(within[0].feature), within[0].feature);
+});
