@@ -185,6 +185,7 @@ async function benchNetwork(name: string, build: () => CsrGraph, official: Recor
   for (const [step, metrics] of stepList) {
     (globalThis as { gc?: () => void }).gc?.();
     const before = Math.round(process.memoryUsage.rss() / 1048576);
+    process.stderr.write(`${name}: ${step} ...\n`);
     sampler.reset();
     let best = Infinity;
     let prep = 0;
