@@ -16,9 +16,8 @@
  * Everything is seeded by the cell's seed (initialisation, pruning batches, data order, motif
  * sampling), so a cell gives the same row wherever it runs — what makes shards mergeable.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
 import type { CellExecutor, CellContext, Row } from "./executor";
 import type { Cell, GridSpec, TrainingConfig } from "./grid";
 import type { ImageDataset } from "../io/augment";
@@ -49,10 +48,22 @@ function requiredFiles(dataset: string): string[] {
   }
 }
 
+/** The folder of a dataset's files: the grid's dataDirs entry, else the loader's environment variable. */
 export function datasetDir(dataset: string, dataDir: string | undefined): string | undefined {
   if (dataDir) return dataDir;
-  if (dataset === "fashion-mnist") return process.env.SNN_FASHION_MNIST ?? FASHION_MNIST_DIR;
-  return undefined;
+  const env = (name: string): string | undefined => (process.env[name] && process.env[name] !== "" ? process.env[name] : undefined);
+  switch (dataset) {
+    case "fashion-mnist":
+      return env("SNN_FASHION_MNIST") ?? FASHION_MNIST_DIR;
+    case "cifar10":
+      return env("SNN_CIFAR10");
+    case "cifar100":
+      return env("SNN_CIFAR100");
+    case "tinyimagenet":
+      return env("SNN_TINYIMAGENET");
+    default:
+      return undefined;
+  }
 }
 
 export function validateGrid(grid: GridSpec): string[] {
@@ -80,7 +91,9 @@ export function validateGrid(grid: GridSpec): string[] {
     }
     for (const f of requiredFiles(d)) {
       const p = path.join(dir, f);
-      if (!existsSync(p)) problems.push(`${where}: dataset '${d}': missing file '${p}'`);
+      // IDX files may be gzipped or not (io/idx reads both).
+      const plain = d === "fashion-mnist" ? p.replace(/\.gz$/, "") : p;
+      if (!existsSync(p) && !existsSync(plain)) problems.push(`${where}: dataset '${d}': missing file '${p}'`);
     }
   }
   return problems;
@@ -94,45 +107,26 @@ interface DataPair {
   test: ImageDataset;
 }
 
-/** Reads a gzipped IDX file (Fashion-MNIST) into its dimensions and bytes. */
-function readIdxGz(file: string): { dims: number[]; data: Uint8Array } {
-  const buf = gunzipSync(readFileSync(file));
-  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0x08) {
-    throw new Error(`experiment/pipeline: ${file} is not an unsigned-byte IDX file`);
-  }
-  const nd = buf[3];
-  const dims: number[] = [];
-  for (let i = 0; i < nd; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
-  const off = 4 + 4 * nd;
-  const n = dims.reduce((a, b) => a * b, 1);
-  if (buf.length - off !== n) throw new Error(`experiment/pipeline: ${file}: ${buf.length - off} data bytes for dimensions [${dims.join(", ")}]`);
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + off, n) };
-}
-
-function fashionMnist(dir: string): DataPair {
-  const part = (prefix: string, name: string): ImageDataset => {
-    const img = readIdxGz(path.join(dir, `${prefix}-images-idx3-ubyte.gz`));
-    const lab = readIdxGz(path.join(dir, `${prefix}-labels-idx1-ubyte.gz`));
-    if (img.dims.length !== 3 || lab.dims.length !== 1 || img.dims[0] !== lab.dims[0]) {
-      throw new Error(`experiment/pipeline: ${dir}: ${prefix} images [${img.dims.join(", ")}] and labels [${lab.dims.join(", ")}] do not match`);
-    }
-    return {
-      name,
-      count: img.dims[0],
-      height: img.dims[1],
-      width: img.dims[2],
-      channels: 1,
-      classes: 10,
-      images: img.data,
-      labels: Int32Array.from(lab.data),
-    };
-  };
-  return { train: part("train", "fashion-mnist train"), test: part("t10k", "fashion-mnist test") };
-}
-
+/** Train and test splits of a dataset (Tiny-ImageNet: its val split, as the paper), via src/io's loaders. */
 function loadDataPair(dataset: string, dir: string): DataPair {
-  if (dataset === "fashion-mnist") return fashionMnist(dir);
-  throw new Error(`experiment/pipeline: no loader for dataset '${dataset}' in this build`);
+  switch (dataset) {
+    case "fashion-mnist": {
+      const idx = require("../io/idx") as typeof import("../io/idx");
+      return { train: idx.loadFashionMnist("train", dir), test: idx.loadFashionMnist("test", dir) };
+    }
+    case "cifar10":
+    case "cifar100": {
+      const cifar = require("../io/cifar") as typeof import("../io/cifar");
+      const load = dataset === "cifar10" ? cifar.loadCifar10 : cifar.loadCifar100;
+      return { train: load("train", dir), test: load("test", dir) };
+    }
+    case "tinyimagenet": {
+      const tin = require("../io/tinyimagenet") as typeof import("../io/tinyimagenet");
+      return { train: tin.loadTinyImageNet("train", dir), test: tin.loadTinyImageNet("val", dir) };
+    }
+    default:
+      throw new Error(`experiment/pipeline: no loader for dataset '${dataset}'`);
+  }
 }
 
 function firstN(d: ImageDataset, n: number | undefined): ImageDataset {

@@ -16,11 +16,17 @@ export const ALL_PRUNERS = ["snip", "grasp", "synflow", "prospr", "uniform", "er
 
 /**
  * Folder holding user-provided datasets for the paper grid: `SNN_DATASETS`, else data/datasets/ in
- * the project. Expected inside: cifar-10-batches-bin/, cifar-100-binary/, tiny-imagenet-200/.
+ * the project. Expected inside: cifar-10-batches-bin/, cifar-100-binary/, tiny-imagenet-200/
+ * (each overridable by SNN_CIFAR10, SNN_CIFAR100, SNN_TINYIMAGENET, as for src/io's loaders).
  */
 export function datasetsDir(): string {
   const env = process.env.SNN_DATASETS;
   return env && env.length > 0 ? path.resolve(env) : path.join(projectRoot(), "data", "datasets");
+}
+
+function envDir(name: string): string | undefined {
+  const v = process.env[name];
+  return v && v.length > 0 ? path.resolve(v) : undefined;
 }
 
 function quick(): GridSpec {
@@ -52,9 +58,9 @@ function paper(): GridSpec {
       seeds: [0, 1, 2],
       metrics: { motifs: "estimate", bge: true, ramanujan: true, saveModels: true },
       dataDirs: {
-        cifar10: path.join(root, "cifar-10-batches-bin"),
-        cifar100: path.join(root, "cifar-100-binary"),
-        tinyimagenet: path.join(root, "tiny-imagenet-200"),
+        cifar10: envDir("SNN_CIFAR10") ?? path.join(root, "cifar-10-batches-bin"),
+        cifar100: envDir("SNN_CIFAR100") ?? path.join(root, "cifar-100-binary"),
+        tinyimagenet: envDir("SNN_TINYIMAGENET") ?? path.join(root, "tiny-imagenet-200"),
       },
     },
     "preset paper",

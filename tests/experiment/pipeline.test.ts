@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isVolatileColumn } from "../../src/experiment/columns";
@@ -88,5 +88,47 @@ test("grids whose dataset files are missing fail before work, naming the path", 
     assert.ok(!existsSync(path.join(dir, "out")));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("paper-style cell on CIFAR-10 binary files (synthetic, 120 images): Conv-6 at width 1/16, PaI and DST pruners", async () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), "snn-pipeline-"));
+  try {
+    const cifar = path.join(base, "cifar-10-batches-bin");
+    mkdirSync(cifar);
+    let k = 0;
+    const batch = (n: number): Buffer => {
+      const b = Buffer.alloc(n * 3073);
+      for (let i = 0; i < n; i++) {
+        const label = k++ % 10;
+        b[i * 3073] = label;
+        // Class-dependent brightness, so the task is learnable at all.
+        for (let p = 1; p < 3073; p++) b[i * 3073 + p] = (label * 23 + ((p * 7 + i) % 31)) & 255;
+      }
+      return b;
+    };
+    for (let i = 1; i <= 5; i++) writeFileSync(path.join(cifar, `data_batch_${i}.bin`), batch(20));
+    writeFileSync(path.join(cifar, "test_batch.bin"), batch(20));
+    const grid = parseGrid({
+      name: "cifar-mini", architectures: ["conv6"], datasets: ["cifar10"], pruners: ["snip", "rigl"], sparsities: [0.8], seeds: [3],
+      training: { epochs: 1, batchSize: 20, widthMultiplier: 0.0625 },
+      metrics: { motifs: "estimate", bge: true, ramanujan: true, saveModels: false },
+      dataDirs: { cifar10: cifar },
+    });
+    const out = path.join(base, "out");
+    const s = await runGrid({ grid, resultsDir: out, workers: 0 });
+    assert.equal(s.failed.length, 0, JSON.stringify(s.failed));
+    const rows = readResultsCsv(path.join(out, "results.csv")).rows;
+    assert.equal(rows.length, 2);
+    for (const r of rows) {
+      assert.equal(r.model, "CONV-6");
+      assert.equal(r.dataset, "CIFAR-10");
+      assert.equal(r.train_steps, 5);
+      assert.ok(Math.abs((r.realised_sparsity as number) - 0.8) < 0.01, `${r.pruning}: realised sparsity ${r.realised_sparsity}`);
+      assert.ok((r.edges as number) > 0 && (r.nodes as number) > 32 * 32 * 3);
+      assert.equal(r.model_file, null);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
   }
 });
