@@ -130,7 +130,9 @@ export function regressDrop(
   let foldIds: Int32Array;
   if (opts.groupBy) {
     const groups = opts.groupBy === "model" ? t.model : t.dataset;
-    foldIds = groupKFoldIds(groups, Math.min(protocol.folds, new Set(groups).size), protocol.seed);
+    const distinct = new Set(groups).size;
+    if (distinct < 2) throw new Error(`analysis/experiments: grouped CV by ${opts.groupBy} needs at least 2 groups, the table has ${distinct}`);
+    foldIds = groupKFoldIds(groups, Math.min(protocol.folds, distinct), protocol.seed);
   } else {
     foldIds = kFoldIds(t.n, protocol.folds, protocol.seed);
   }

@@ -27,6 +27,7 @@ import {
   type BoostProtocol,
 } from "../analysis";
 import { paperDataDir } from "../io/paths";
+import { writeCsv } from "../io/csv";
 
 const TASKS = ["classify-algorithm", "classify-category", "regress-drop"] as const;
 
@@ -46,6 +47,8 @@ Cross-validated XGBoost on a table with one row per trained network.
                      without it (and without dense_accuracy/accuracy_drop columns) the drop is taken
                      against the best run of the same model and dataset
   --paper-data DIR   folder of the paper's released metrics (default ${"$"}SNN_PAPER_DATA or ../shared/paper-data)
+  --group-by G       regress-drop only: grouped CV, G = model (leave one architecture out) or dataset
+  --scores-csv FILE  also write every score (overall, per fold, per sparsity, per architecture) as a tidy CSV
   --json             print the scores as JSON (default: a text table)
 
 Protocol: classification 200 trees, depth 6, learning rate 0.1; regression 300 trees, depth 6,
@@ -66,6 +69,8 @@ export const command: Command = {
         seed: { type: "string" },
         dense: { type: "string" },
         "paper-data": { type: "string" },
+        "group-by": { type: "string" },
+        "scores-csv": { type: "string" },
         json: { type: "boolean" },
       },
       HELP,
@@ -80,6 +85,9 @@ export const command: Command = {
     const folds = numberOption("analyze", "folds", values.folds, 5, 2, 100);
     const seed = numberOption("analyze", "seed", values.seed, 0, 0, 2 ** 31 - 1);
     if (!Number.isInteger(folds) || !Number.isInteger(seed)) throw new Error("analyze: --folds and --seed must be integers");
+    const groupBy = values["group-by"];
+    if (groupBy !== undefined && groupBy !== "model" && groupBy !== "dataset") throw new Error(`analyze: --group-by must be model or dataset, got '${groupBy}'`);
+    if (groupBy !== undefined && task !== "regress-drop") throw new Error("analyze: --group-by applies to --task regress-drop only");
     const paperDir = values["paper-data"] ?? paperDataDir();
     const file = values.data ?? unrolledCsvPath(paperDir);
     const started = Date.now();
@@ -98,12 +106,19 @@ export const command: Command = {
     let protocol: BoostProtocol;
     if (task === "regress-drop") {
       protocol = { ...REGRESS_PROTOCOL, folds, seed };
-      rows = regressDrop(t, [features], { protocol }).scores;
+      rows = regressDrop(t, [features], { protocol, groupBy }).scores;
     } else {
       protocol = { ...CLASSIFY_PROTOCOL, folds, seed };
       rows = classifyPruner(t, task === "classify-algorithm" ? "algorithm" : "category", features, { protocol }).scores;
     }
     const overall = rows.filter((r) => r.groupBy === "all");
+    if (values["scores-csv"]) {
+      writeCsv(
+        values["scores-csv"],
+        ["task", "features", "group_by", "group", "metric", "value", "n"],
+        rows.map((r) => [r.task, r.features, r.groupBy, r.group, r.metric, r.value, r.n]),
+      );
+    }
     const out = {
       task,
       features,
@@ -113,7 +128,7 @@ export const command: Command = {
       duplicatesRemoved: info.duplicatesRemoved,
       rowsWithoutLayerFeatures: unmatched,
       accuracyDrop: task === "regress-drop" ? info.dropSource : undefined,
-      protocol: { folds, seed, rounds: protocol.rounds, ...protocol.params },
+      protocol: { folds, seed, rounds: protocol.rounds, ...protocol.params, ...(groupBy ? { groupBy } : {}) },
       scores: Object.fromEntries(overall.map((r) => [r.metric, r.value])),
       perFold: rows.filter((r) => r.groupBy === "fold").map((r) => ({ fold: Number(r.group), metric: r.metric, value: r.value })),
       seconds: (Date.now() - started) / 1000,

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { command } from "../../src/cli/analyze";
 import { MGE_METRICS, PRUNER_CATEGORY } from "../../src/analysis/data";
-import { formatCsv } from "../../src/io/csv";
+import { formatCsv, readCsv } from "../../src/io/csv";
 import { Rng } from "../../src/util/rng";
 
 /** Own-results CSV: metric 0 encodes the algorithm, the drop grows with sparsity. */
@@ -72,4 +72,21 @@ test("analyze: bad options are errors that say what is wrong", async () => {
   await assert.rejects(command.run(["--data", file, "--task", "regress-drop", "--features", "bge"]), /--features must be one of/);
   await assert.rejects(command.run(["--data", file, "--task", "regress-drop", "--folds", "x"]), /--folds must be a number/);
   await assert.rejects(command.run(["--data", file, "--task", "regress-drop", "--bogus"]), /analyze: Unknown option '--bogus'/);
+});
+
+test("analyze --scores-csv writes the tidy scores; --group-by needs two groups", async () => {
+  const file = ownResults();
+  const out = path.join(path.dirname(file), "scores.csv");
+  const { code } = await capture(["--data", file, "--task", "classify-category", "--folds", "3", "--json", "--scores-csv", out]);
+  assert.equal(code, 0);
+  const csv = readCsv(out);
+  assert.deepEqual(csv.header, ["task", "features", "group_by", "group", "metric", "value", "n"]);
+  // overall + 3 folds + 3 sparsities + 1 architecture, 3 metrics each
+  assert.equal(csv.rows.length, (1 + 3 + 3 + 1) * 3);
+  assert.ok(csv.rows.every((r) => r[0] === "classify-category" && Number.isFinite(Number(r[5]))));
+  await assert.rejects(
+    command.run(["--data", file, "--task", "regress-drop", "--group-by", "model"]),
+    /grouped CV by model needs at least 2 groups, the table has 1/,
+  );
+  await assert.rejects(command.run(["--data", file, "--task", "classify-category", "--group-by", "model"]), /--group-by applies to --task regress-drop only/);
 });
