@@ -14,12 +14,15 @@ function unit(text: string): number {
 export function createExecutor(options: Record<string, unknown> = {}): CellExecutor {
   const delayMs = typeof options.delayMs === "number" ? options.delayMs : 0;
   const failPruner = typeof options.failPruner === "string" ? options.failPruner : undefined;
+  // Kills the worker process on cells of this pruner and seed (a crash or out-of-memory kill).
+  const crashPruner = typeof options.crashPruner === "string" ? options.crashPruner : undefined;
   return {
     info: () => ({ backend: "fake", tfjs_version: "none" }),
     async run(cell: Cell, ctx): Promise<Row> {
       ctx.stage("work");
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       if (cell.kind === "dense") return { accuracy: 0.9 + 0.05 * unit(`${cell.architecture}/${cell.seed}`) };
+      if (cell.pruner === crashPruner && cell.seed === 0 && process.env.SNN_WORKER_ID !== undefined) process.exit(3);
       if (cell.pruner === failPruner) throw new Error(`fake executor: pruner ${cell.pruner} fails on purpose`);
       const id = `${cell.architecture}/${cell.dataset}/${cell.pruner}/${cell.sparsity}/${cell.seed}`;
       const edges = Math.round(1000 * (1 - cell.sparsity) * (1 + unit(id)));

@@ -301,3 +301,17 @@ test("progress: counts only the cells to run, names the running cell and its sta
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a worker that dies mid-cell fails only that cell; a fresh worker takes the rest", async () => {
+  const dir = tmp();
+  try {
+    const grid = fakeGrid({ executorOptions: { crashPruner: "erk" } });
+    const s = await runGrid({ grid, resultsDir: dir, workers: 2 });
+    // erk × seed 0 × 2 architectures × 2 sparsities crash; everything else is written.
+    assert.equal(s.failed.length, 4);
+    assert.ok(s.failed.every((f) => /erk/.test(f.label) && /died while running the cell/.test(f.message)));
+    assert.equal(readResultsCsv(path.join(dir, "results.csv")).rows.length, 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
