@@ -371,13 +371,24 @@ export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Te
 /**
  * Training-mode BatchNorm (batch statistics over every axis but the last) as one custom op:
  * reductions are matMul(ones, X) and the gradient uses only saved inputs (second-order safe).
+ * `onStats`, when given, receives the batch mean and biased variance computed by the forward pass
+ * (valid only during the call: use them at once, e.g. to update running statistics), which saves
+ * computing them a second time.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
-  const stats = (xi: tf.Tensor): { M: number; xc: tf.Tensor; rstd: tf.Tensor } => {
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps = 1e-5,
+  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor {
+  const stats = (xi: tf.Tensor): { M: number; mean: tf.Tensor1D; variance: tf.Tensor1D; xc: tf.Tensor; rstd: tf.Tensor } => {
     const C = xi.shape[xi.rank - 1];
     const M = xi.size / C;
-    const xc = tf.sub(xi, tf.div(sumAllButLast(xi), M));
-    return { M, xc, rstd: tf.rsqrt(tf.add(tf.div(sumAllButLast(tf.square(xc)), M), eps)) };
+    const mean = tf.div(sumAllButLast(xi), M) as tf.Tensor1D;
+    const xc = tf.sub(xi, mean);
+    const variance = tf.div(sumAllButLast(tf.square(xc)), M) as tf.Tensor1D;
+    return { M, mean, variance, xc, rstd: tf.rsqrt(tf.add(variance, eps)) };
   };
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor;
@@ -385,7 +396,8 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
     const b = args[2] as tf.Tensor;
     const save = args[3] as tf.GradSaveFunc;
     save([xi, g]);
-    const { xc, rstd } = stats(xi);
+    const { mean, variance, xc, rstd } = stats(xi);
+    if (onStats) onStats(mean, variance);
     return {
       value: tf.add(tf.mul(xc, tf.mul(rstd, g)), b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

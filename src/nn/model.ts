@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions, SparseModel } from "./model-api";
 import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec } from "./spec";
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
-import { batchMoments, batchNormTrain } from "./gradients";
+import { batchNormTrain } from "./gradients";
 import { Rng } from "../util/rng";
 
 export const BN_EPS = 1e-5;
@@ -282,19 +282,19 @@ function batchNorm(l: BatchNormSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
   const gamma = ctx.get(`${l.name}.weight`);
   const beta = ctx.get(`${l.name}.bias`);
   if (ctx.options.training) {
-    if (ctx.options.updateRunningStats) {
-      const rm = ctx.model.buffers.get(`${l.name}.running_mean`);
-      const rv = ctx.model.buffers.get(`${l.name}.running_var`);
-      if (!rm || !rv) throw new Error(`nn/model: missing running statistics of ${l.name}`);
-      const M = x.size / x.shape[x.rank - 1];
-      if (M < 2) throw new Error(`nn/model: BatchNorm ${l.name} in training mode needs more than 1 value per channel, got input [${x.shape}]`);
+    if (!ctx.options.updateRunningStats) return batchNormTrain(x, gamma, beta, BN_EPS);
+    const rm = ctx.model.buffers.get(`${l.name}.running_mean`);
+    const rv = ctx.model.buffers.get(`${l.name}.running_var`);
+    if (!rm || !rv) throw new Error(`nn/model: missing running statistics of ${l.name}`);
+    const M = x.size / x.shape[x.rank - 1];
+    if (M < 2) throw new Error(`nn/model: BatchNorm ${l.name} in training mode needs more than 1 value per channel, got input [${x.shape}]`);
+    // PyTorch: running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance
+    return batchNormTrain(x, gamma, beta, BN_EPS, (mean, variance) => {
       tf.tidy(() => {
-        const { mean, variance } = batchMoments(x);
         rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
         rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * M) / (M - 1))));
       });
-    }
-    return batchNormTrain(x, gamma, beta, BN_EPS);
+    });
   }
   const rm = ctx.get(`${l.name}.running_mean`);
   const rv = ctx.get(`${l.name}.running_var`);

@@ -238,3 +238,40 @@ test("every paper architecture builds and runs forward (tiny widths)", async () 
     model.dispose();
   }
 });
+
+test("BatchNorm running statistics follow PyTorch (momentum 0.1, unbiased variance), also under variableGrads", async () => {
+  await initBackend("wasm");
+  const spec: ArchSpec = { name: "bnonly", inputChannels: 2, inputSize: 3, classes: 2, layers: [bn("bn", 2), { kind: "flatten" }, { kind: "linear", name: "fc", inFeatures: 18, outFeatures: 2, bias: false }] };
+  const model = buildModel(spec, { seed: 0 });
+  const { nhwc, nchw } = randomInput(5, 4, 3, 2);
+  const expectMean: number[] = [];
+  const expectVar: number[] = [];
+  for (let c = 0; c < 2; c++) {
+    const v: number[] = [];
+    for (let n = 0; n < 4; n++) for (let i = 0; i < 9; i++) v.push(nchw.d[(n * 2 + c) * 9 + i]);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const uv = v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1);
+    expectMean.push(m);
+    expectVar.push(uv);
+  }
+  tf.tidy(() => { model.forward(nhwc, { training: true, updateRunningStats: true }); });
+  let rm = model.buffers.get("bn.running_mean")!.dataSync();
+  let rv = model.buffers.get("bn.running_var")!.dataSync();
+  for (let c = 0; c < 2; c++) {
+    assert.ok(Math.abs(rm[c] - 0.1 * expectMean[c]) < 1e-6, `mean ${rm[c]}`);
+    assert.ok(Math.abs(rv[c] - (0.9 + 0.1 * expectVar[c])) < 1e-5, `var ${rv[c]}`);
+  }
+  // second update inside a gradient tape (the training loop's path)
+  const vars = [model.params.get("fc.weight")!, model.params.get("bn.weight")!];
+  tf.tidy(() => { tf.variableGrads(() => tf.sum(model.forward(nhwc, { training: true, updateRunningStats: true })) as tf.Scalar, vars); });
+  rm = model.buffers.get("bn.running_mean")!.dataSync();
+  rv = model.buffers.get("bn.running_var")!.dataSync();
+  for (let c = 0; c < 2; c++) {
+    assert.ok(Math.abs(rm[c] - (0.9 * 0.1 + 0.1) * expectMean[c]) < 1e-6);
+    assert.ok(Math.abs(rv[c] - (0.9 * (0.9 + 0.1 * expectVar[c]) + 0.1 * expectVar[c])) < 1e-5);
+  }
+  // without the flag nothing changes
+  tf.tidy(() => { model.forward(nhwc, { training: true }); });
+  assert.deepEqual(model.buffers.get("bn.running_mean")!.dataSync(), rm);
+  model.dispose();
+});
