@@ -34,7 +34,11 @@ export interface TrainData {
 export interface CheckpointOptions {
   /** safetensors file written after every epoch (atomically: a temp file, then rename). */
   readonly path: string;
-  /** Continue from the file when it exists (default true). */
+  /**
+   * Continue from the file when it exists (default true). Restored: weights, masks, BN statistics,
+   * momentum, epoch and history. Not restored: the internal state of hooks (a DST pruner restarts
+   * its own schedule bookkeeping), so resumption is exact only for hook-free runs or stateless hooks.
+   */
   readonly resume?: boolean;
 }
 
