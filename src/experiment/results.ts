@@ -263,7 +263,7 @@ export function lockResultsDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number(readFileSafe(lock).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
         throw new Error(`experiment/results: '${dir}' is in use by another run (pid ${pid}); wait for it or remove ${lock} if that process is not a grid run`);
       }
       try {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { RESULT_COLUMNS, UNROLLED_COLUMNS, isVolatileColumn } from "../../src/experiment/columns";
 import { expandGrid, parseGrid, parseShard, shardCells, type GridSpec } from "../../src/experiment/grid";
 import { mergeResultDirs } from "../../src/experiment/merge";
-import { readResultsCsv, ResultsFile } from "../../src/experiment/results";
+import { lockResultsDir, readResultsCsv, ResultsFile } from "../../src/experiment/results";
 import { runGrid } from "../../src/experiment/runner";
 import type { Row } from "../../src/experiment/executor";
 
@@ -313,6 +313,22 @@ test("a worker that dies mid-cell fails only that cell; a fresh worker takes the
     assert.equal(s.failed.length, 4);
     assert.ok(s.failed.every((f) => /erk/.test(f.label) && /died while running the cell/.test(f.message)));
     assert.equal(readResultsCsv(path.join(dir, "results.csv")).rows.length, 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("one run per results folder: a second concurrent run is refused, a dead run's lock is taken over", async () => {
+  const dir = tmp();
+  try {
+    const release = lockResultsDir(dir);
+    await assert.rejects(runGrid({ grid: fakeGrid(), resultsDir: dir, workers: 0 }), /in use by another run \(pid \d+\)/);
+    release();
+    // A lock left by a process that no longer exists.
+    writeFileSync(path.join(dir, ".lock"), "999999999");
+    const s = await runGrid({ grid: fakeGrid(), resultsDir: dir, workers: 0 });
+    assert.equal(s.done, 28);
+    assert.ok(!existsSync(path.join(dir, ".lock")));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
