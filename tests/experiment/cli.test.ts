@@ -65,3 +65,9 @@ test("a bad grid file fails before any work with a message naming the problem", 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the example grid file in data/presets parses and validates", () => {
+  const r = cli(["run", "--grid", path.resolve(__dirname, "..", "..", "data", "presets", "example.json"), "--dry-run"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /6 dense baselines \+ 48 sparse cells/);
+});
