@@ -29,6 +29,8 @@ options:
                       or 'exact' (spatially correct wiring)
   --metrics LIST      comma-separated subset (names as in the fixtures, the CSV or camelCase)
   --motifs M          'estimate' (default: the official sampled estimator) or 'exact'
+                      (both grow with the degrees: minutes on 10^8-edge graphs such as Conv-6 at 0.6;
+                      leave 'motifs' out of --metrics to skip them)
   --seed N            seed of the motif estimator (default 0)
   --normalize N       'raw' (default: official values) or 'paper' (the divisions of unrolled.csv)
   --json              print one JSON object (keys as in the fixtures' metrics_raw)
