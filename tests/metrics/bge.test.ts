@@ -135,3 +135,34 @@ test("network summary over layers", () => {
   }
   assert.throws(() => bgeNetworkMetrics([{ name: "bad", graph: csrFromEdges(4, [0], [1], null) }]), /metrics\/bge: layer bad/);
 });
+
+test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-20 er 0.9)", async (t) => {
+  const { existsSync, readFileSync } = await import("node:fs");
+  const path = await import("node:path");
+  const { referenceFixturesDir } = await import("../../src/io/paths");
+  const name = "resnet-20_er_0.9";
+  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
+  if (!existsSync(file)) {
+    t.skip("fixtures not available");
+    return;
+  }
+  const { loadNetwork } = await import("../../src/io/safetensors");
+  const { buildArchitecture } = await import("../../src/nn");
+  const { encodeRolledBge, encodeRolledChannelBge } = await import("../../src/encoding/bge");
+  const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
+  const net = loadNetwork(file);
+  const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
+  const rolled = bgeNetworkMetrics(encodeRolledBge(spec, net.weights, net.masks).map((l) => ({ name: l.layer, graph: l.graph })));
+  assert.equal(rolled.layers.length, expected.layers.length);
+  rolled.layers.forEach((l, i) => {
+    const e = expected.layers[i];
+    const numel = e.shape.reduce((a: number, b: number) => a * b, 1);
+    assert.equal(l.edges, e.nnz_mask, l.name);
+    assert.ok(Math.abs(l.density - e.nnz_mask / numel) < 1e-12, `${l.name} density = nnz/numel`);
+    assert.equal(l.nodes, e.shape[1] * (e.shape[2] ?? 1) * (e.shape[3] ?? 1) + e.shape[0], `${l.name} nodes`);
+    assert.ok(Number.isFinite(l.spectralGap) && l.spectralGap >= 0 && Number.isFinite(l.spectralRadius));
+  });
+  const channel = bgeNetworkMetrics(encodeRolledChannelBge(spec, net.weights, net.masks).map((l) => ({ name: l.layer, graph: l.graph })));
+  assert.equal(channel.layers.length, expected.layers.length);
+  assert.equal(channel.summary.spectralGap.count, expected.layers.length);
+});

@@ -160,3 +160,36 @@ test("network summary: mean/min/max/density-weighted mean skip NaN layers", () =
   const finite = vals.filter(Number.isFinite);
   assert.ok(Math.abs(net.degreeBound.mean - finite.reduce((a, b) => a + b, 0) / finite.length) < 1e-12);
 });
+
+test("runs on the encoder's rolled BGE of a fixture and matches the dense re-implementation on its small layers", async (t) => {
+  const { existsSync } = await import("node:fs");
+  const path = await import("node:path");
+  const { referenceFixturesDir } = await import("../../src/io/paths");
+  const file = path.join(referenceFixturesDir(), "resnet-20_erk_0.98.safetensors");
+  if (!existsSync(file)) {
+    t.skip("fixtures not available");
+    return;
+  }
+  const { loadNetwork } = await import("../../src/io/safetensors");
+  const { buildArchitecture } = await import("../../src/nn");
+  const { encodeRolledBge } = await import("../../src/encoding/bge");
+  const net = loadNetwork(file);
+  const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
+  const layers = encodeRolledBge(spec, net.weights, net.masks);
+  const res = ramanujanNetworkMetrics(layers.map((l) => ({ name: l.layer, graph: l.graph })));
+  assert.equal(res.layers.length, 22);
+  let checked = 0;
+  for (let i = 0; i < layers.length; i++) {
+    const g = layers[i].graph;
+    if (g.numNodes > 200) continue;
+    const L = g.partitions[0].size;
+    const edges: [number, number, number][] = [];
+    for (let u = 0; u < L; u++) for (let e = g.offsets[u]; e < g.offsets[u + 1]; e++) edges.push([u, g.targets[e] - L, g.weights[e]]);
+    const want = oracleLayer({ L, R: g.numNodes - L, edges });
+    close(res.layers[i].iterativeSpectralGap, want.isg, `${layers[i].layer} iterative gap`);
+    close(res.layers[i].iterativeDegreeBound, want.imdb, `${layers[i].layer} imdb`);
+    close(res.layers[i].degreeBound, want.db, `${layers[i].layer} degree bound`);
+    checked++;
+  }
+  assert.ok(checked >= 7, `checked ${checked} layers`);
+});
