@@ -5,6 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { referenceFixturesDir } from "../../src/io/paths";
+import { loadNetwork } from "../../src/io/safetensors";
+import { buildArchitecture } from "../../src/nn";
+import { encodeRolledBge, encodeRolledChannelBge } from "../../src/encoding/bge";
 import { csrFromEdges, type CsrGraph } from "../../src/encoding/csr";
 import { bgeLayerMetrics, bgeNetworkMetrics, BGE_METRICS } from "../../src/metrics/bge";
 import { Rng } from "../../src/util/rng";
@@ -136,19 +142,13 @@ test("network summary over layers", () => {
   assert.throws(() => bgeNetworkMetrics([{ name: "bad", graph: csrFromEdges(4, [0], [1], null) }]), /metrics\/bge: layer bad/);
 });
 
-test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-20 er 0.9)", async (t) => {
-  const { existsSync, readFileSync } = await import("node:fs");
-  const path = await import("node:path");
-  const { referenceFixturesDir } = await import("../../src/io/paths");
+test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-20 er 0.9)", (t) => {
   const name = "resnet-20_er_0.9";
   const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
   if (!existsSync(file)) {
     t.skip("fixtures not available");
     return;
   }
-  const { loadNetwork } = await import("../../src/io/safetensors");
-  const { buildArchitecture } = await import("../../src/nn");
-  const { encodeRolledBge, encodeRolledChannelBge } = await import("../../src/encoding/bge");
   const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
   const net = loadNetwork(file);
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
