@@ -15,6 +15,8 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { silentProgress, type Progress } from "../util/progress";
+import { currentSink } from "../notebook/output";
+import { progressDisplay } from "../notebook/progress";
 import { RESULT_COLUMNS, datasetDisplayName, modelDisplayName } from "./columns";
 import { loadExecutorModule, resolveExecutorPath, type Row } from "./executor";
 import {
@@ -32,6 +34,7 @@ export interface RunOptions {
   /** Worker processes; 0 runs the cells in this process. Default: os.availableParallelism(). */
   workers?: number;
   shard?: Shard;
+  /** Default: an updating display in a notebook (src/notebook/progress.ts), else none. */
   progress?: Progress;
   /** Stop at the first failed cell instead of going on with the others. */
   failFast?: boolean;
@@ -123,7 +126,8 @@ function completeRow(grid: GridSpec, cell: Cell, execRow: Row, info: Row, dense:
 export async function runGrid(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const { grid } = options;
-  const progress = options.progress ?? silentProgress;
+  // In a notebook the default is an updating display in the cell; elsewhere nothing.
+  const progress = options.progress ?? (currentSink() ? progressDisplay(`grid ${grid.name}`) : silentProgress);
   const log = options.log ?? (() => {});
   const cv = grid.codeVersion ?? computeCodeVersion();
 

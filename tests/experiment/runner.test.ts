@@ -10,6 +10,7 @@ import { mergeResultDirs } from "../../src/experiment/merge";
 import { lockResultsDir, readResultsCsv, ResultsFile } from "../../src/experiment/results";
 import { runGrid } from "../../src/experiment/runner";
 import type { Row } from "../../src/experiment/executor";
+import { setDisplaySink } from "../../src/notebook/output";
 
 const FAKE = path.join(__dirname, "fake-executor.ts");
 const PAPER_CSV = path.resolve(__dirname, "..", "..", "..", "shared", "paper-data", "graph_metrics", "unrolled", "unrolled.csv");
@@ -330,6 +331,23 @@ test("one run per results folder: a second concurrent run is refused, a dead run
     assert.equal(s.done, 28);
     assert.ok(!existsSync(path.join(dir, ".lock")));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("in a notebook (a display sink is present) the default progress is an updating display", async () => {
+  const dir = tmp();
+  const shown: { html: string; id?: string; update?: boolean }[] = [];
+  setDisplaySink({ display: (b, id, update) => void shown.push({ html: b["text/html"] ?? "", id, update }) });
+  try {
+    await runGrid({ grid: fakeGrid({ pruners: ["snip"] }), resultsDir: dir, workers: 0 });
+    assert.ok(shown.length >= 2);
+    assert.ok(shown.every((s) => s.id === shown[0].id), "one display, updated in place");
+    assert.equal(shown[0].update, false);
+    assert.ok(shown.slice(1).every((s) => s.update === true));
+    assert.match(shown[shown.length - 1].html, /grid fake: 12 cells done/);
+  } finally {
+    setDisplaySink(null);
     rmSync(dir, { recursive: true, force: true });
   }
 });
