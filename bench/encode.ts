@@ -14,7 +14,7 @@ import { buildArchitecture, randomSparseNetwork } from "../src/nn";
 import { countMge, encodeMge } from "../src/encoding";
 
 /** arch:sparsity; conv6:0 is the dense Conv-6 (241,388,032 edges, ~2 GB). */
-const CASES = ["resnet20:0.9", "conv6:0.98", "wrn28-2:0.98", "conv6:0.6", "conv6:0"];
+const CASES = ["resnet20:0.9", "conv6:0.98", "wrn28-2:0.98", "mobilenetv2:0.9", "conv6:0.6", "conv6:0"];
 const OFFICIAL_S: Record<string, [number, number] | undefined> = {
   "resnet20:0.9": [34, 38],
   "conv6:0.98": [72, 72],
