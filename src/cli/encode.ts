@@ -35,6 +35,7 @@ encoding:
   --precision P             float16 (default, as the official code) | float32 edge weights
 output:
   --json                    print {"nodes", "edges", "partitions", ...} (BGE: one entry per layer)
+  --count-only              MGE: count nodes/edges per layer without building the graph (O(nnz))
   --out FILE                write the graph: .bin (binary CSR) or .graphml; BGE: one file per layer
   --force                   allow GraphML above 5 M edges
   --quiet                   no progress bar
@@ -54,6 +55,7 @@ const OPTIONS = {
   "identity-shortcuts": { type: "boolean" },
   precision: { type: "string" },
   json: { type: "boolean" },
+  "count-only": { type: "boolean" },
   out: { type: "string" },
   force: { type: "boolean" },
   quiet: { type: "boolean" },
@@ -112,6 +114,13 @@ export const command: Command = {
     if (encoding === "mge") {
       const identityShortcuts = Boolean(o["identity-shortcuts"]);
       const counts = countMge(spec, masks, { alignment, identityShortcuts, weights });
+      if (o["count-only"]) {
+        if (o.out) throw new Error("encode: --count-only builds no graph, so --out cannot be used with it");
+        const seconds = (Date.now() - t0) / 1000;
+        if (o.json) process.stdout.write(JSON.stringify({ nodes: counts.nodes, edges: counts.edges, partitions: partitionsJson(counts), alignment, edgesPerLayer: counts.edgesPerLayer, seconds }) + "\n");
+        else process.stdout.write(`${spec.name} MGE (${alignment}, counted): ${counts.nodes} nodes, ${counts.edges} edges, ${counts.partitions.length} partitions\n`);
+        return 0;
+      }
       const big = counts.edges > 2_000_000 && !o.quiet;
       const g = encodeMge(spec, weights, masks, { alignment, identityShortcuts, weightPrecision: precision, progress: big ? terminalProgress("encode") : silentProgress });
       const seconds = (Date.now() - t0) / 1000;

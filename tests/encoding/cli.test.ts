@@ -38,6 +38,9 @@ test("encode --random-mask is deterministic per seed; BGE encodings list one ent
   assert.equal(a.edgesPerLayer.find((l: { layer: string }) => l.layer === "linear").edges, 80 * 4);
   const bge = JSON.parse(run(["--arch", "lenet5", "--random-mask", "0.5", "--encoding", "rolled-channel", "--json"]).stdout);
   assert.deepEqual(bge.layers.map((l: { layer: string; nodes: number }) => [l.layer, l.nodes]), [["conv1", 7], ["conv2", 22], ["fc1", 376], ["fc2", 204], ["fc3", 94]]);
+  const counted = JSON.parse(run([...small, "--seed", "3", "--count-only"]).stdout);
+  assert.equal(counted.edges, a.edges);
+  assert.deepEqual(counted.partitions, a.partitions);
   const bad = run(["--arch", "lenet5", "--random-mask", "0.5", "--alignment", "sideways"]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--alignment must be reference or exact, got 'sideways'/);
