@@ -15,6 +15,8 @@ import { readResultsCsv } from "../../src/experiment/results";
 import { runGrid } from "../../src/experiment/runner";
 import { loadNetwork } from "../../src/io/safetensors";
 import { buildArchitecture } from "../../src/nn/architectures";
+import { loadNetworkCsv } from "../../src/analysis/data";
+import { featureColumn, featureColumns } from "../../src/analysis/features";
 
 const FMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
 
@@ -68,6 +70,17 @@ test("tiny real grid: prune → train → evaluate → MGE/BGE metrics, one row 
     assert.equal(kept, r.nnz);
     assert.equal(total, r.params);
     assert.equal(net.metadata.cell_key, r.cell_key);
+
+    // The analysis reads our rows like the paper's: the drop from our column, every feature set present.
+    const { table } = loadNetworkCsv(path.join(a, "results.csv"));
+    assert.equal(table.n, 1);
+    assert.equal(table.dropSource, "accuracy_drop column");
+    assert.equal(table.accuracyDrop[0], r.accuracy_drop);
+    for (const set of ["mge", "rolled", "rolled-channel", "ramanujan", "density"] as const) {
+      const cols = featureColumns(table, set);
+      assert.ok(cols.length > 0, set);
+    }
+    assert.equal(featureColumn(table, "sink_nodes")[0], r.sink_nodes);
 
     // Same cells in a worker process: identical rows (what makes shards mergeable).
     const b = path.join(base, "b");
