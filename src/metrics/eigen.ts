@@ -42,7 +42,9 @@ export interface SymmetricOperator {
 export interface EigenOptions {
   /** Number of eigenvalues wanted (1 ≤ k < size). */
   readonly k: number;
-  /** Relative residual tolerance (default 1e-10). */
+  /** Relative residual tolerance (default 1e-8: the eigenvalue error is ≲ residual²/gap, i.e. at
+   *  machine precision unless eigenvalues cluster within ~1e-8; 1e-10 costs ~25 % more operator
+   *  applications on the ResNet-20 er 0.9 MGE for the same 15 digits). */
   readonly tol?: number;
   /** Krylov subspace size (default min(size, max(2k + 16, 24))). */
   readonly ncv?: number;
@@ -86,7 +88,7 @@ export function largestMagnitudeEigenvalues(op: SymmetricOperator, options: Eige
     const sorted = sortByMagnitude(vals).slice(0, k);
     return { values: sorted, matvecs: n, restarts: 0 };
   }
-  const tol = options.tol ?? 1e-10;
+  const tol = options.tol ?? 1e-8;
   const rng = new Rng(options.seed ?? 1);
   const verify = options.verify ?? n <= 100_000;
   const maxRestarts = options.maxRestarts ?? 5000;
@@ -105,7 +107,9 @@ export function largestMagnitudeEigenvalues(op: SymmetricOperator, options: Eige
       const extra = krylovSchur(op, 1, ncv1, tol, maxRestarts, rng, vecs, stats);
       const mu = extra.values[0];
       const kth = Math.abs(vals[vals.length - 1]);
-      if (Math.abs(mu) > kth * (1 + 1e3 * tol) + 1e3 * tol * Math.abs(vals[0])) {
+      // A Ritz value is within the residual (≤ tol·|θ1|) of an eigenvalue, so a larger magnitude
+      // beyond that margin is a genuinely missed eigenvalue.
+      if (Math.abs(mu) > kth + tol * Math.abs(vals[0])) {
         vals.push(mu);
         vecs.push(extra.vectors[0]);
         const order = vals.map((_, i) => i).sort((a, b) => Math.abs(vals[b]) - Math.abs(vals[a]));
