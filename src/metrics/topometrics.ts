@@ -170,6 +170,13 @@ export function paperNormalise(name: MetricName, raw: number, nodes: number, edg
   return raw / by;
 }
 
+function degreesFromOffsets(offsets: Int32Array): Int32Array {
+  const n = offsets.length - 1;
+  const d = new Int32Array(n);
+  for (let v = 0; v < n; v++) d[v] = offsets[v + 1] - offsets[v];
+  return d;
+}
+
 function emptyMetrics(): Record<MetricName, number | null> {
   const r = {} as Record<MetricName, number | null>;
   for (const m of METRIC_NAMES) r[m] = null;
@@ -222,8 +229,12 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
     progress.update(done, total);
   };
 
+  // The in-adjacency (k-core, cut structure) also gives the in-degrees for the local metrics.
+  let inAdj: InAdjacency | null = null;
+  if (steps.has("kCore") || steps.has("cutStructure")) inAdj = timed("inAdjacency", () => inAdjacency(graph));
   if (steps.has("local")) {
-    const indeg = timed("inDegrees", () => inDegrees(graph));
+    const adj = inAdj;
+    const indeg = timed("inDegrees", () => (adj ? degreesFromOffsets(adj.offsets) : inDegrees(graph)));
     const loc: LocalConnectivity = timed("local", () => localConnectivity(graph, sizes, indeg));
     metrics.sinkNodes = loc.sinkNodes;
     metrics.sourceNodes = loc.sourceNodes;
@@ -246,8 +257,6 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
     metrics.strength = timed("strength", () => meanStrength(graph));
     finished();
   }
-  let inAdj: InAdjacency | null = null;
-  if (steps.has("kCore") || steps.has("cutStructure")) inAdj = timed("inAdjacency", () => inAdjacency(graph));
   if (steps.has("kCore") && inAdj) {
     const adj = inAdj;
     metrics.kCore = timed("kCore", () => meanCoreness(graph, adj));
