@@ -6,6 +6,8 @@
  * An executor module exports `createExecutor(options)`; workers load it by path, so a grid can
  * name its own executor module (`"executor": "./my-executor.ts"`).
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Cell, GridSpec } from "./grid";
 
 /** One value of a results row; null and NaN are written as empty fields. */
@@ -43,14 +45,24 @@ export interface ExecutorModule {
   validateGrid?(grid: GridSpec): string[] | Promise<string[]>;
 }
 
-/** Default executor: the real pipeline next to this file (.ts under tsx, .js in dist/). */
+/**
+ * Default executor: the real pipeline next to this file, as an extension-less absolute path, which
+ * `require` resolves under tsx (.ts), in dist/ (.js) and in the tslab kernel (whose loader maps
+ * local .js requests to the .ts sources but does not support `require.resolve` on them).
+ */
 export function defaultExecutorPath(): string {
-  return require.resolve("./pipeline");
+  return path.join(__dirname, "pipeline");
 }
 
 export function resolveExecutorPath(spec: string | undefined): string {
   if (!spec || spec === "pipeline") return defaultExecutorPath();
-  return require.resolve(spec, { paths: [process.cwd()] });
+  try {
+    return require.resolve(spec, { paths: [process.cwd()] });
+  } catch (err) {
+    const abs = path.resolve(spec);
+    if (existsSync(abs)) return abs;
+    throw err;
+  }
 }
 
 export function loadExecutorModule(modulePath: string): ExecutorModule {

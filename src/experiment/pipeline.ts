@@ -20,9 +20,27 @@ import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import type { CellExecutor, CellContext, Row } from "./executor";
 import type { Cell, GridSpec, TrainingConfig } from "./grid";
+import * as augment from "../io/augment";
 import type { ImageDataset } from "../io/augment";
+import * as cifar from "../io/cifar";
+import * as idx from "../io/idx";
+import * as safetensors from "../io/safetensors";
+import * as tin from "../io/tinyimagenet";
+import * as tfBackend from "../nn/backend";
+import * as nnArch from "../nn/architectures";
 import { ARCHITECTURE_NAMES } from "../nn/architectures";
+import * as nnModel from "../nn/model";
+import * as pruning from "../pruning/index";
 import { PRUNER_NAMES } from "../pruning/prune";
+import * as trainer from "../train/index";
+import type { TrainHook } from "../train/hooks";
+import type { TrainRecipe } from "../train/recipes";
+import * as encoding from "../encoding/index";
+import type { LayerGraph } from "../encoding/bge";
+import * as topo from "../metrics/topometrics";
+import * as bge from "../metrics/bge";
+import * as ramanujan from "../metrics/ramanujan";
+import * as version from "./version";
 
 export const PIPELINE_ARCHITECTURES: readonly string[] = ARCHITECTURE_NAMES;
 /** `set` is accepted by the pruning stage too, although the paper's grid has no SET runs. */
@@ -111,17 +129,14 @@ interface DataPair {
 function loadDataPair(dataset: string, dir: string): DataPair {
   switch (dataset) {
     case "fashion-mnist": {
-      const idx = require("../io/idx") as typeof import("../io/idx");
       return { train: idx.loadFashionMnist("train", dir), test: idx.loadFashionMnist("test", dir) };
     }
     case "cifar10":
     case "cifar100": {
-      const cifar = require("../io/cifar") as typeof import("../io/cifar");
       const load = dataset === "cifar10" ? cifar.loadCifar10 : cifar.loadCifar100;
       return { train: load("train", dir), test: load("test", dir) };
     }
     case "tinyimagenet": {
-      const tin = require("../io/tinyimagenet") as typeof import("../io/tinyimagenet");
       return { train: tin.loadTinyImageNet("train", dir), test: tin.loadTinyImageNet("val", dir) };
     }
     default:
@@ -175,20 +190,6 @@ function putSummary(row: Row, stem: string, s: SummaryLike): void {
 }
 
 export function createExecutor(): CellExecutor {
-  // Heavy modules load here, in the worker, not when the parent validates a grid.
-  const tfBackend = require("../nn/backend") as typeof import("../nn/backend");
-  const nnArch = require("../nn/architectures") as typeof import("../nn/architectures");
-  const nnModel = require("../nn/model") as typeof import("../nn/model");
-  const pruning = require("../pruning/index") as typeof import("../pruning/index");
-  const trainer = require("../train/index") as typeof import("../train/index");
-  const augment = require("../io/augment") as typeof import("../io/augment");
-  const safetensors = require("../io/safetensors") as typeof import("../io/safetensors");
-  const encoding = require("../encoding/index") as typeof import("../encoding/index");
-  const topo = require("../metrics/topometrics") as typeof import("../metrics/topometrics");
-  const bge = require("../metrics/bge") as typeof import("../metrics/bge");
-  const ramanujan = require("../metrics/ramanujan") as typeof import("../metrics/ramanujan");
-  const version = require("./version") as typeof import("./version");
-
   const dataCache = new Map<string, DataPair>();
   let ready: Promise<Row> | undefined;
   const init = (): Promise<Row> => {
@@ -208,7 +209,7 @@ export function createExecutor(): CellExecutor {
     return { train: firstN(d.train, cell.training.trainSubset), test: firstN(d.test, cell.training.testSubset) };
   };
 
-  const recipeFor = (cell: Cell): import("../train/recipes").TrainRecipe => {
+  const recipeFor = (cell: Cell): TrainRecipe => {
     const base = trainer.referenceRecipe(cell.dataset, cell.architecture);
     const t: TrainingConfig = cell.training;
     return {
@@ -238,7 +239,7 @@ export function createExecutor(): CellExecutor {
       const row: Row = {};
       try {
         const norm = augment.channelStats(trainSet);
-        const hooks: import("../train/hooks").TrainHook[] = [];
+        const hooks: TrainHook[] = [];
         if (cell.kind === "sparse") {
           ctx.stage("prune");
           const t0 = performance.now();
@@ -336,7 +337,7 @@ export function createExecutor(): CellExecutor {
           ctx.stage("BGE metrics");
           t0 = performance.now();
           const layerDensity = new Map(density.perLayer.map((l) => [l.name, l.density]));
-          const inputs = (layers: readonly import("../encoding/bge").LayerGraph[]) =>
+          const inputs = (layers: readonly LayerGraph[]) =>
             layers.map((l) => ({ name: l.layer, graph: l.graph, density: layerDensity.get(`${l.layer}.weight`) }));
           const rolled = inputs(encoding.encodeRolledBge(spec, host.weights, host.masks));
           if (cell.metrics.bge) {

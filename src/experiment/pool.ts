@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Cell } from "./grid";
-import { loadExecutorModule, type CellExecutor, type Row } from "./executor";
+import { loadExecutorModule, type CellExecutor, type ExecutorModule, type Row } from "./executor";
 
 export type ParentMessage =
   | { type: "init"; executorPath: string; executorOptions?: Record<string, unknown> }
@@ -31,17 +31,18 @@ export interface Slot {
   close(): Promise<void>;
 }
 
-export async function inProcessSlot(id: number, executorPath: string, options?: Record<string, unknown>): Promise<Slot> {
-  const executor: CellExecutor = await loadExecutorModule(executorPath).createExecutor(options);
-  const info: Row = executor.info ? await executor.info() : {};
+export async function inProcessSlot(id: number, executor: string | ExecutorModule, options?: Record<string, unknown>): Promise<Slot> {
+  const mod = typeof executor === "string" ? loadExecutorModule(executor) : executor;
+  const ex: CellExecutor = await mod.createExecutor(options);
+  const info: Row = ex.info ? await ex.info() : {};
   return {
     id,
     info,
     run(cell, artifactDir, dense, onStage) {
-      return executor.run(cell, { artifactDir, dense, stage: onStage });
+      return ex.run(cell, { artifactDir, dense, stage: onStage });
     },
     async close() {
-      await executor.close?.();
+      await ex.close?.();
     },
   };
 }

@@ -18,7 +18,8 @@ import { silentProgress, type Progress } from "../util/progress";
 import { currentSink } from "../notebook/output";
 import { progressDisplay } from "../notebook/progress";
 import { RESULT_COLUMNS, datasetDisplayName, modelDisplayName } from "./columns";
-import { loadExecutorModule, resolveExecutorPath, type Row } from "./executor";
+import { loadExecutorModule, resolveExecutorPath, type ExecutorModule, type Row } from "./executor";
+import * as pipeline from "./pipeline";
 import {
   canonicalJson, cellLabel, expandGrid, shardCells,
   type Cell, type DenseCell, type GridSpec, type Shard, type SparseCell,
@@ -75,14 +76,22 @@ export const DENSE_FILE = "dense.csv";
  * plus the executor's (names of architectures, pruners, datasets; dataset files present).
  */
 export async function validateGrid(grid: GridSpec): Promise<string[]> {
-  let executorPath: string;
+  let mod: ExecutorModule;
   try {
-    executorPath = resolveExecutorPath(grid.executor);
+    mod = executorModule(grid);
   } catch (err) {
-    return [`experiment/runner: executor '${grid.executor}' not found: ${(err as Error).message}`];
+    return [`experiment/runner: executor '${grid.executor}' cannot be loaded: ${(err as Error).message}`];
   }
-  const mod = loadExecutorModule(executorPath);
   return mod.validateGrid ? await mod.validateGrid(grid) : [];
+}
+
+/**
+ * The grid's executor module. The real pipeline is imported statically, so that the tslab kernel
+ * (which compiles only statically imported sources) can run grids in-process from a notebook.
+ */
+function executorModule(grid: GridSpec): ExecutorModule {
+  if (!grid.executor || grid.executor === "pipeline") return pipeline;
+  return loadExecutorModule(resolveExecutorPath(grid.executor));
 }
 
 function knownColumns(row: Row): Row {
@@ -191,7 +200,7 @@ export async function runGrid(options: RunOptions): Promise<RunSummary> {
     if (!Number.isInteger(requested) || requested < 0) throw new Error(`experiment/runner: workers must be a non-negative integer, got ${requested}`);
     const slotCount = requested === 0 ? 1 : Math.min(requested, queue.length);
     const makeSlot = (id: number): Promise<Slot> =>
-      requested === 0 ? inProcessSlot(id, executorPath, grid.executorOptions) : forkSlot(id, executorPath, grid.executorOptions);
+      requested === 0 ? inProcessSlot(id, executorModule(grid), grid.executorOptions) : forkSlot(id, executorPath, grid.executorOptions);
     for (let i = 0; i < slotCount; i++) slots.push(await makeSlot(i));
 
     const todo = queue.length;
