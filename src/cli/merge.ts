@@ -39,14 +39,21 @@ export const command: Command = {
       }
     });
     if (dirs.some((d) => d !== dirs[0])) throw new Error("merge: give either results folders or CSV files, not both");
+    const warnVersions = (versions: string[]): void => {
+      if (versions.length > 1) {
+        process.stderr.write(`merge: warning: the rows come from ${versions.length} code versions (${versions.join(", ")}); shards should run the same code\n`);
+      }
+    };
     if (dirs[0]) {
       const r = mergeResultDirs(inputs, out);
+      warnVersions(r.results.codeVersions);
       process.stdout.write(
         `merged ${inputs.length} folders into ${out}: ${r.results.rows} rows (${r.results.duplicates} duplicates dropped)` +
           (r.dense ? `, ${r.dense.rows} dense baselines (${r.dense.duplicates} duplicates dropped)` : "") + "\n",
       );
     } else {
       const r = mergeResultFiles(inputs, out);
+      warnVersions(r.codeVersions);
       process.stdout.write(`merged ${inputs.length} files into ${out}: ${r.rows} rows (${r.duplicates} duplicates dropped)\n`);
     }
     return 0;

@@ -13,6 +13,8 @@ export interface MergeSummary {
   out: string;
   rows: number;
   duplicates: number;
+  /** Distinct code versions among the merged rows (more than one: shards ran different code). */
+  codeVersions: string[];
 }
 
 /** Merges CSV files into `out`; throws naming the file whose header differs. */
@@ -44,7 +46,8 @@ export function mergeResultFiles(inputs: readonly string[], out: string): MergeS
   for (const k of keys) text += formatCsvLine(cols, byKey.get(k) as Row);
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   writeFileAtomic(out, text);
-  return { out, rows: keys.length, duplicates };
+  const codeVersions = [...new Set([...byKey.values()].map((r) => String(r.code_version ?? "")))].sort();
+  return { out, rows: keys.length, duplicates, codeVersions };
 }
 
 /**

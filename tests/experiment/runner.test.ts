@@ -206,6 +206,7 @@ test("worker processes + shards + merge equal the unsharded in-process run", asy
     const merged = path.join(base, "merged");
     const m = mergeResultDirs(shards, merged);
     assert.equal(m.results.rows, 24);
+    assert.deepEqual(m.results.codeVersions, ["test"]);
     assert.ok(m.dense && m.dense.rows === 4 && m.dense.duplicates > 0, "dense baselines are recomputed per shard and de-duplicated");
     assert.deepEqual(stable(readResultsCsv(path.join(merged, "results.csv")).rows), stable(readResultsCsv(path.join(single, "results.csv")).rows));
     assert.deepEqual(stable(readResultsCsv(path.join(merged, "dense.csv")).rows), stable(readResultsCsv(path.join(single, "dense.csv")).rows));
