@@ -1,0 +1,61 @@
+/**
+ * Cross-check of the spectral metrics against scipy (bench only; needs /usr/bin/python3 with numpy
+ * and scipy): writes the simple undirected weighted view of a fixture MGE to a temporary folder,
+ * then runs scipy.sparse.linalg.eigsh on it in float64 and in float32 (the reference's precision),
+ * and prints both beside ours. Shows how far a float32 eigsh is from the float64 answer, i.e. what
+ * agreement with the fixtures' float32 values is attainable.
+ *
+ *   node --import tsx bench/spectral-scipy-check.ts [fixture]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spectralGapOfView, spectralRadiusOfView } from "../src/metrics/spectral";
+import { simpleUndirected } from "../src/metrics/undirected-simple";
+import { buildCase, expectedOf } from "./mge-cases";
+
+const name = process.argv[2] ?? "conv-6_erk_0.98";
+const g = buildCase(name);
+const view = simpleUndirected(g, true);
+const dir = mkdtempSync(path.join(os.tmpdir(), "snn-spectral-"));
+writeFileSync(path.join(dir, "offsets.bin"), Buffer.from(view.offsets.buffer, view.offsets.byteOffset, view.offsets.byteLength));
+writeFileSync(path.join(dir, "neighbors.bin"), Buffer.from(view.neighbors.buffer, view.neighbors.byteOffset, view.neighbors.byteLength));
+writeFileSync(path.join(dir, "weights.bin"), Buffer.from(view.weights.buffer, view.weights.byteOffset, view.weights.byteLength));
+const py = `
+import numpy as np, scipy.sparse as sp, scipy.sparse.linalg as la, sys, json
+d = sys.argv[1]
+off = np.fromfile(d + '/offsets.bin', dtype=np.int32)
+nb = np.fromfile(d + '/neighbors.bin', dtype=np.int32)
+w = np.fromfile(d + '/weights.bin', dtype=np.float32)
+n = len(off) - 1
+out = {}
+for dt in ('float64', 'float32'):
+    A = sp.csr_matrix((w.astype(dt), nb, off), shape=(n, n))
+    v = la.eigsh(A, k=3, which='LM')[0]
+    out['adj_' + dt] = sorted([abs(float(x)) for x in v], reverse=True)
+    deg = np.asarray(A.sum(axis=0)).ravel().astype(float)
+    L = sp.diags(deg) - A
+    lv = la.eigsh(L, k=2, which='LM')[0]
+    out['lap_' + dt] = sorted([float(x) for x in lv], reverse=True)
+print(json.dumps(out))
+`;
+const r = spawnSync("/usr/bin/python3", ["-c", py, dir], { encoding: "utf8", maxBuffer: 1 << 24 });
+if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+const sc = JSON.parse(r.stdout.trim().split("\n").pop() as string) as Record<string, number[]>;
+const ours = spectralGapOfView(view);
+const rad = spectralRadiusOfView(view);
+const exp = expectedOf(name);
+const rel = (a: number[], b: number[]) => a.map((x, i) => ((x - b[i]) / b[0]).toExponential(1)).join(" ");
+console.log(`${name}`);
+console.log(`  ours (float64)          |λ| top-3 ${ours.top3AbsEigs.join(" ")}  Laplacian ${rad.top2.join(" ")}`);
+console.log(`  scipy eigsh float64     |λ| top-3 ${sc.adj_float64.join(" ")}  Laplacian ${sc.lap_float64.join(" ")}`);
+console.log(`  scipy eigsh float32     |λ| top-3 ${sc.adj_float32.join(" ")}  Laplacian ${sc.lap_float32.join(" ")}`);
+if (exp) {
+  console.log(`  fixture (official)      |λ| top-3 ${(exp.metrics_raw["adjacency_top3_abs_eigs"] as number[]).join(" ")}  Laplacian ${(exp.metrics_raw["laplacian_top2_eigs"] as number[]).join(" ")}`);
+}
+console.log(`  rel. diff ours − scipy64: adjacency ${rel([...ours.top3AbsEigs], sc.adj_float64)}; Laplacian ${rel([...rad.top2], sc.lap_float64)}`);
+console.log(`  rel. diff scipy32 − scipy64: adjacency ${rel(sc.adj_float32, sc.adj_float64)}; Laplacian ${rel(sc.lap_float32, sc.lap_float64)}`);
+if (exp) {
+  console.log(`  rel. diff fixture − scipy64: adjacency ${rel(exp.metrics_raw["adjacency_top3_abs_eigs"] as number[], sc.adj_float64)}; Laplacian ${rel(exp.metrics_raw["laplacian_top2_eigs"] as number[], sc.lap_float64)}`);
+}
