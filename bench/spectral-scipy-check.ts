@@ -23,7 +23,7 @@ writeFileSync(path.join(dir, "offsets.bin"), Buffer.from(view.offsets.buffer, vi
 writeFileSync(path.join(dir, "neighbors.bin"), Buffer.from(view.neighbors.buffer, view.neighbors.byteOffset, view.neighbors.byteLength));
 writeFileSync(path.join(dir, "weights.bin"), Buffer.from(view.weights.buffer, view.weights.byteOffset, view.weights.byteLength));
 const py = `
-import numpy as np, scipy.sparse as sp, scipy.sparse.linalg as la, sys, json
+import numpy as np, scipy.sparse as sp, scipy.sparse.linalg as la, sys, json, time
 d = sys.argv[1]
 off = np.fromfile(d + '/offsets.bin', dtype=np.int32)
 nb = np.fromfile(d + '/neighbors.bin', dtype=np.int32)
@@ -32,19 +32,27 @@ n = len(off) - 1
 out = {}
 for dt in ('float64', 'float32'):
     A = sp.csr_matrix((w.astype(dt), nb, off), shape=(n, n))
+    t = time.perf_counter()
     v = la.eigsh(A, k=3, which='LM')[0]
+    out['t_adj_' + dt] = [time.perf_counter() - t]
     out['adj_' + dt] = sorted([abs(float(x)) for x in v], reverse=True)
     deg = np.asarray(A.sum(axis=0)).ravel().astype(float)
     L = sp.diags(deg) - A
+    t = time.perf_counter()
     lv = la.eigsh(L, k=2, which='LM')[0]
+    out['t_lap_' + dt] = [time.perf_counter() - t]
     out['lap_' + dt] = sorted([float(x) for x in lv], reverse=True)
 print(json.dumps(out))
 `;
 const r = spawnSync("/usr/bin/python3", ["-c", py, dir], { encoding: "utf8", maxBuffer: 1 << 24 });
 if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
 const sc = JSON.parse(r.stdout.trim().split("\n").pop() as string) as Record<string, number[]>;
+let t0 = process.hrtime.bigint();
 const ours = spectralGapOfView(view);
+const tGap = Number(process.hrtime.bigint() - t0) / 1e9;
+t0 = process.hrtime.bigint();
 const rad = spectralRadiusOfView(view);
+const tRad = Number(process.hrtime.bigint() - t0) / 1e9;
 const exp = expectedOf(name);
 const rel = (a: number[], b: number[]) => a.map((x, i) => ((x - b[i]) / b[0]).toExponential(1)).join(" ");
 console.log(`${name}`);
@@ -56,6 +64,7 @@ if (exp) {
 }
 console.log(`  rel. diff ours − scipy64: adjacency ${rel([...ours.top3AbsEigs], sc.adj_float64)}; Laplacian ${rel([...rad.top2], sc.lap_float64)}`);
 console.log(`  rel. diff scipy32 − scipy64: adjacency ${rel(sc.adj_float32, sc.adj_float64)}; Laplacian ${rel(sc.lap_float32, sc.lap_float64)}`);
+console.log(`  seconds (same machine, same moment): ours gap ${tGap.toFixed(2)} radius ${tRad.toFixed(2)}; scipy float64 ${sc.t_adj_float64[0].toFixed(2)} / ${sc.t_lap_float64[0].toFixed(2)}; scipy float32 ${sc.t_adj_float32[0].toFixed(2)} / ${sc.t_lap_float32[0].toFixed(2)}`);
 if (exp) {
   console.log(`  rel. diff fixture − scipy64: adjacency ${rel(exp.metrics_raw["adjacency_top3_abs_eigs"] as number[], sc.adj_float64)}; Laplacian ${rel(exp.metrics_raw["laplacian_top2_eigs"] as number[], sc.lap_float64)}`);
 }
