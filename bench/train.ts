@@ -5,7 +5,15 @@
  * Times are process CPU seconds per step (forward + backward + masked momentum SGD), the median of
  * `--steps` steps after 2 warm-up steps: on a shared machine CPU time is what a free core would take.
  *
- *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch]
+ *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET]
+ *
+ * Measured on the shared 2-core dev machine (Node 20, tfjs-backend-wasm 4.22 SIMD, Debian torch 1.13,
+ * two runs; torch's figure moves most with machine load):
+ *   lenet5        ours 0.029 s/step (≈4,400 img/s)   torch 0.012–0.014   ratio 2.1–2.5×
+ *   lenet300-100  ours 0.009 s/step (≈13,800 img/s)  torch 0.0027–0.0030 ratio 3.1–3.5×
+ *   conv6-w8      ours 0.23–0.27 s/step (≈500 img/s) torch 0.075–0.097   ratio 2.8–3.1×
+ * The dense GEMMs of LeNet-300-100 run at ~15 GMAC/s in wasm-SIMD (XNNPACK) against oneDNN's
+ * AVX-512 path, so ~3× is close to the floor there; Conv-6 is dominated by the filter-gradient convs.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
