@@ -4,3 +4,7 @@ export * from "./tensors";
 export * from "./architectures";
 export * from "./shapes";
 export * from "./architectures-random";
+export * from "./model-api";
+export * from "./backend";
+export * from "./gradients";
+export * from "./model";
