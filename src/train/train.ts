@@ -127,13 +127,18 @@ export function evaluate(model: TfSparseModel, data: ImageDataset, normalization
   let done = 0;
   for (const idx of batchIndices(data.count, batchSize, null)) {
     const b = makeBatch(data, idx, normalization);
-    const [pred, loss] = guardWasm(`evaluation of ${data.name} (batch ${b.n})`, () =>
-      tf.tidy(() => {
+    // tidy returns tensors only (tslab's TypeScript 5.0 rejects a tuple of host values as a
+    // TensorContainer); they are read back and disposed outside it.
+    const [pred, loss] = guardWasm(`evaluation of ${data.name} (batch ${b.n})`, (): [ArrayLike<number>, number] => {
+      const out: tf.Tensor[] = tf.tidy(() => {
         const logits = model.forward(tf.tensor4d(b.x, [b.n, H, W, C]), { training: false });
         const y = tf.cast(tf.oneHot(tf.tensor1d(b.y, "int32"), classes), "float32") as tf.Tensor2D;
-        return [tf.argMax(logits, 1).dataSync(), crossEntropy(logits, y).dataSync()[0]] as const;
-      }),
-    );
+        return [tf.argMax(logits, 1), crossEntropy(logits, y)];
+      });
+      const result: [ArrayLike<number>, number] = [out[0].dataSync(), out[1].dataSync()[0]];
+      tf.dispose(out);
+      return result;
+    });
     for (let i = 0; i < b.n; i++) if (pred[i] === b.y[i]) correct++;
     lossSum += loss * b.n;
     done += b.n;
