@@ -83,29 +83,8 @@ export const RAMANUJAN_LAYER_METRICS = ["iterative_spectral_gap", "iterative_deg
 
 export const LAYER_AGGREGATES = ["mean", "min", "max", "wmean"] as const;
 
-/** The 11 algorithms and their categories (reference-notes §3, v1 labels). */
-export const PRUNER_CATEGORY: Record<string, "PaI" | "random" | "DST"> = {
-  snip: "PaI",
-  grasp: "PaI",
-  synflow: "PaI",
-  prospr: "PaI",
-  uniform: "random",
-  er: "random",
-  erk: "random",
-  snfs: "DST",
-  rigl: "DST",
-  dsr: "DST",
-  itop: "DST",
-};
-
-/** The 7 algorithms v2 calls PaI (score-based + random), ranked in experiment (d). */
-export const PAI_ALGORITHMS = ["snip", "grasp", "synflow", "prospr", "uniform", "er", "erk"] as const;
-
-export function prunerCategory(pruning: string): "PaI" | "random" | "DST" {
-  const c = PRUNER_CATEGORY[pruning.toLowerCase()];
-  if (!c) throw new Error(`analysis/data: unknown pruning algorithm '${pruning}' (known: ${Object.keys(PRUNER_CATEGORY).join(", ")})`);
-  return c;
-}
+import { prunerCategory } from "../pruning/names";
+export { PRUNER_CATEGORY, PAI_ALGORITHMS, PAPER_PRUNERS, prunerCategory } from "../pruning/names";
 
 /** How the accuracy drop of a table was obtained. */
 export type DropSource = "accuracy_drop column" | "dense_accuracy column" | "dense table" | "best run of same model and dataset";

@@ -10,9 +10,10 @@
  */
 import path from "node:path";
 import { projectRoot } from "../io/paths";
+import { PAPER_PRUNERS } from "../pruning/names";
 import { loadGridFile, parseGrid, type GridSpec } from "./grid";
 
-export const ALL_PRUNERS = ["snip", "grasp", "synflow", "prospr", "uniform", "er", "erk", "snfs", "rigl", "dsr", "itop"];
+export const ALL_PRUNERS: string[] = [...PAPER_PRUNERS];
 
 /**
  * Folder holding user-provided datasets for the paper grid: `SNN_DATASETS`, else data/datasets/ in

@@ -18,4 +18,5 @@ export { RIGL_DEFAULTS, riglDst } from "./rigl";
 export { SNFS_DEFAULTS, snfsDst } from "./snfs";
 export { DSR_DEFAULTS, dsrDst } from "./dsr";
 export { ITOP_DEFAULTS, itopDst } from "./itop";
-export { prune, PRUNER_NAMES, PRUNER_CATEGORY, isPrunerName, type PrunerName, type PruneOptions, type PruneOutcome } from "./prune";
+export { prune, type PruneOptions, type PruneOutcome } from "./prune";
+export * from "./names";

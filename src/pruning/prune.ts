@@ -17,6 +17,7 @@ import { pruneSnip } from "./snip";
 import { pruneSynflow } from "./synflow";
 import { checkSeed, checkSparsity, type PrunableLayer, type PruneResult } from "./types";
 import { pruneUniform } from "./uniform";
+import { PRUNER_NAMES, isPrunerName } from "./names";
 
 /**
  * One entry point over every pruning algorithm of the paper (reference-notes §3), by name:
@@ -26,24 +27,6 @@ import { pruneUniform } from "./uniform";
  * - dynamic sparse training: snfs, rigl, dsr, itop (+ set): the result holds the initial masks and
  *   `hook`, the TrainHook that moves them during training (pass it to the training loop).
  */
-export const PRUNER_NAMES = ["snip", "grasp", "synflow", "prospr", "uniform", "er", "erk", "snfs", "rigl", "dsr", "itop", "set"] as const;
-export type PrunerName = (typeof PRUNER_NAMES)[number];
-
-/** The paper's categories (v2 calls the first seven "PaI"; v1 splits random and DST off). */
-export const PRUNER_CATEGORY: Readonly<Record<PrunerName, "PaI" | "random" | "DST">> = {
-  snip: "PaI",
-  grasp: "PaI",
-  synflow: "PaI",
-  prospr: "PaI",
-  uniform: "random",
-  er: "random",
-  erk: "random",
-  snfs: "DST",
-  rigl: "DST",
-  dsr: "DST",
-  itop: "DST",
-  set: "DST",
-};
 
 export interface PruneOptions {
   seed: number;
@@ -79,10 +62,6 @@ function isModel(x: unknown): x is SparseModel {
 
 function isSpec(x: unknown): x is ArchSpec {
   return typeof x === "object" && x !== null && "layers" in x && "inputSize" in x && !Array.isArray(x);
-}
-
-export function isPrunerName(name: string): name is PrunerName {
-  return (PRUNER_NAMES as readonly string[]).includes(name);
 }
 
 export function prune(name: string, target: SparseModel | ArchSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {

@@ -4,14 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { command } from "../../src/cli/analyze";
-import { MGE_METRICS, PRUNER_CATEGORY } from "../../src/analysis/data";
+import { MGE_METRICS, PAPER_PRUNERS } from "../../src/analysis/data";
 import { formatCsv, readCsv } from "../../src/io/csv";
 import { Rng } from "../../src/util/rng";
 
 /** Own-results CSV: metric 0 encodes the algorithm, the drop grows with sparsity. */
 function ownResults(): string {
   const rng = new Rng(5);
-  const algs = Object.keys(PRUNER_CATEGORY);
+  const algs: string[] = [...PAPER_PRUNERS];
   const header = ["model", "dataset", "pruning", "sparsity", "seed", "accuracy", "dense_accuracy", "realised_sparsity", ...MGE_METRICS];
   const rows: (string | number)[][] = [];
   for (const a of algs) {

@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { classifyPruner, regressDrop, shapImportance, rankPaI } from "../../src/analysis/experiments";
-import { MGE_METRICS, PRUNER_CATEGORY, type NetTable } from "../../src/analysis/data";
+import { MGE_METRICS, PAPER_PRUNERS, prunerCategory, type NetTable } from "../../src/analysis/data";
 import { Rng } from "../../src/util/rng";
 
 const FAST = { folds: 3, seed: 0, rounds: 30, params: { max_depth: 3, eta: 0.3, tree_method: "hist", nthread: 1 } };
@@ -12,7 +12,7 @@ const FAST = { folds: 3, seed: 0, rounds: 30, params: { max_depth: 3, eta: 0.3, 
  */
 function synthetic(): NetTable {
   const rng = new Rng(11);
-  const algs = Object.keys(PRUNER_CATEGORY);
+  const algs: string[] = [...PAPER_PRUNERS];
   const models = ["A", "B"];
   const sps = [0.8, 0.9, 0.95];
   const rows: { m: string; a: string; s: number; seed: number }[] = [];
@@ -28,7 +28,7 @@ function synthetic(): NetTable {
     model: rows.map((r) => r.m),
     dataset: rows.map(() => "D"),
     pruning: rows.map((r) => r.a),
-    category: rows.map((r) => PRUNER_CATEGORY[r.a]),
+    category: rows.map((r) => prunerCategory(r.a)),
     sparsity: Float64Array.from(rows, (r) => r.s),
     seed: Float64Array.from(rows, (r) => r.seed),
     accuracy: Float64Array.from(drop, (d) => 0.9 - d),
