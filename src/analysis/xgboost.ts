@@ -14,8 +14,20 @@
  */
 import fs from "node:fs";
 
-type KoffiModule = typeof import("koffi");
 type KoffiFn = (...args: unknown[]) => unknown;
+/**
+ * The part of koffi's API used here, declared locally: koffi's package is ESM-typed with a CJS
+ * entry, and `typeof import("koffi")` resolves differently across installs under nodenext
+ * (a fresh `npm ci` reported TS1479), while tslab resolves it the Node10 way.
+ */
+interface KoffiModule {
+  load(path: string): { func(signature: string): KoffiFn };
+  pointer(name: string, type: unknown): unknown;
+  opaque(): unknown;
+  type(name: string): unknown;
+  decode(ptr: unknown, type: string, length: number): unknown;
+  view(ptr: unknown, length: number): ArrayBuffer;
+}
 
 interface XgbApi {
   koffi: KoffiModule;
