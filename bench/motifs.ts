@@ -5,7 +5,8 @@
  * (`extra:closed-form motif totals` — the fixture author's own numpy/scipy closed form — and
  * `metric:motifs(estimate,size4)`, igraph). Exact totals are checked against `motifs_exact`.
  *
- *   flock /tmp/snn-heavy.lock node --import tsx bench/motifs.ts [--conv6] [--max-work=1e11] [names…]
+ *   flock /tmp/snn-heavy.lock node --import tsx bench/motifs.ts [--conv6] [--max-work=1e11] [--no-estimate] [names…]
+ * (names: fixture names, or none of them with --conv6 alone: pass --conv6 and a fixture to run both)
  */
 import { estimateMotifs, exactMotifTotals } from "../src/metrics/motifs";
 import { buildCase, CONV6_UNIFORM, expectedOf, FIXTURES, peakRssMiB, runCases } from "./mge-cases";
@@ -14,7 +15,7 @@ function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-function runOne(name: string, maxWork: number): void {
+function runOne(name: string, maxWork: number, withEstimate: boolean): void {
   let t = process.hrtime.bigint();
   const g = buildCase(name);
   const encode = seconds(t);
@@ -28,7 +29,7 @@ function runOne(name: string, maxWork: number): void {
   }
   const exactS = seconds(t);
   t = process.hrtime.bigint();
-  const est = estimateMotifs(g, { size: 4, seed: 0 });
+  const est = withEstimate ? estimateMotifs(g, { size: 4, seed: 0 }) : { estimate: Number.NaN, standardError: Number.NaN, sampleSize: 0 };
   const estS = seconds(t);
   const exp = expectedOf(name);
   console.log(
@@ -61,13 +62,13 @@ function main(): void {
   const maxWork = mw ? Number(mw.split("=")[1]) : 3e10;
   const ci = argv.indexOf("--case");
   if (ci >= 0) {
-    runOne(argv[ci + 1], maxWork);
+    runOne(argv[ci + 1], maxWork, !argv.includes("--no-estimate"));
     return;
   }
   let names = argv.filter((a) => !a.startsWith("--"));
-  if (names.length === 0) names = [...FIXTURES];
+  if (names.length === 0 && !argv.includes("--conv6")) names = [...FIXTURES];
   if (argv.includes("--conv6")) names.push(CONV6_UNIFORM);
-  const rows = runCases(__filename, names, mw ? [mw] : []);
+  const rows = runCases(__filename, names, [...(mw ? [mw] : []), ...(argv.includes("--no-estimate") ? ["--no-estimate"] : [])]);
   console.log("motif benchmark; times in s, ratio = ours / official");
   const n = (x: unknown) => (typeof x === "number" ? x.toFixed(2) : "–");
   for (const r of rows) {
