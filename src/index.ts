@@ -5,5 +5,12 @@
  */
 export * from "./util/rng";
 export * from "./util/progress";
-export * from "./io/paths";
-export * from "./encoding/csr";
+export * from "./io/index";
+export * from "./nn/index";
+export * from "./pruning/index";
+export * from "./train/index";
+export * from "./encoding/index";
+export * from "./metrics/index";
+export * from "./analysis/index";
+export * from "./experiment/index";
+export * from "./notebook/index";

@@ -43,7 +43,7 @@ export interface BgeLayerInput {
   readonly density?: number;
 }
 
-export interface BgeOptions {
+export interface BgeMetricsOptions {
   /** "reference" (default): the official estimator, exact where its sample would be 0; "exact": always exact. */
   readonly motifs?: "reference" | "exact";
   /** Seed of the motif estimator (default 0). */
@@ -96,7 +96,7 @@ function bipartiteSides(g: CsrGraph, name: string): [number, number] {
 }
 
 /** The BGE topometrics of one layer graph. */
-export function bgeLayerMetrics(layer: BgeLayerInput, options: BgeOptions = {}): BgeLayerMetrics {
+export function bgeLayerMetrics(layer: BgeLayerInput, options: BgeMetricsOptions = {}): BgeLayerMetrics {
   const g = layer.graph;
   const [L, R] = bipartiteSides(g, layer.name);
   const notes: string[] = [];
@@ -152,7 +152,7 @@ export interface BgeNetworkMetrics {
 }
 
 /** BGE topometrics of every layer and their per-network summaries. */
-export function bgeNetworkMetrics(layers: readonly BgeLayerInput[], options: BgeOptions = {}): BgeNetworkMetrics {
+export function bgeNetworkMetrics(layers: readonly BgeLayerInput[], options: BgeMetricsOptions = {}): BgeNetworkMetrics {
   const out: BgeLayerMetrics[] = [];
   for (let i = 0; i < layers.length; i++) {
     options.progress?.update(i, layers.length, layers[i].name);
