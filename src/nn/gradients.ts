@@ -110,18 +110,32 @@ function conv2dFilterGradRaw(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: 
  * big-kernel conv above costs ~H·W/k² times more).
  */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
+  return filterGradOp(
+    x,
+    dy,
+    (xi, dyi) => conv2dFilterGradRaw(xi, dyi, fs, strides, pad),
+    (xs, dys, v) => [conv2dInputGrad(xs.shape, dys, v, strides, pad), tf.conv2d(xs, v, strides, pad)],
+  );
+}
+
+/**
+ * A filter gradient dW(x, dy) as a custom op whose own derivative (what second-order methods need)
+ * is given in closed form by `gradOf`: [∂/∂x, ∂/∂dy] of ⟨v, dW⟩.
+ */
+function filterGradOp(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  raw: (x: tf.Tensor4D, dy: tf.Tensor4D) => tf.Tensor4D,
+  gradOf: (x: tf.Tensor4D, dy: tf.Tensor4D, v: tf.Tensor4D) => tf.Tensor[],
+): tf.Tensor4D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor4D;
     const dyi = args[1] as tf.Tensor4D;
     const save = args[2] as tf.GradSaveFunc;
     save([xi, dyi]);
     return {
-      value: conv2dFilterGradRaw(xi, dyi, fs, strides, pad),
-      gradFunc: (v: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const xs = saved[0] as tf.Tensor4D;
-        const dys = saved[1] as tf.Tensor4D;
-        return [conv2dInputGrad(xs.shape, dys, v, strides, pad), tf.conv2d(xs, v, strides, pad)];
-      },
+      value: raw(xi, dyi),
+      gradFunc: (v: tf.Tensor4D, saved: tf.Tensor[]) => gradOf(saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, v),
     };
   });
   return op(x, dy) as tf.Tensor4D;
@@ -152,21 +166,12 @@ function depthwiseFilterGradRaw(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, stride
 }
 
 export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, strides: Pair, pad: Pad): tf.Tensor4D {
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const xi = args[0] as tf.Tensor4D;
-    const dyi = args[1] as tf.Tensor4D;
-    const save = args[2] as tf.GradSaveFunc;
-    save([xi, dyi]);
-    return {
-      value: depthwiseFilterGradRaw(xi, dyi, fs, strides, pad),
-      gradFunc: (v: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const xs = saved[0] as tf.Tensor4D;
-        const dys = saved[1] as tf.Tensor4D;
-        return [depthwiseInputGrad(xs.shape, dys, v, strides, pad), tf.depthwiseConv2d(xs, v, strides, pad)];
-      },
-    };
-  });
-  return op(x, dy) as tf.Tensor4D;
+  return filterGradOp(
+    x,
+    dy,
+    (xi, dyi) => depthwiseFilterGradRaw(xi, dyi, fs, strides, pad),
+    (xs, dys, v) => [depthwiseInputGrad(xs.shape, dys, v, strides, pad), tf.depthwiseConv2d(xs, v, strides, pad)],
+  );
 }
 
 /**
