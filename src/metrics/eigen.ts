@@ -166,6 +166,7 @@ function krylovSchur(
   let start = 0;
   let anorm = 0;
   for (let cycle = 0; ; cycle++) {
+    let mm = m; // size of the basis this cycle (< m when it converged early)
     for (let j = start; j < m; j++) {
       op.apply(V[j], w);
       stats.matvecs++;
@@ -225,39 +226,29 @@ function krylovSchur(
         const vj1 = V[j + 1];
         for (let t = 0; t < n; t++) vj1[t] = w[t] * inv;
       }
+      // Convergence is also tested inside the cycle (a Jacobi of ≤ m×m, negligible next to a
+      // product), so the run stops at the step where it converges instead of the cycle's end;
+      // not on the first few steps, where a small subspace could miss a larger eigenvalue.
+      if (j + 1 < m && j + 1 >= Math.max(2 * k + 8, start + 1) && rayleighRitz(H, m, j + 1, k, tol, anorm).converged) {
+        mm = j + 1;
+        break;
+      }
     }
-    // Rayleigh–Ritz on the symmetric m×m part.
-    const T = new Float64Array(m * m);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < m; j++) T[i * m + j] = 0.5 * (H[i * m + j] + H[j * m + i]);
-    }
-    const { values: theta, vectors: S } = jacobiEigen(T, m);
-    const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => Math.abs(theta[b]) - Math.abs(theta[a]));
-    const scale = Math.max(Math.abs(theta[order[0]]), anorm * 1e-3, 1e-300);
-    let converged = true;
-    let worst = 0;
-    for (let q = 0; q < k; q++) {
-      const c = order[q];
-      let r = 0;
-      for (let l = 0; l < m; l++) r += H[m * m + l] * S[l * m + c];
-      const rel = Math.abs(r) / scale;
-      if (rel > worst) worst = rel;
-      if (rel > tol) converged = false;
-    }
+    const { theta, S, order, converged, worst } = rayleighRitz(H, m, mm, k, tol, anorm);
     const keep = converged ? k : Math.min(m - 1, Math.max(k + 1, Math.floor((m + k) / 2)));
     const bRow = new Float64Array(keep);
-    const coef = new Float64Array(m * keep); // coef[l*keep + q] = S[l, order[q]]
+    const coef = new Float64Array(mm * keep); // coef[l*keep + q] = S[l, order[q]]
     for (let q = 0; q < keep; q++) {
       const c = order[q];
       let r = 0;
-      for (let l = 0; l < m; l++) {
-        r += H[m * m + l] * S[l * m + c];
-        coef[l * keep + q] = S[l * m + c];
+      for (let l = 0; l < mm; l++) {
+        r += H[mm * m + l] * S[l * mm + c];
+        coef[l * keep + q] = S[l * mm + c];
       }
       bRow[q] = r;
     }
-    // In place: V[0..keep-1] ← V[0..m-1]·coef (Ritz vectors of the kept values).
-    rotateInPlace(V, m, keep, coef, n);
+    // In place: V[0..keep-1] ← V[0..mm-1]·coef (Ritz vectors of the kept values).
+    rotateInPlace(V, mm, keep, coef, n);
     if (converged) {
       const values = new Float64Array(k);
       const vectors: Float64Array[] = [];
@@ -287,6 +278,39 @@ function krylovSchur(
     }
     start = keep;
   }
+}
+
+/**
+ * Rayleigh–Ritz on the leading mm×mm block of H (row stride m): Ritz values, vectors (columns of
+ * S, stride mm), their order by decreasing magnitude, and whether the k wanted pairs have relative
+ * residuals |H[mm, :]·s| / |θ1| ≤ tol.
+ */
+function rayleighRitz(
+  H: Float64Array,
+  m: number,
+  mm: number,
+  k: number,
+  tol: number,
+  anorm: number,
+): { theta: Float64Array; S: Float64Array; order: number[]; converged: boolean; worst: number } {
+  const T = new Float64Array(mm * mm);
+  for (let i = 0; i < mm; i++) {
+    for (let j = 0; j < mm; j++) T[i * mm + j] = 0.5 * (H[i * m + j] + H[j * m + i]);
+  }
+  const { values: theta, vectors: S } = jacobiEigen(T, mm);
+  const order = Array.from({ length: mm }, (_, i) => i).sort((a, b) => Math.abs(theta[b]) - Math.abs(theta[a]));
+  const scale = Math.max(Math.abs(theta[order[0]]), anorm * 1e-3, 1e-300);
+  let converged = true;
+  let worst = 0;
+  for (let q = 0; q < Math.min(k, mm); q++) {
+    const c = order[q];
+    let r = 0;
+    for (let l = 0; l < mm; l++) r += H[mm * m + l] * S[l * mm + c];
+    const rel = Math.abs(r) / scale;
+    if (rel > worst) worst = rel;
+    if (rel > tol) converged = false;
+  }
+  return { theta, S, order, converged, worst };
 }
 
 const BLOCK = 2048;
