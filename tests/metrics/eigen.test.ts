@@ -221,3 +221,42 @@ test("the solver is deterministic for a seed and reports bad k", () => {
   assert.throws(() => spectralGap(tiny), /metrics\/spectral: .*more than 3 nodes/);
   assert.throws(() => largestMagnitudeEigenvalues(denseOp(new Float64Array(4), 2), { k: 2 }), /metrics\/eigen: k = 2/);
 });
+
+test("half-symmetric products equal full-row products (weighted, unweighted, loops, stale y)", () => {
+  // The operators read each pair once from its smaller end; compare with the plain product over
+  // the view's full rows on dense random vectors, with garbage left in y from a previous call.
+  const rng = new Rng(11);
+  for (let trial = 0; trial < 20; trial++) {
+    const n = 5 + rng.int(60);
+    const s: number[] = [];
+    const t: number[] = [];
+    const w: number[] = [];
+    const m = rng.int(4 * n);
+    for (let e = 0; e < m; e++) {
+      s.push(rng.int(n));
+      t.push(rng.int(n)); // includes self-loops and parallel/reciprocal edges
+      w.push(Math.fround(rng.next() + 0.1));
+    }
+    const view = simpleUndirected(csrFromEdges(n, s, t, w));
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = rng.next() - 0.5;
+    const off = view.offsets;
+    const nb = view.neighbors;
+    for (const unweighted of [false, true]) {
+      const y = new Float64Array(n).fill(123.5);
+      adjacencyOperator(view, unweighted).apply(x, y);
+      for (let u = 0; u < n; u++) {
+        let want = 2 * (unweighted ? (view.loopWeight[u] !== 0 ? 1 : 0) : view.loopWeight[u]) * x[u];
+        for (let e = off[u]; e < off[u + 1]; e++) want += (unweighted ? 1 : view.weights[e]) * x[nb[e]];
+        assert.ok(Math.abs(y[u] - want) <= 1e-12, `A x trial ${trial} unweighted ${unweighted} row ${u}: ${y[u]} vs ${want}`);
+      }
+    }
+    const y = new Float64Array(n).fill(-7);
+    laplacianOperator(view).apply(x, y);
+    for (let u = 0; u < n; u++) {
+      let want = 0;
+      for (let e = off[u]; e < off[u + 1]; e++) want += view.weights[e] * (x[u] - x[nb[e]]);
+      assert.ok(Math.abs(y[u] - want) <= 1e-12, `L x trial ${trial} row ${u}: ${y[u]} vs ${want}`);
+    }
+  }
+});
