@@ -362,6 +362,8 @@ export interface PrunableWeight {
   readonly shape: readonly number[];
   readonly role: "conv" | "residual" | "linear";
   readonly numel: number;
+  /** Shape of the layer's bias ([out]) when it has one. */
+  readonly biasShape?: readonly number[];
 }
 
 /** Visits every leaf layer in state_dict order (residual blocks: pre, body, shortcut, post). */
@@ -383,10 +385,10 @@ export function prunableWeights(spec: ArchSpec): PrunableWeight[] {
     if (l.kind === "conv2d") {
       if (l.inChannels % l.groups !== 0) throw new Error(`nn/architectures: ${spec.name}: layer ${l.name} has ${l.inChannels} input channels, not divisible by groups=${l.groups}`);
       const shape = [l.outChannels, l.inChannels / l.groups, l.kernel, l.kernel];
-      out.push({ name: `${l.name}.weight`, layer: l.name, shape, role: l.role, numel: numel(shape) });
+      out.push({ name: `${l.name}.weight`, layer: l.name, shape, role: l.role, numel: numel(shape), biasShape: l.bias ? [l.outChannels] : undefined });
     } else if (l.kind === "linear") {
       const shape = [l.outFeatures, l.inFeatures];
-      out.push({ name: `${l.name}.weight`, layer: l.name, shape, role: "linear", numel: numel(shape) });
+      out.push({ name: `${l.name}.weight`, layer: l.name, shape, role: "linear", numel: numel(shape), biasShape: l.bias ? [l.outFeatures] : undefined });
     }
   });
   return out;

@@ -20,6 +20,7 @@ import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSp
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
 import { batchNormTrain } from "./gradients";
 import { Rng } from "../util/rng";
+import { forEachLeafLayer } from "./architectures";
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -71,7 +72,7 @@ export class TfSparseModel implements SparseModel {
     const prunable: string[] = [];
     const frozen = new Set<string>();
     checkSpec(spec);
-    forEachLeaf(spec.layers, (l) => {
+    forEachLeafLayer(spec.layers, (l) => {
       if (l.kind === "conv2d" || l.kind === "linear") {
         const depthwise = l.kind === "conv2d" && l.groups !== 1;
         const hostShape = l.kind === "conv2d" ? [l.outChannels, l.inChannels / l.groups, l.kernel, l.kernel] : [l.outFeatures, l.inFeatures];
@@ -436,19 +437,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-function forEachLeaf(layers: readonly LayerSpec[], visit: (l: Exclude<LayerSpec, { kind: "residual" }>) => void): void {
-  for (const l of layers) {
-    if (l.kind === "residual") {
-      forEachLeaf(l.pre, visit);
-      forEachLeaf(l.body, visit);
-      forEachLeaf(l.shortcut, visit);
-      forEachLeaf(l.post, visit);
-    } else visit(l);
-  }
-}
-
 function checkSpec(spec: ArchSpec): void {
-  forEachLeaf(spec.layers, (l) => {
+  forEachLeafLayer(spec.layers, (l) => {
     if (l.kind === "conv2d") {
       if (l.groups !== 1 && !(l.groups === l.inChannels && l.outChannels === l.inChannels)) {
         throw new Error(`nn/model: ${spec.name}: conv ${l.name} has groups=${l.groups} (in ${l.inChannels}, out ${l.outChannels}); only dense and depthwise (groups = in = out) convs are supported`);

@@ -1,4 +1,5 @@
-import type { ArchSpec, LayerSpec } from "../nn/spec";
+import { prunableWeights } from "../nn/architectures";
+import type { ArchSpec } from "../nn/spec";
 import { numel } from "../nn/tensors";
 import type { PrunableLayer } from "./types";
 
@@ -10,41 +11,10 @@ import type { PrunableLayer } from "./types";
  * ResNet BasicBlock (conv1, conv2, shortcut.0) and the WRN block (conv1, conv2, convShortcut).
  */
 export function prunableLayers(spec: ArchSpec): PrunableLayer[] {
-  const out: PrunableLayer[] = [];
-  const seen = new Set<string>();
-  const visit = (layers: readonly LayerSpec[]): void => {
-    for (const l of layers) {
-      if (l.kind === "conv2d") {
-        if (l.inChannels % l.groups !== 0) {
-          throw new Error(`pruning/layers: ${spec.name} layer ${l.name}: inChannels ${l.inChannels} not divisible by groups ${l.groups}`);
-        }
-        push({
-          name: `${l.name}.weight`,
-          shape: [l.outChannels, l.inChannels / l.groups, l.kernel, l.kernel],
-          kind: l.role === "residual" ? "residual" : "conv",
-          biasShape: l.bias ? [l.outChannels] : undefined,
-        });
-      } else if (l.kind === "linear") {
-        push({ name: `${l.name}.weight`, shape: [l.outFeatures, l.inFeatures], kind: "linear", biasShape: l.bias ? [l.outFeatures] : undefined });
-      } else if (l.kind === "residual") {
-        visit(l.pre);
-        visit(l.body);
-        visit(l.shortcut);
-        visit(l.post);
-      }
-    }
-  };
-  const push = (p: PrunableLayer): void => {
-    if (seen.has(p.name)) throw new Error(`pruning/layers: ${spec.name}: duplicate weight name '${p.name}'`);
-    if (p.shape.some((d) => !(Number.isInteger(d) && d > 0))) {
-      throw new Error(`pruning/layers: ${spec.name}: weight '${p.name}' has invalid shape [${p.shape.join(", ")}]`);
-    }
-    seen.add(p.name);
-    out.push(p);
-  };
-  visit(spec.layers);
-  if (out.length === 0) throw new Error(`pruning/layers: architecture '${spec.name}' has no conv or linear weights to prune`);
-  return out;
+  const layers: PrunableLayer[] = prunableWeights(spec).map((w) => ({ name: w.name, shape: w.shape, kind: w.role, biasShape: w.biasShape }));
+  if (layers.length === 0) throw new Error(`pruning/layers: architecture '${spec.name}' has no conv or linear weights to prune`);
+  checkLayers(`pruning/layers: ${spec.name}`, layers);
+  return layers;
 }
 
 /** Checks a hand-made layer list (names unique, shapes positive integers) and returns it. */
