@@ -8,7 +8,7 @@ export {
 } from "./grid";
 export * from "./columns";
 export { type RowValue as ResultValue, type Row as ResultRow, type CellContext, type CellExecutor, type ExecutorModule, defaultExecutorPath, resolveExecutorPath, loadExecutorModule } from "./executor";
-export { ResultsFile, readResultsCsv, formatCsvLine, parseCsvRecords, writeFileAtomic, lockResultsDir, archiveForeignRows } from "./results";
+export { ResultsFile, readResultsCsv, formatCsvLine, writeFileAtomic, lockResultsDir, archiveForeignRows } from "./results";
 export { type RunOptions, type RunSummary, type CellFailure, RESULTS_FILE, DENSE_FILE, runGrid, validateGrid } from "./runner";
 export { type MergeSummary, mergeResultFiles, mergeResultDirs } from "./merge";
 export { ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir } from "./presets";

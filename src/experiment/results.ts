@@ -16,89 +16,37 @@ import {
   statSync, unlinkSync, writeSync, constants as fsConstants,
 } from "node:fs";
 import path from "node:path";
+import { formatCsvRow, parseCsv } from "../io/csv";
 import type { Row, RowValue } from "./executor";
 
 // ---------------------------------------------------------------------------------------------
-// CSV (RFC 4180 subset: fields quoted when they hold a comma, quote or newline)
-
-export function formatField(v: RowValue | undefined): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
-  if (typeof v === "boolean") return v ? "true" : "false";
-  if (/[",\r\n]/.test(v)) return `"${v.replace(/"/g, '""')}"`;
-  return v;
-}
+// CSV through the strict reader/writer of src/io/csv.ts
 
 export function formatCsvLine(columns: readonly string[], row: Row): string {
-  return columns.map((c) => formatField(row[c])).join(",") + "\n";
+  return formatCsvRow(columns.map((c) => row[c])) + "\n";
 }
 
-/** Parses CSV text into records (handles quoted fields with commas, quotes and newlines). */
-export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let field = "";
-  let record: string[] = [];
-  let inQuotes = false;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i];
-    if (inQuotes) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        inQuotes = false;
-      } else field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"') inQuotes = true;
-    else if (ch === ",") {
-      record.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = "";
-    } else field += ch;
-    i++;
-  }
-  if (field.length > 0 || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
+/** Header + data records of CSV text; malformed text is an error naming the file, line and column. */
+function parseRecords(text: string, file: string): string[][] {
+  const t = parseCsv(text, file);
+  return [t.header, ...t.rows];
 }
 
-/** Converts a CSV field back to a value: empty → null, numeric text → number, else the string. */
+/** Converts a CSV field back to a value: empty → null, numeric text (±Infinity too) → number, else the string. */
 export function parseField(s: string): RowValue {
   if (s === "") return null;
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return Number(s);
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s) || /^[-+]?Infinity$/.test(s)) return Number(s);
   return s;
 }
 
 /** Reads a results CSV into its header and rows (values parsed by `parseField`). */
 export function readResultsCsv(file: string): { columns: string[]; rows: Row[] } {
-  const text = readFileSync(file, "utf8");
-  const records = parseCsvRecords(text);
-  if (records.length === 0) throw new Error(`experiment/results: '${file}' is empty (no header)`);
-  const columns = records[0];
-  const rows: Row[] = [];
-  for (let r = 1; r < records.length; r++) {
-    const rec = records[r];
-    if (rec.length === 1 && rec[0] === "") continue;
-    if (rec.length !== columns.length) {
-      throw new Error(`experiment/results: '${file}' record ${r + 1} has ${rec.length} fields, the header has ${columns.length}`);
-    }
+  const [columns, ...records] = parseRecords(readFileSync(file, "utf8"), file);
+  const rows = records.map((rec) => {
     const row: Row = {};
     for (let c = 0; c < columns.length; c++) row[columns[c]] = parseField(rec[c]);
-    rows.push(row);
-  }
+    return row;
+  });
   return { columns, rows };
 }
 
@@ -161,7 +109,7 @@ export class ResultsFile {
         fsyncSync(fd);
         text = text.slice(0, cut);
       }
-      const records = parseCsvRecords(text);
+      const records = parseRecords(text, file);
       const header = records[0] ?? [];
       if (header.join(",") !== columns.join(",")) {
         throw new Error(
@@ -299,7 +247,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
  */
 export function archiveForeignRows(file: string, keep: ReadonlySet<string>): { archive: string; rows: number } | null {
   const text = readFileSync(file, "utf8");
-  const records = parseCsvRecords(text);
+  const records = parseRecords(text, file);
   const header = records[0];
   const keyIndex = header.indexOf("cell_key");
   if (keyIndex < 0) throw new Error(`experiment/results: '${file}' has no cell_key column`);
