@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { SparseModel } from "../nn/model-api";
-import type { TrainHook, TrainStepContext } from "../train/hooks";
-import { Rng } from "../util/rng";
+import type { JsonValue, TrainHook, TrainStepContext } from "../train/hooks";
+import { checkRngState, Rng } from "../util/rng";
 import { pruneEr } from "./er";
 import { pruneErk } from "./erk";
 import { allocate, chooseSubset, selectGlobal } from "./scores";
@@ -33,6 +33,12 @@ import { checkSeed, checkSparsity, type DensityReport, type LayerDensity, type P
  * The number of nonzero mask entries is therefore the same after every update. Ties in every
  * selection are broken at random from the seed. The momentum buffers of regrown positions are not
  * reset (the hook sees them read-only); the training loop masks them while a weight is inactive.
+ *
+ * Checkpoints. Which steps update and at what rate are functions of the global step only; what
+ * else the hook carries from step to step is its Rng (ties, random growth) and its update log.
+ * `saveState()` returns both (with the method, seed and configuration they belong to) and
+ * `restoreState()` continues from them, so a run resumed from an epoch checkpoint by the training
+ * loop is bit-identical to the uninterrupted one.
  */
 export type DstInit = "erk" | "uniform" | "er";
 export type DstPrune = "magnitude" | "global-magnitude";
@@ -78,6 +84,9 @@ export function dstInitialMasks(method: string, layers: readonly PrunableLayer[]
 export class DstHook implements TrainHook {
   readonly method: string;
   readonly config: DstConfig;
+  readonly seed: number;
+  /** Checkpoint kind (src/train/hooks.ts): one per method. */
+  readonly stateKind: string;
   readonly updates: DstUpdate[] = [];
   private readonly rng: Rng;
   private model: SparseModel | null = null;
@@ -87,6 +96,8 @@ export class DstHook implements TrainHook {
     checkSeed(`pruning/${method}`, seed);
     this.method = method;
     this.config = config;
+    this.seed = seed;
+    this.stateKind = `pruning/dst:${method}`;
     // a stream separate from the initial mask's, so changing ΔT does not change the initial mask
     this.rng = new Rng(seed).fork();
   }
@@ -251,6 +262,64 @@ export class DstHook implements TrainHook {
     return u;
   }
 
+  /** Everything the hook carries between steps (see the module comment), as JSON. */
+  saveState(): JsonValue {
+    const rng = this.rng.getState();
+    return {
+      version: DST_STATE_VERSION,
+      method: this.method,
+      seed: this.seed,
+      config: { ...this.config },
+      rng: { s: [...rng.s], spareNormal: rng.spareNormal },
+      updates: this.updates.map((u) => ({ step: u.step, rate: u.rate, removed: u.removed, grown: u.grown, nonzeros: u.nonzeros })),
+    };
+  }
+
+  /**
+   * Continues from a `saveState()` value. The state must come from the same method, seed and
+   * configuration (otherwise the resumed run would be neither the saved one nor this one).
+   */
+  restoreState(state: JsonValue): void {
+    const module = `pruning/${this.method}`;
+    if (typeof state !== "object" || state === null || Array.isArray(state)) throw new Error(`${module}: hook state must be an object, got ${JSON.stringify(state)}`);
+    const o = state as { readonly [key: string]: JsonValue };
+    if (o.version !== DST_STATE_VERSION) throw new Error(`${module}: hook state version ${JSON.stringify(o.version)}, expected ${DST_STATE_VERSION}`);
+    if (o.method !== this.method) throw new Error(`${module}: hook state is from DST method '${String(o.method)}', this hook is '${this.method}'`);
+    if (o.seed !== this.seed) throw new Error(`${module}: hook state is from seed ${JSON.stringify(o.seed)}, this hook has seed ${this.seed}`);
+    const cfg = o.config;
+    if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) throw new Error(`${module}: hook state has no config object`);
+    const savedCfg = cfg as { readonly [key: string]: JsonValue };
+    const keys = new Set([...Object.keys(this.config), ...Object.keys(savedCfg)]);
+    const diff: string[] = [];
+    for (const k of keys) {
+      const mine = (this.config as unknown as Record<string, unknown>)[k];
+      if (mine !== savedCfg[k]) diff.push(`${k} ${JSON.stringify(savedCfg[k])} (this hook: ${JSON.stringify(mine)})`);
+    }
+    if (diff.length > 0) throw new Error(`${module}: hook state has a different configuration: ${diff.join(", ")}`);
+    try {
+      checkRngState(o.rng);
+    } catch (err) {
+      throw new Error(`${module}: hook state rng: ${(err as Error).message}`);
+    }
+    const rngState = o.rng;
+    const ups = o.updates;
+    if (!Array.isArray(ups)) throw new Error(`${module}: hook state 'updates' must be an array`);
+    const list: readonly JsonValue[] = ups;
+    const updates: DstUpdate[] = list.map((u, i) => {
+      if (typeof u !== "object" || u === null || Array.isArray(u)) throw new Error(`${module}: hook state updates[${i}] must be an object`);
+      const r = u as { readonly [key: string]: JsonValue };
+      const num = (k: keyof DstUpdate): number => {
+        const v = r[k];
+        if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${module}: hook state updates[${i}].${k} must be a finite number, got ${JSON.stringify(v)}`);
+        return v;
+      };
+      return { step: num("step"), rate: num("rate"), removed: num("removed"), grown: num("grown"), nonzeros: num("nonzeros") };
+    });
+    this.rng.setState(rngState);
+    this.updates.length = 0;
+    this.updates.push(...updates);
+  }
+
   /** Realised density of the model's current masks (as the reference counts: mask ones). */
   report(model: SparseModel | null = this.model): DensityReport {
     if (!model) throw new Error(`pruning/${this.method}: report() before the hook saw a model`);
@@ -268,6 +337,9 @@ export class DstHook implements TrainHook {
     return { global: kept / total, perLayer };
   }
 }
+
+/** Layout version of `DstHook.saveState()`. */
+const DST_STATE_VERSION = 1;
 
 function applyDrop(mask: Uint8Array, drop: Uint8Array): number {
   let n = 0;

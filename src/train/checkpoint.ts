@@ -3,7 +3,9 @@
  * - weights by state_dict name (F32, PyTorch layout; BN running statistics included),
  * - masks as `<weight>_mask` (U8), the layout of the reference fixtures,
  * - momentum buffers as `optimizer.momentum.<param>` (F32, PyTorch layout),
- * - metadata: format, architecture, completed epochs, seed, recipe and per-epoch history (JSON).
+ * - metadata: format, architecture, completed epochs, seed, recipe, per-epoch history and the
+ *   states of the stateful training hooks (`hook_states`: JSON [{kind, state}], e.g. a DST
+ *   pruner's Rng and update log) — absent in checkpoints written before hook states were saved.
  * Files are written to a temporary name and renamed, so an interrupted write leaves the previous
  * checkpoint intact.
  */
@@ -15,10 +17,12 @@ import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from
 import type { MaskedSgd } from "./sgd";
 import type { TrainRecipe } from "./recipes";
 import type { EpochRecord } from "./train";
+import type { HookStateRecord, JsonValue } from "./hooks";
 
 export const CHECKPOINT_FORMAT = "snn-topology-checkpoint-1";
 const MOMENTUM_PREFIX = "optimizer.momentum.";
 const MASK_SUFFIX = "_mask";
+const HOOK_STATES_KEY = "hook_states";
 
 export interface CheckpointState {
   /** Completed epochs. */
@@ -26,6 +30,11 @@ export interface CheckpointState {
   readonly seed: number;
   readonly recipe: TrainRecipe;
   readonly history: readonly EpochRecord[];
+  /**
+   * States of the run's stateful hooks, in hook order ([] for a run without any). On reading,
+   * undefined means the file predates hook states (the training loop then refuses stateful hooks).
+   */
+  readonly hookStates?: readonly HookStateRecord[];
 }
 
 /** Writes the model (weights + masks), the optimizer's momentum and the training state. */
@@ -43,6 +52,7 @@ export function saveCheckpoint(path: string, model: TfSparseModel, optimizer: Ma
     seed: String(state.seed),
     recipe: JSON.stringify(state.recipe),
     history: JSON.stringify(state.history),
+    [HOOK_STATES_KEY]: JSON.stringify(state.hookStates ?? []),
   }, extra);
 }
 
@@ -153,10 +163,24 @@ export function loadCheckpoint(path: string, model: TfSparseModel, optimizer: Ma
       for (const t of bufs.values()) t.dispose();
     }
   }
+  const hookStates = md[HOOK_STATES_KEY] === undefined ? undefined : parseHookStates(path, parseJson(path, HOOK_STATES_KEY, md[HOOK_STATES_KEY]));
   return {
     epoch,
     seed,
     recipe: parseJson(path, "recipe", md.recipe) as TrainRecipe,
     history: parseJson(path, "history", md.history) as EpochRecord[],
+    ...(hookStates !== undefined ? { hookStates } : {}),
   };
+}
+
+function parseHookStates(path: string, v: unknown): HookStateRecord[] {
+  if (!Array.isArray(v)) throw new Error(`train/checkpoint: ${path}: metadata '${HOOK_STATES_KEY}' must be a JSON array, got ${typeof v}`);
+  const list: readonly unknown[] = v;
+  return list.map((e, i) => {
+    if (typeof e !== "object" || e === null || Array.isArray(e) || !("kind" in e) || !("state" in e) || typeof e.kind !== "string") {
+      throw new Error(`train/checkpoint: ${path}: metadata '${HOOK_STATES_KEY}'[${i}] must be {kind: string, state}`);
+    }
+    // parsed from JSON text, so it is a JsonValue
+    return { kind: e.kind, state: e.state as JsonValue };
+  });
 }

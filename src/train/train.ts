@@ -5,7 +5,9 @@
  *
  * Determinism: the shuffling and augmentation of epoch e come from an Rng derived from (seed, e)
  * only, and every tfjs op is deterministic on one backend, so the same seed gives bit-identical
- * training, and a run resumed from an epoch checkpoint equals the uninterrupted run.
+ * training, and a run resumed from an epoch checkpoint equals the uninterrupted run — hooks
+ * included: the checkpoint stores the state of every stateful hook (./hooks: a DST pruner's Rng
+ * and update log) and resumption restores it, or refuses the checkpoint when the hooks differ.
  *
  * Cost per step: one forward + backward pass of the batch plus O(parameters) for the update.
  */
@@ -17,7 +19,7 @@ import { batchIndices, channelStats, checkDataset, makeBatch, type Batch, type I
 import type { Progress } from "../util/progress";
 import { silentProgress } from "../util/progress";
 import { Rng } from "../util/rng";
-import type { TrainHook, TrainStepContext } from "./hooks";
+import { checkTrainHooks, type HookStateRecord, type StatefulTrainHook, type TrainHook, type TrainStepContext } from "./hooks";
 import { MaskedSgd } from "./sgd";
 import { checkRecipe, multiStepLr, type TrainRecipe } from "./recipes";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
@@ -36,8 +38,9 @@ export interface CheckpointOptions {
   readonly path: string;
   /**
    * Continue from the file when it exists (default true). Restored: weights, masks, BN statistics,
-   * momentum, epoch and history. Not restored: the internal state of hooks (a DST pruner restarts
-   * its own schedule bookkeeping), so resumption is exact only for hook-free runs or stateless hooks.
+   * momentum, epoch, history and the state of stateful hooks (DST pruners), so the resumed run is
+   * bit-identical to the uninterrupted one. The run must pass hooks of the same kinds, in the same
+   * order, as the run that wrote the file (e.g. the same DST method and configuration), or it fails.
    */
   readonly resume?: boolean;
 }
@@ -161,6 +164,7 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
   }
   const seed = options.seed ?? 0;
   const hooks = options.hooks ?? [];
+  const statefulHooks = checkTrainHooks(hooks);
   const progress = options.progress ?? silentProgress;
   const norm = data.normalization ?? channelStats(data.train);
   model.applyMasks(); // masks set through model.masks.set without re-masking the weights
@@ -172,6 +176,7 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
     if (ck.seed !== seed) throw new Error(`train: checkpoint ${options.checkpoint.path} was made with seed ${ck.seed}, this run uses ${seed}`);
     const sameRecipe = canonicalJson({ ...ck.recipe, epochs: 0 }) === canonicalJson({ ...recipe, epochs: 0 });
     if (!sameRecipe) throw new Error(`train: checkpoint ${options.checkpoint.path} was made with a different recipe (${JSON.stringify(ck.recipe)})`);
+    restoreHookStates(options.checkpoint.path, ck.hookStates, statefulHooks);
     startEpoch = ck.epoch;
     records.push(...ck.history);
   }
@@ -212,7 +217,7 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
       if (data.test && (options.evalEveryEpoch || epoch === recipe.epochs - 1)) testAccuracy = evaluate(model, data.test, norm).accuracy;
       const rec: EpochRecord = { epoch, lr, loss: lossSum / stepsPerEpoch, steps: stepsPerEpoch, seconds: (Date.now() - t0) / 1000, ...(testAccuracy !== undefined ? { testAccuracy } : {}) };
       records.push(rec);
-      if (options.checkpoint) saveCheckpoint(options.checkpoint.path, model, optimizer, { epoch: epoch + 1, seed, recipe, history: records });
+      if (options.checkpoint) saveCheckpoint(options.checkpoint.path, model, optimizer, { epoch: epoch + 1, seed, recipe, history: records, hookStates: statefulHooks.map((h) => ({ kind: h.stateKind, state: h.saveState() })) });
     }
   } finally {
     optimizer.dispose();
@@ -220,6 +225,27 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
   progress.finish(`${records.length - (startEpoch > 0 ? startEpoch : 0)} epoch(s)`);
   const last = records[records.length - 1];
   return { epochs: records, startEpoch, steps: step, normalization: norm, ...(last?.testAccuracy !== undefined ? { testAccuracy: last.testAccuracy } : {}) };
+}
+
+/** Hands each stateful hook its checkpointed state; any mismatch is an error naming the file. */
+function restoreHookStates(file: string, saved: readonly HookStateRecord[] | undefined, hooks: readonly StatefulTrainHook[]): void {
+  const want = hooks.map((h) => h.stateKind);
+  const list = (kinds: readonly string[]): string => (kinds.length === 0 ? "none" : kinds.map((k) => `'${k}'`).join(", "));
+  if (saved === undefined) {
+    if (hooks.length === 0) return;
+    throw new Error(`train: checkpoint ${file} has no hook states (written before they were saved), so the state of hook(s) ${list(want)} cannot be restored; resuming would not continue the interrupted run (delete the file to start afresh)`);
+  }
+  const have = saved.map((r) => r.kind);
+  if (have.length !== want.length || have.some((k, i) => k !== want[i])) {
+    throw new Error(`train: checkpoint ${file} holds the state of hook(s) ${list(have)}, this run has stateful hook(s) ${list(want)}; resume with the hooks of the run that wrote it`);
+  }
+  hooks.forEach((h, i) => {
+    try {
+      h.restoreState(saved[i].state);
+    } catch (err) {
+      throw new Error(`train: checkpoint ${file}: cannot restore hook '${h.stateKind}': ${(err as Error).message}`);
+    }
+  });
 }
 
 interface StepInfo {

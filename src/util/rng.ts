@@ -5,6 +5,15 @@
  * Generator: SplitMix32 to expand the seed, then xoshiro128** (Blackman & Vigna 2018), a 32-bit
  * generator with a 2^128 − 1 period that is fast in plain JS integer arithmetic.
  */
+/**
+ * A generator's full state (checkpoints of training hooks): the four xoshiro128** words (uint32)
+ * and the cached second Box–Muller value. Plain JSON: numbers survive JSON text exactly.
+ */
+export type RngState = {
+  readonly s: readonly [number, number, number, number];
+  readonly spareNormal: number | null;
+};
+
 export class Rng {
   private s0: number;
   private s1: number;
@@ -92,10 +101,42 @@ export class Rng {
     return this.shuffle(p);
   }
 
+  /** Snapshot of the state: `Rng.fromState(r.getState())` continues exactly where `r` is. */
+  getState(): RngState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal };
+  }
+
+  /** Continues from a snapshot taken by `getState` (validated: a malformed one is an error, not a different stream). */
+  setState(state: RngState): void {
+    checkRngState(state);
+    [this.s0, this.s1, this.s2, this.s3] = state.s;
+    this.spareNormal = state.spareNormal;
+  }
+
+  /** A generator continuing from a `getState` snapshot. */
+  static fromState(state: RngState): Rng {
+    const r = new Rng(0);
+    r.setState(state);
+    return r;
+  }
+
   /** An independent generator derived from this one (for sub-tasks that must not shift the parent stream). */
   fork(): Rng {
     return new Rng(this.nextUint32());
   }
+}
+
+/** Throws unless `state` is a well-formed RngState (four uint32 words, not all 0; spare normal finite or null). */
+export function checkRngState(state: unknown): asserts state is RngState {
+  if (typeof state !== "object" || state === null || Array.isArray(state)) throw new Error(`util/rng: state must be an object {s, spareNormal}, got ${JSON.stringify(state)}`);
+  const o = state as { s?: unknown; spareNormal?: unknown };
+  const s: readonly unknown[] = Array.isArray(o.s) ? o.s : [];
+  if (s.length !== 4 || !s.every((w) => typeof w === "number" && Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+    throw new Error(`util/rng: state.s must be four uint32 integers, got ${JSON.stringify(o.s)}`);
+  }
+  if (s.every((w) => w === 0)) throw new Error("util/rng: state.s is all zeros (not a reachable xoshiro128** state)");
+  const sp = o.spareNormal;
+  if (sp !== null && !(typeof sp === "number" && Number.isFinite(sp))) throw new Error(`util/rng: state.spareNormal must be a finite number or null, got ${JSON.stringify(sp)}`);
 }
 
 function rotl(x: number, k: number): number {
