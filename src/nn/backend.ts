@@ -204,3 +204,20 @@ function translateWasmError(err: unknown, where: string): unknown {
 export function heapBytes(): number {
   return tf.memory().numBytes;
 }
+
+/**
+ * Size of the wasm module's linear memory now, or null off wasm. The heap only grows, so after a
+ * run this is the high-water mark of that process (live tensors + allocator slack + kernel
+ * workspaces), the figure that the 4 GiB cap applies to.
+ */
+export function wasmHeapSize(): number | null {
+  if (tf.getBackend() !== "wasm") return null;
+  const b = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  const heap = b.wasm?.HEAPU8;
+  return heap ? heap.buffer.byteLength : null;
+}
+
+/** Whether an earlier wasm heap failure left the wasm backend unusable in this process. */
+export function wasmBroken(): boolean {
+  return wasmDead !== null;
+}

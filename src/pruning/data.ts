@@ -138,3 +138,25 @@ export function datasetPruneData(ds: ImageDataset, options: { normalization?: No
     },
   };
 }
+
+/**
+ * A batch cut into consecutive row chunks of the given sizes (which must add up to the batch).
+ * One chunk returns the batch itself; otherwise the chunks are new tensors the caller disposes.
+ */
+export function splitBatch(b: PruneBatch, sizes: readonly number[]): PruneBatch[] {
+  const n = b.x.shape[0];
+  let total = 0;
+  for (const s of sizes) {
+    if (!(Number.isInteger(s) && s > 0)) throw new Error(`pruning/data: chunk sizes must be positive integers, got [${sizes.join(", ")}]`);
+    total += s;
+  }
+  if (total !== n || b.y.shape[0] !== n) throw new Error(`pruning/data: chunk sizes [${sizes.join(", ")}] do not add up to the batch of ${n} (targets: ${b.y.shape[0]})`);
+  if (sizes.length === 1) return [b];
+  const out: PruneBatch[] = [];
+  let a = 0;
+  for (const s of sizes) {
+    out.push({ x: tf.slice(b.x, [a, 0, 0, 0], [s, -1, -1, -1]), y: tf.slice(b.y, [a, 0], [s, -1]) });
+    a += s;
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { crossEntropy } from "../nn/gradients";
 import { numel } from "../nn/tensors";
 import { Rng } from "../util/rng";
 import type { PruneBatch, PruneData } from "./data";
+import { balancedChunks, planChunks, planInfo } from "./memory";
 import { makeResult } from "./result";
 import { selectGlobal } from "./scores";
 import { modelLayers, toTorchData, withWeights } from "./tf-util";
@@ -27,9 +28,14 @@ import { checkSeed, checkSparsity, type PruneResult } from "./types";
  * The top ⌊n·s⌋ scores are removed (the reference keeps "score ≤ threshold"); exactly
  * n − ⌊n·s⌋ weights are kept, ties broken at random.
  *
- * BatchNorm runs in training mode (batch statistics), as in the reference. `chunkSize` splits each
- * half into chunks whose losses are weighted by their share of the half, which is exact for
- * networks without BatchNorm (with BatchNorm each chunk has its own batch statistics).
+ * BatchNorm runs in training mode (batch statistics), as in the reference.
+ *
+ * Memory (issue #5): each half is split into balanced chunks whose losses are weighted by their
+ * share of the half, so g and Hg are sums over chunks; this is exact (up to float rounding) for
+ * networks without BatchNorm, while with BatchNorm each chunk normalises with its own batch
+ * statistics. The chunk size comes from a memory plan (./memory: one Hessian-vector product on one
+ * chunk against the budget, 4 GiB on wasm) made before anything is allocated; `chunkSize` forces
+ * it. The result's info records the chunking (`chunks` per half; 1 = the reference's computation).
  */
 export interface GraspOptions {
   seed: number;
@@ -37,43 +43,50 @@ export interface GraspOptions {
   samplesPerClass?: number;
   temperature?: number;
   reinit?: boolean;
+  /** Examples per pass, overriding the memory plan (still checked against the budget). */
   chunkSize?: number;
+  /** Bytes one pass may use (default: 4 GiB on wasm, half the RAM elsewhere; see ./memory). */
+  memoryBudget?: number;
 }
 
 /** Exact Hg (tfjs layout) at weights W for the given halves, with the reference's g = Σ_halves ∇L_half. */
-export function graspHg(model: SparseModel, W: readonly tf.Tensor[], halves: readonly PruneBatch[][], temperature: number): { g: tf.Tensor[]; Hg: tf.Tensor[] } {
+export function graspHg(model: SparseModel, W: readonly tf.Tensor[], halves: readonly (readonly PruneBatch[])[], temperature: number): { g: tf.Tensor[]; Hg: tf.Tensor[] } {
   const names = model.prunable;
   // each half is a list of chunks; a chunk's loss is weighted by its share of the half
   const chunkLoss = (ws: readonly tf.Tensor[], c: PruneBatch, weight: number): tf.Scalar =>
     tf.mul(crossEntropy(tf.div(model.forward(c.x, { training: true }, withWeights(model, names, ws)), temperature) as tf.Tensor2D, c.y), weight) as tf.Scalar;
-  const share = (half: PruneBatch[], c: PruneBatch): number => {
+  const share = (half: readonly PruneBatch[], c: PruneBatch): number => {
     let n = 0;
     for (const h of half) n += h.x.shape[0];
     return c.x.shape[0] / n;
   };
-  const g = tf.tidy(() => {
+  // Σ over chunks with only the running sum allocated (a tidy around the loop would keep every
+  // chunk's result until the end)
+  const sumOver = (one: (half: readonly PruneBatch[], c: PruneBatch) => tf.Tensor[]): tf.Tensor[] => {
     let acc: tf.Tensor[] | null = null;
     for (const half of halves) {
       for (const c of half) {
-        const gc = tf.grads((...ws: tf.Tensor[]) => chunkLoss(ws, c, share(half, c)))(W as tf.Tensor[]);
-        acc = acc === null ? gc : acc.map((a, i) => tf.add(a, gc[i]));
+        const r = one(half, c);
+        if (acc === null) acc = r;
+        else {
+          const prev: tf.Tensor[] = acc;
+          acc = tf.tidy(() => prev.map((x, i) => tf.add(x, r[i])));
+          tf.dispose([...prev, ...r]);
+        }
       }
     }
-    return acc!;
-  });
-  const Hg = tf.tidy(() => {
-    let acc: tf.Tensor[] | null = null;
-    for (const half of halves) {
-      for (const c of half) {
-        const hc = tf.grads((...ws: tf.Tensor[]) => {
-          const gw = tf.grads((...v: tf.Tensor[]) => chunkLoss(v, c, share(half, c)))(ws);
-          return tf.addN(gw.map((gi, i) => tf.sum(tf.mul(gi, g[i])))) as tf.Scalar;
-        })(W as tf.Tensor[]);
-        acc = acc === null ? hc : acc.map((a, i) => tf.add(a, hc[i]));
-      }
-    }
-    return acc!;
-  });
+    if (acc === null) throw new Error("pruning/grasp: no examples");
+    return acc;
+  };
+  const g = sumOver((half, c) => tf.tidy(() => tf.grads((...ws: tf.Tensor[]) => chunkLoss(ws, c, share(half, c)))(W as tf.Tensor[])));
+  const Hg = sumOver((half, c) =>
+    tf.tidy(() =>
+      tf.grads((...ws: tf.Tensor[]) => {
+        const gw = tf.grads((...v: tf.Tensor[]) => chunkLoss(v, c, share(half, c)))(ws);
+        return tf.addN(gw.map((gi, i) => tf.sum(tf.mul(gi, g[i])))) as tf.Scalar;
+      })(W as tf.Tensor[]),
+    ),
+  );
   return { g, Hg };
 }
 
@@ -86,21 +99,32 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
   const reinit = options.reinit ?? true;
   const layers = modelLayers(model);
   const names = model.prunable;
+  const N = spc * options.data.classes;
+  if (!(Number.isInteger(spc) && spc > 0)) throw new Error(`${module}: samplesPerClass must be a positive integer, got ${spc}`);
+  const bounds: Array<[number, number]> = [[0, Math.floor(N / 2)], [Math.floor(N / 2), N]];
+  // planned on the larger half before any tensor is allocated (a failed wasm allocation is fatal)
+  const plan = planChunks(module, model.spec, "hvp", N - Math.floor(N / 2), { memoryBudget: options.memoryBudget, chunkSize: options.chunkSize });
   const rng = new Rng(options.seed);
   const all = options.data.perClass(spc, rng);
-  const N = all.x.shape[0];
-  const chunk = options.chunkSize ?? N;
-  if (!(Number.isInteger(chunk) && chunk > 0)) throw new Error(`${module}: chunkSize must be a positive integer, got ${chunk}`);
+  if (all.x.shape[0] !== N) {
+    tf.dispose([all.x, all.y]);
+    throw new Error(`${module}: the data gave ${all.x.shape[0]} examples for ${spc} per class × ${options.data.classes} classes`);
+  }
   const halves: PruneBatch[][] = [];
   const owned: tf.Tensor[] = [all.x, all.y];
-  for (const [lo, hi] of [[0, Math.floor(N / 2)], [Math.floor(N / 2), N]]) {
+  for (const [lo, hi] of bounds) {
     const half: PruneBatch[] = [];
-    for (let a = lo; a < hi; a += chunk) {
-      const b = Math.min(hi, a + chunk);
-      const x = tf.slice(all.x, [a, 0, 0, 0], [b - a, -1, -1, -1]);
-      const y = tf.slice(all.y, [a, 0], [b - a, -1]);
-      owned.push(x, y);
-      half.push({ x, y });
+    if (hi > lo) {
+      // the same number of chunks per half, balanced
+      const sizes = balancedChunks(hi - lo, Math.min(hi - lo, plan.sizes.length));
+      let a = lo;
+      for (const size of sizes) {
+        const x = tf.slice(all.x, [a, 0, 0, 0], [size, -1, -1, -1]);
+        const y = tf.slice(all.y, [a, 0], [size, -1]);
+        owned.push(x, y);
+        half.push({ x, y });
+        a += size;
+      }
     }
     halves.push(half);
   }
@@ -115,7 +139,7 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
       for (let j = 0; j < v.length; j++) v[j] = rng.normal() * std;
       return tf.tensor(v, p.shape, "float32");
     });
-    const { g, Hg } = guardWasm(`pruning/grasp on ${model.spec.name} (${N} examples, chunks of ${chunk})`, () => graspHg(model, W, halves, T));
+    const { g, Hg } = guardWasm(`pruning/grasp on ${model.spec.name} (${N} examples, ${plan.sizes.length} chunk(s) of ≤ ${plan.chunkSize} per half)`, () => graspHg(model, W, halves, T));
     const s = tf.tidy(() => Hg.map((h, i) => tf.neg(tf.mul(W[i], h))));
     scores = s.map((t, i) => toTorchData(layers[i].name, t, layers[i].shape));
     tf.dispose([...W, ...g, ...Hg, ...s]);
@@ -129,5 +153,6 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
     samplesPerClass: spc,
     temperature: T,
     reinit,
+    ...planInfo(plan),
   });
 }

@@ -3,7 +3,7 @@ export type { PrunableLayer, LayerDensity, DensityReport, PruneResult } from "./
 export { prunableLayers, totalWeights } from "./layers";
 export { maskDensity, sparsityOf } from "./density";
 export { selectGlobal, exactRandomMask, bernoulliMask, allocate } from "./scores";
-export { arrayPruneData, datasetPruneData, type PruneData, type PruneBatch, type ArrayDataOptions } from "./data";
+export { arrayPruneData, datasetPruneData, splitBatch, type PruneData, type PruneBatch, type ArrayDataOptions } from "./data";
 export { applyMasks, masksToTf, toTorchData, fromTorchData } from "./tf-util";
 export { pruneUniform, type UniformOptions } from "./uniform";
 export { pruneEr, erDensities, type ErOptions, type ErDensities } from "./er";
@@ -11,7 +11,19 @@ export { pruneErk, erkDensities, type ErkOptions, type ErkDensities } from "./er
 export { pruneSnip, snipScores, type SnipOptions } from "./snip";
 export { pruneGrasp, graspHg, type GraspOptions } from "./grasp";
 export { pruneSynflow, synflowScores, type SynflowOptions } from "./synflow";
-export { pruneProspr, prosprScores, type ProsprOptions } from "./prospr";
+export { pruneProspr, prosprScores, prosprScoresChunked, type ProsprOptions } from "./prospr";
+export {
+  planChunks,
+  planInfo,
+  estimatePassBytes,
+  activationFloats,
+  parameterFloats,
+  memoryBudget,
+  balancedChunks,
+  type PassKind,
+  type ChunkPlan,
+  type MemoryOptions,
+} from "./memory";
 export { DstHook, makeDst, dstInitialMasks, type DstConfig, type DstOptions, type DstUpdate } from "./dst";
 export { SET_DEFAULTS, setDst } from "./set";
 export { RIGL_DEFAULTS, riglDst } from "./rigl";

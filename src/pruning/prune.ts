@@ -38,8 +38,10 @@ export interface PruneOptions {
   iterations?: number;
   /** grasp samples per class (25). */
   samplesPerClass?: number;
-  /** grasp: split each half into chunks of this many examples (memory). */
+  /** snip, grasp, prospr: examples per pass, overriding the memory plan (see ./memory). */
   chunkSize?: number;
+  /** snip, grasp, prospr: bytes one pass may use (default: 4 GiB on wasm, half the RAM elsewhere). */
+  memoryBudget?: number;
   /** prospr inner steps (3). */
   steps?: number;
   /** er / erk / uniform-init sampling (default exact counts). */
@@ -83,11 +85,19 @@ export function prune(name: string, target: SparseModel | ArchSpec | readonly Pr
   const seed = options.seed;
   switch (key) {
     case "snip":
-      return pruneSnip(needModel(), sparsity, { seed, data: needData(), batchSize: options.batchSize });
+      return pruneSnip(needModel(), sparsity, { seed, data: needData(), batchSize: options.batchSize, chunkSize: options.chunkSize, memoryBudget: options.memoryBudget });
     case "grasp":
-      return pruneGrasp(needModel(), sparsity, { seed, data: needData(), samplesPerClass: options.samplesPerClass, chunkSize: options.chunkSize });
+      return pruneGrasp(needModel(), sparsity, { seed, data: needData(), samplesPerClass: options.samplesPerClass, chunkSize: options.chunkSize, memoryBudget: options.memoryBudget });
     case "prospr":
-      return pruneProspr(needModel(), sparsity, { seed, data: needData(), batchSize: options.batchSize, steps: options.steps });
+      return pruneProspr(needModel(), sparsity, {
+        seed,
+        data: needData(),
+        batchSize: options.batchSize,
+        steps: options.steps,
+        chunkSize: options.chunkSize,
+        memoryBudget: options.memoryBudget,
+        progress: options.progress,
+      });
     case "synflow":
       return pruneSynflow(needModel(), sparsity, { seed, iterations: options.iterations, progress: options.progress });
     case "uniform":

@@ -1,0 +1,157 @@
+import * as os from "os";
+import * as tf from "@tensorflow/tfjs";
+import { WASM_HEAP_LIMIT_BYTES } from "../nn/backend";
+import { forEachLeafLayer } from "../nn/architectures";
+import { inferShapes } from "../nn/shapes";
+import type { ArchSpec } from "../nn/spec";
+
+/**
+ * Memory planning for the data-driven pruners (SNIP, GraSP, ProsPr): how many examples one
+ * differentiation pass may take at once, decided *before* anything is allocated. On wasm this is
+ * the only protection there is: a failed allocation breaks the wasm module for the rest of the
+ * process (nn/backend `guardWasm`), so retrying with a smaller batch after an out-of-memory error
+ * is impossible.
+ *
+ * Model of the peak bytes of one pass over n examples (calibrated by bench/prune-memory.ts, which
+ * measures tfjs's peak tensor bytes and the wasm heap on LeNet-5, Conv-6 and ResNet-20):
+ *
+ *   bytes(kind, n) = n · α_kind · 4·A  +  β_kind · 4·P
+ *
+ * where A = floats of one example's activations (the input plus every leaf layer's output, from
+ * nn/shapes) and P = parameter floats. `grad` is one forward + backward (SNIP, GraSP's g, ProsPr's
+ * inner gradients and final loss gradient); `hvp` is a Hessian-vector product by double
+ * back-propagation (GraSP's Hg, ProsPr's reverse sweep), which keeps the first backward pass on
+ * the tape of the second. The plan multiplies the estimate by SAFETY (allocator fragmentation,
+ * kernel workspaces) and compares it with the budget minus the tensor bytes already held.
+ *
+ * Budget: `memoryBudget` bytes when given; otherwise 4 GiB on wasm (the wasm32 heap cap) and half
+ * of the machine's RAM on the cpu and native backends (no hard cap there, but swapping is no
+ * better than failing).
+ *
+ * Cost: O(layers) to estimate; nothing is allocated.
+ */
+
+export type PassKind = "grad" | "hvp";
+
+/** Peak bytes per byte of one example's activations, by pass kind (calibrated; see the header). */
+export const PER_EXAMPLE_FACTOR: Readonly<Record<PassKind, number>> = { grad: 4, hvp: 10 };
+/** Peak bytes per byte of parameters, by pass kind (gradients, tapes of the weight ops, accumulators). */
+export const PARAM_FACTOR: Readonly<Record<PassKind, number>> = { grad: 6, hvp: 12 };
+/** Multiplier on the estimate before it is compared with the budget. */
+export const SAFETY = 1.3;
+
+export interface MemoryOptions {
+  /** Bytes the pruning passes may use (default: 4 GiB on wasm, half the RAM elsewhere). */
+  memoryBudget?: number;
+  /** Examples per pass, overriding the planned chunk size (still checked against the budget). */
+  chunkSize?: number;
+}
+
+export interface ChunkPlan {
+  /** Examples in the whole batch. */
+  readonly total: number;
+  /** Sizes of the chunks, in order (balanced: they differ by at most one). */
+  readonly sizes: readonly number[];
+  /** Largest chunk. */
+  readonly chunkSize: number;
+  /** Estimated peak bytes of one pass over the largest chunk (before the safety factor). */
+  readonly estimateBytes: number;
+  readonly budgetBytes: number;
+  /** Where the budget came from: "option", "wasm heap cap", "half of RAM". */
+  readonly budgetSource: string;
+  /** Tensor bytes already held when planning (subtracted from the budget). */
+  readonly heldBytes: number;
+}
+
+/** Floats of one example's activations: the input and every leaf layer's output. */
+export function activationFloats(spec: ArchSpec): number {
+  let a = spec.inputChannels * spec.inputSize * spec.inputSize;
+  for (const s of inferShapes(spec)) a += s.output.reduce((x, y) => x * y, 1);
+  return a;
+}
+
+/** Trainable parameter floats of a spec (conv/linear weights and biases, BatchNorm γ and β). */
+export function parameterFloats(spec: ArchSpec): number {
+  let p = 0;
+  forEachLeafLayer(spec.layers, (l) => {
+    if (l.kind === "conv2d") p += l.outChannels * (l.inChannels / l.groups) * l.kernel * l.kernel + (l.bias ? l.outChannels : 0);
+    else if (l.kind === "linear") p += l.outFeatures * l.inFeatures + (l.bias ? l.outFeatures : 0);
+    else if (l.kind === "batchnorm") p += 2 * l.features;
+  });
+  return p;
+}
+
+/** Estimated peak bytes of one `kind` pass over `n` examples (no safety factor). */
+export function estimatePassBytes(spec: ArchSpec, kind: PassKind, n: number): number {
+  if (!(Number.isInteger(n) && n >= 0)) throw new Error(`pruning/memory: example count must be a non-negative integer, got ${n}`);
+  return n * PER_EXAMPLE_FACTOR[kind] * 4 * activationFloats(spec) + PARAM_FACTOR[kind] * 4 * parameterFloats(spec);
+}
+
+/** The budget in force: the option when given, else the backend's default. */
+export function memoryBudget(option?: number): { bytes: number; source: string } {
+  if (option !== undefined) {
+    if (!(typeof option === "number" && Number.isFinite(option) && option > 0)) throw new Error(`pruning/memory: memoryBudget must be a positive number of bytes, got ${String(option)}`);
+    return { bytes: option, source: "option" };
+  }
+  if (tf.getBackend() === "wasm") return { bytes: WASM_HEAP_LIMIT_BYTES, source: "wasm heap cap" };
+  return { bytes: os.totalmem() / 2, source: "half of RAM" };
+}
+
+function gib(b: number): string {
+  if (b >= 1024 ** 3) return `${(b / 1024 ** 3).toFixed(2)} GiB`;
+  if (b >= 1024 ** 2) return `${(b / 1024 ** 2).toFixed(1)} MiB`;
+  if (b >= 1024) return `${(b / 1024).toFixed(1)} KiB`;
+  return `${Math.round(b)} B`;
+}
+
+/** `total` split into `k` balanced chunks (sizes differ by at most one, larger first). */
+export function balancedChunks(total: number, k: number): number[] {
+  const base = Math.floor(total / k);
+  const extra = total % k;
+  return Array.from({ length: k }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * Chooses how to split a batch of `total` examples for `kind` passes on `spec` so that one pass fits
+ * the budget. Throws, naming the model, the batch and the budget, when even one example does not
+ * fit, or when a forced `chunkSize` does not. `module` prefixes the messages; `heldBytes` defaults
+ * to the tensor bytes tfjs holds now.
+ */
+export function planChunks(module: string, spec: ArchSpec, kind: PassKind, total: number, options: MemoryOptions = {}, heldBytes?: number): ChunkPlan {
+  if (!(Number.isInteger(total) && total > 0)) throw new Error(`${module}: batch must be a positive integer, got ${total}`);
+  const { bytes: budget, source } = memoryBudget(options.memoryBudget);
+  const held = heldBytes ?? tf.memory().numBytes;
+  const avail = budget - held;
+  const need = (n: number): number => SAFETY * estimatePassBytes(spec, kind, n);
+  const what = `${spec.name} (${spec.inputSize}×${spec.inputSize}×${spec.inputChannels}, ${spec.classes} classes), batch ${total}`;
+  const budgetText = `memory budget ${gib(budget)} (${source}; ${gib(held)} already held by tensors)`;
+  let chunk: number;
+  if (options.chunkSize !== undefined) {
+    chunk = options.chunkSize;
+    if (!(Number.isInteger(chunk) && chunk > 0)) throw new Error(`${module}: chunkSize must be a positive integer, got ${String(chunk)}`);
+    chunk = Math.min(chunk, total);
+    if (need(chunk) > avail) {
+      throw new Error(`${module}: ${what}: a chunk of ${chunk} examples needs about ${gib(need(chunk))} for a ${kind} pass, more than the ${budgetText}; use a smaller chunkSize or leave it unset`);
+    }
+  } else {
+    if (need(1) > avail) {
+      throw new Error(`${module}: ${what}: even one example needs about ${gib(need(1))} for a ${kind} pass, more than the ${budgetText}; use a smaller model or input, or raise memoryBudget (not possible beyond 4 GiB on wasm)`);
+    }
+    const perExample = SAFETY * (estimatePassBytes(spec, kind, 1) - estimatePassBytes(spec, kind, 0));
+    const fixed = need(0);
+    chunk = Math.max(1, Math.min(total, Math.floor((avail - fixed) / perExample)));
+  }
+  const sizes = balancedChunks(total, Math.ceil(total / chunk));
+  return { total, sizes, chunkSize: sizes[0], estimateBytes: estimatePassBytes(spec, kind, sizes[0]), budgetBytes: budget, budgetSource: source, heldBytes: held };
+}
+
+/** Facts of a plan for a PruneResult's info (prefix e.g. "" or "inner."). */
+export function planInfo(plan: ChunkPlan): Record<string, number | string> {
+  return {
+    chunks: plan.sizes.length,
+    chunkSize: plan.chunkSize,
+    memoryEstimateMiB: Math.round(plan.estimateBytes / 1024 ** 2),
+    memoryBudgetMiB: Math.round(plan.budgetBytes / 1024 ** 2),
+    memoryBudgetSource: plan.budgetSource,
+  };
+}
