@@ -103,7 +103,9 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
   if (!(Number.isInteger(spc) && spc > 0)) throw new Error(`${module}: samplesPerClass must be a positive integer, got ${spc}`);
   const bounds: Array<[number, number]> = [[0, Math.floor(N / 2)], [Math.floor(N / 2), N]];
   // planned on the larger half before any tensor is allocated (a failed wasm allocation is fatal)
-  const plan = planChunks(module, model.spec, "hvp", N - Math.floor(N / 2), { memoryBudget: options.memoryBudget, chunkSize: options.chunkSize });
+  const plan = planChunks(module, model.spec, "hvp", N - Math.floor(N / 2), { memoryBudget: options.memoryBudget, chunkSize: options.chunkSize }, {
+    batchText: `${N} examples (${spc} per class), halves of ≤ ${N - Math.floor(N / 2)}`,
+  });
   const rng = new Rng(options.seed);
   const all = options.data.perClass(spc, rng);
   if (all.x.shape[0] !== N) {
@@ -153,6 +155,6 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
     samplesPerClass: spc,
     temperature: T,
     reinit,
-    ...planInfo(plan),
+    ...planInfo(plan, model.spec),
   });
 }

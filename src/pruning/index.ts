@@ -20,6 +20,7 @@ export {
   parameterFloats,
   memoryBudget,
   balancedChunks,
+  hasBatchNorm,
   type PassKind,
   type ChunkPlan,
   type MemoryOptions,

@@ -15,7 +15,7 @@ import type { ArchSpec } from "../nn/spec";
  * Model of the peak bytes of one pass over n examples (calibrated by bench/prune-memory.ts, which
  * measures tfjs's peak tensor bytes and the wasm heap on LeNet-5, Conv-6 and ResNet-20):
  *
- *   bytes(kind, n) = n · α_kind · 4·A  +  β_kind · 4·P
+ *   bytes(kind, n) = n · α_kind · 4·A  +  β_kind · 4·P  +  64 MiB
  *
  * where A = floats of one example's activations (the input plus every leaf layer's output, from
  * nn/shapes) and P = parameter floats. `grad` is one forward + backward (SNIP, GraSP's g, ProsPr's
@@ -34,9 +34,11 @@ import type { ArchSpec } from "../nn/spec";
 export type PassKind = "grad" | "hvp";
 
 /** Peak bytes per byte of one example's activations, by pass kind (calibrated; see the header). */
-export const PER_EXAMPLE_FACTOR: Readonly<Record<PassKind, number>> = { grad: 4, hvp: 10 };
+export const PER_EXAMPLE_FACTOR: Readonly<Record<PassKind, number>> = { grad: 7, hvp: 30 };
 /** Peak bytes per byte of parameters, by pass kind (gradients, tapes of the weight ops, accumulators). */
-export const PARAM_FACTOR: Readonly<Record<PassKind, number>> = { grad: 6, hvp: 12 };
+export const PARAM_FACTOR: Readonly<Record<PassKind, number>> = { grad: 4, hvp: 16 };
+/** Bytes of every pass regardless of size (wasm runtime, small tensors, allocator granularity). */
+export const BASE_BYTES = 64 * 1024 ** 2;
 /** Multiplier on the estimate before it is compared with the budget. */
 export const SAFETY = 1.3;
 
@@ -84,7 +86,7 @@ export function parameterFloats(spec: ArchSpec): number {
 /** Estimated peak bytes of one `kind` pass over `n` examples (no safety factor). */
 export function estimatePassBytes(spec: ArchSpec, kind: PassKind, n: number): number {
   if (!(Number.isInteger(n) && n >= 0)) throw new Error(`pruning/memory: example count must be a non-negative integer, got ${n}`);
-  return n * PER_EXAMPLE_FACTOR[kind] * 4 * activationFloats(spec) + PARAM_FACTOR[kind] * 4 * parameterFloats(spec);
+  return n * PER_EXAMPLE_FACTOR[kind] * 4 * activationFloats(spec) + PARAM_FACTOR[kind] * 4 * parameterFloats(spec) + BASE_BYTES;
 }
 
 /** The budget in force: the option when given, else the backend's default. */
@@ -114,16 +116,22 @@ export function balancedChunks(total: number, k: number): number[] {
 /**
  * Chooses how to split a batch of `total` examples for `kind` passes on `spec` so that one pass fits
  * the budget. Throws, naming the model, the batch and the budget, when even one example does not
- * fit, or when a forced `chunkSize` does not. `module` prefixes the messages; `heldBytes` defaults
- * to the tensor bytes tfjs holds now.
+ * fit, or when a forced `chunkSize` does not. `module` prefixes the messages.
  */
-export function planChunks(module: string, spec: ArchSpec, kind: PassKind, total: number, options: MemoryOptions = {}, heldBytes?: number): ChunkPlan {
+export interface PlanContext {
+  /** Tensor bytes held now (default: tfjs's count). */
+  heldBytes?: number;
+  /** How the batch is described in errors (default "batch <total>"). */
+  batchText?: string;
+}
+
+export function planChunks(module: string, spec: ArchSpec, kind: PassKind, total: number, options: MemoryOptions = {}, context: PlanContext = {}): ChunkPlan {
   if (!(Number.isInteger(total) && total > 0)) throw new Error(`${module}: batch must be a positive integer, got ${total}`);
   const { bytes: budget, source } = memoryBudget(options.memoryBudget);
-  const held = heldBytes ?? tf.memory().numBytes;
+  const held = context.heldBytes ?? tf.memory().numBytes;
   const avail = budget - held;
   const need = (n: number): number => SAFETY * estimatePassBytes(spec, kind, n);
-  const what = `${spec.name} (${spec.inputSize}×${spec.inputSize}×${spec.inputChannels}, ${spec.classes} classes), batch ${total}`;
+  const what = `${spec.name} (${spec.inputSize}×${spec.inputSize}×${spec.inputChannels}, ${spec.classes} classes), ${context.batchText ?? `batch ${total}`}`;
   const budgetText = `memory budget ${gib(budget)} (${source}; ${gib(held)} already held by tensors)`;
   let chunk: number;
   if (options.chunkSize !== undefined) {
@@ -145,13 +153,26 @@ export function planChunks(module: string, spec: ArchSpec, kind: PassKind, total
   return { total, sizes, chunkSize: sizes[0], estimateBytes: estimatePassBytes(spec, kind, sizes[0]), budgetBytes: budget, budgetSource: source, heldBytes: held };
 }
 
-/** Facts of a plan for a PruneResult's info (prefix e.g. "" or "inner."). */
-export function planInfo(plan: ChunkPlan): Record<string, number | string> {
+/** Whether a spec has BatchNorm layers (then chunked passes normalise each chunk with its own statistics). */
+export function hasBatchNorm(spec: ArchSpec): boolean {
+  let bn = false;
+  forEachLeafLayer(spec.layers, (l) => {
+    if (l.kind === "batchnorm") bn = true;
+  });
+  return bn;
+}
+
+/**
+ * Facts of a plan for a PruneResult's info. `batchNormPerChunk` is true when the chunking changes
+ * the computation: BatchNorm in training mode over more than one chunk.
+ */
+export function planInfo(plan: ChunkPlan, spec: ArchSpec): Record<string, number | string | boolean> {
   return {
     chunks: plan.sizes.length,
     chunkSize: plan.chunkSize,
     memoryEstimateMiB: Math.round(plan.estimateBytes / 1024 ** 2),
     memoryBudgetMiB: Math.round(plan.budgetBytes / 1024 ** 2),
     memoryBudgetSource: plan.budgetSource,
+    batchNormPerChunk: plan.sizes.length > 1 && hasBatchNorm(spec),
   };
 }

@@ -37,7 +37,12 @@ import { checkSeed, checkSparsity, type PruneResult } from "./types";
  * This is exact, up to float rounding, for networks without BatchNorm whatever the chunking. With
  * BatchNorm in training mode each chunk normalises with its own batch statistics ("ghost batch
  * norm"), which differs from the full-batch statistics of the reference; the plan uses the largest
- * chunk that fits and the result's info records the chunking (`chunks` = 1: exact). The peak
+ * chunk that fits and the result's info records the chunking (`chunks` = 1: exact;
+ * `batchNormPerChunk`: the deviation applies). Its size: on a narrow Conv-6 the kept masks of
+ * chunked runs (chunks of 8–64 of a batch of 128) overlap the one-chunk run's by 0.42–0.44, the
+ * same as two one-chunk runs on different batches do (0.43; bench/prospr-bn-chunks.ts). The
+ * exact alternative (full-batch statistics across chunks, differentiated twice) would need every
+ * BatchNorm's statistics and their adjoints synchronised over all chunks, layer by layer. The peak
  * memory is that of one Hessian-vector product on one chunk, plus K + 5 parameter-sized tensors,
  * instead of the whole K-step second-order tape of `prosprScores`.
  *
@@ -218,5 +223,5 @@ export function pruneProspr(model: SparseModel, sparsity: number, options: Prosp
   let n = 0;
   for (const l of layers) n += numel(l.shape);
   const keep = Math.ceil(n * (1 - sparsity));
-  return makeResult("prospr", layers, selectGlobal(scores, keep, rng, "largest", module), sparsity, options.seed, { steps, lr, momentum, batchSize, ...planInfo(plan) });
+  return makeResult("prospr", layers, selectGlobal(scores, keep, rng, "largest", module), sparsity, options.seed, { steps, lr, momentum, batchSize, ...planInfo(plan, model.spec) });
 }

@@ -99,5 +99,5 @@ export function pruneSnip(model: SparseModel, sparsity: number, options: SnipOpt
   let n = 0;
   for (const l of layers) n += numel(l.shape);
   const keep = Math.floor(n * (1 - sparsity));
-  return makeResult("snip", layers, selectGlobal(scores, keep, rng, "largest", module), sparsity, options.seed, { batchSize, ...planInfo(plan) });
+  return makeResult("snip", layers, selectGlobal(scores, keep, rng, "largest", module), sparsity, options.seed, { batchSize, ...planInfo(plan, model.spec) });
 }

@@ -8,7 +8,8 @@ import { conv6, lenet5, resnet20 } from "../../src/nn/architectures";
 import { graspHg, pruneGrasp } from "../../src/pruning/grasp";
 import { prosprScores, prosprScoresChunked, pruneProspr } from "../../src/pruning/prospr";
 import { pruneSnip, snipScores } from "../../src/pruning/snip";
-import { splitBatch, type PruneBatch, type PruneData } from "../../src/pruning/data";
+import { arrayPruneData, splitBatch, type PruneBatch, type PruneData } from "../../src/pruning/data";
+import { buildModel } from "../../src/nn/model";
 import { activationFloats, balancedChunks, estimatePassBytes, parameterFloats, planChunks, SAFETY } from "../../src/pruning/memory";
 import { Rng } from "../../src/util/rng";
 import { tinyData, tinyModel } from "./tiny-model";
@@ -31,10 +32,6 @@ function assertClose(a: Float64Array, b: Float64Array, rel: number, what: string
   for (const v of b) scale = Math.max(scale, Math.abs(v));
   assert.ok(scale > 0, `${what}: all-zero reference`);
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= rel * scale, `${what}: entry ${i}: ${a[i]} vs ${b[i]} (scale ${scale})`);
-}
-
-function hostScores(r: { info: Readonly<Record<string, number | string | boolean>> }): Record<string, number | string | boolean> {
-  return { ...r.info };
 }
 
 test("ProsPr: the chunked reverse sweep equals automatic differentiation through the unrolled steps, for any chunking", () => {
@@ -180,19 +177,19 @@ test("planChunks: the largest balanced chunks that fit, a forced chunkSize is ch
   const fit = (n: number) => SAFETY * estimatePassBytes(spec, "hvp", n);
   // a budget that holds exactly 7 examples (nothing held)
   const budget = (fit(7) + fit(8)) / 2;
-  const p = planChunks("test", spec, "hvp", 50, { memoryBudget: budget }, 0);
+  const p = planChunks("test", spec, "hvp", 50, { memoryBudget: budget }, { heldBytes: 0 });
   assert.deepEqual(p.sizes, balancedChunks(50, 8));
   assert.equal(p.sizes.reduce((s, v) => s + v, 0), 50);
   assert.ok(Math.max(...p.sizes) <= 7 && Math.max(...p.sizes) - Math.min(...p.sizes) <= 1);
   assert.equal(p.chunkSize, 7);
   // already-held tensors count against the budget
-  const q = planChunks("test", spec, "hvp", 50, { memoryBudget: budget }, fit(7) - fit(3));
+  const q = planChunks("test", spec, "hvp", 50, { memoryBudget: budget }, { heldBytes: fit(7) - fit(3) });
   assert.ok(q.chunkSize <= 4, `chunk ${q.chunkSize}`);
   // a batch that fits is one chunk
-  assert.deepEqual(planChunks("test", spec, "hvp", 5, { memoryBudget: budget }, 0).sizes, [5]);
+  assert.deepEqual(planChunks("test", spec, "hvp", 5, { memoryBudget: budget }, { heldBytes: 0 }).sizes, [5]);
   // forced
-  assert.deepEqual(planChunks("test", spec, "hvp", 10, { memoryBudget: budget, chunkSize: 4 }, 0).sizes, [4, 3, 3]);
-  assert.throws(() => planChunks("test", spec, "hvp", 10, { memoryBudget: budget, chunkSize: 9 }, 0), /test: lenet5 .*batch 10: a chunk of 9 examples needs about .*B for a hvp pass, more than the memory budget/);
+  assert.deepEqual(planChunks("test", spec, "hvp", 10, { memoryBudget: budget, chunkSize: 4 }, { heldBytes: 0 }).sizes, [4, 3, 3]);
+  assert.throws(() => planChunks("test", spec, "hvp", 10, { memoryBudget: budget, chunkSize: 9 }, { heldBytes: 0 }), /test: lenet5 .*batch 10: a chunk of 9 examples needs about .*B for a hvp pass, more than the memory budget/);
   assert.throws(() => planChunks("test", spec, "hvp", 10, { chunkSize: 0 }), /chunkSize must be a positive integer/);
   assert.throws(() => planChunks("test", spec, "hvp", 10, { memoryBudget: -1 }), /memoryBudget must be a positive number/);
 });
@@ -214,16 +211,27 @@ test("an impossible budget fails before anything is allocated, naming the model,
     () => pruneProspr(model, 0.5, { seed: 0, data: untouched, batchSize: 512, memoryBudget: budget }),
     (e: Error) => /^pruning\/prospr: tiny \(4×4×1, 3 classes\), batch 512: even one example needs about .*B for a hvp pass, more than the memory budget 1000 B \(option;/.test(e.message),
   );
-  assert.throws(() => pruneGrasp(model, 0.5, { seed: 0, data: untouched, memoryBudget: budget }), /pruning\/grasp: tiny .*batch 38: even one example/);
+  assert.throws(() => pruneGrasp(model, 0.5, { seed: 0, data: untouched, memoryBudget: budget }), /pruning\/grasp: tiny .*75 examples \(25 per class\), halves of ≤ 38: even one example/);
   assert.throws(() => pruneSnip(model, 0.5, { seed: 0, data: untouched, memoryBudget: budget }), /pruning\/snip: tiny .*batch 128: even one example/);
   assert.equal(tf.memory().numTensors, tensors);
   // full Conv-6 on CIFAR: one example of a Hessian-vector product does not fit in 1 MiB
-  assert.throws(() => planChunks("pruning/prospr", conv6(), "hvp", 512, { memoryBudget: 2 ** 20 }, 0), /conv6 \(32×32×3, 10 classes\), batch 512: even one example needs about/);
+  assert.throws(() => planChunks("pruning/prospr", conv6(), "hvp", 512, { memoryBudget: 2 ** 20 }, { heldBytes: 0 }), /conv6 \(32×32×3, 10 classes\), batch 512: even one example needs about/);
 });
 
-test("result info is plain data (numbers and strings)", () => {
-  const r = pruneSnip(tinyModel(41), 0.5, { seed: 0, data: tinyData(42), batchSize: 10 });
-  const info = hostScores(r);
-  for (const k of ["chunks", "chunkSize", "memoryEstimateMiB", "memoryBudgetMiB", "memoryBudgetSource"]) assert.ok(k in info, `info.${k}`);
-  assert.equal(info.memoryBudgetSource, "half of RAM");
+test("result info records the chunking, and flags BatchNorm over several chunks", () => {
+  const r = pruneSnip(tinyModel(41), 0.5, { seed: 0, data: tinyData(42), batchSize: 10, chunkSize: 4 });
+  assert.equal(r.info.chunks, 3);
+  assert.equal(r.info.chunkSize, 4);
+  assert.equal(r.info.memoryBudgetSource, "half of RAM");
+  assert.equal(r.info.batchNormPerChunk, false); // no BatchNorm: chunking is exact
+  assert.ok(typeof r.info.memoryEstimateMiB === "number" && typeof r.info.memoryBudgetMiB === "number");
+  // a BatchNorm network (Conv-6 at 8×8×1, width 1/16)
+  const spec = conv6({ inputSize: 8, inputChannels: 1, classes: 3, widthMultiplier: 1 / 16 });
+  const rng = new Rng(43);
+  const x = Float32Array.from({ length: 40 * 64 }, () => rng.normal());
+  const data = arrayPruneData(x, Int32Array.from({ length: 40 }, (_, i) => i % 3), { shape: [8, 8, 1], classes: 3 });
+  const model = buildModel(spec, { seed: 0 });
+  assert.equal(pruneSnip(model, 0.5, { seed: 0, data, batchSize: 12, chunkSize: 6 }).info.batchNormPerChunk, true);
+  assert.equal(pruneSnip(model, 0.5, { seed: 0, data, batchSize: 12 }).info.batchNormPerChunk, false);
+  model.dispose();
 });
