@@ -6,6 +6,7 @@ import { numel } from "../nn/tensors";
 import { Rng } from "../util/rng";
 import type { PruneBatch, PruneData } from "./data";
 import { balancedChunks, planChunks, planInfo } from "./memory";
+import type { Progress } from "../util/progress";
 import { makeResult } from "./result";
 import { selectGlobal } from "./scores";
 import { modelLayers, toTorchData, withWeights } from "./tf-util";
@@ -47,10 +48,11 @@ export interface GraspOptions {
   chunkSize?: number;
   /** Bytes one pass may use (default: 4 GiB on wasm, half the RAM elsewhere; see ./memory). */
   memoryBudget?: number;
+  progress?: Progress;
 }
 
 /** Exact Hg (tfjs layout) at weights W for the given halves, with the reference's g = Σ_halves ∇L_half. */
-export function graspHg(model: SparseModel, W: readonly tf.Tensor[], halves: readonly (readonly PruneBatch[])[], temperature: number): { g: tf.Tensor[]; Hg: tf.Tensor[] } {
+export function graspHg(model: SparseModel, W: readonly tf.Tensor[], halves: readonly (readonly PruneBatch[])[], temperature: number, progress?: Progress): { g: tf.Tensor[]; Hg: tf.Tensor[] } {
   const names = model.prunable;
   // each half is a list of chunks; a chunk's loss is weighted by its share of the half
   const chunkLoss = (ws: readonly tf.Tensor[], c: PruneBatch, weight: number): tf.Scalar =>
@@ -62,11 +64,15 @@ export function graspHg(model: SparseModel, W: readonly tf.Tensor[], halves: rea
   };
   // Σ over chunks with only the running sum allocated (a tidy around the loop would keep every
   // chunk's result until the end)
-  const sumOver = (one: (half: readonly PruneBatch[], c: PruneBatch) => tf.Tensor[]): tf.Tensor[] => {
+  let chunks = 0;
+  for (const h of halves) chunks += h.length;
+  let done = 0;
+  const sumOver = (label: string, one: (half: readonly PruneBatch[], c: PruneBatch) => tf.Tensor[]): tf.Tensor[] => {
     let acc: tf.Tensor[] | null = null;
     for (const half of halves) {
       for (const c of half) {
         const r = one(half, c);
+        progress?.update(++done, 2 * chunks, label);
         if (acc === null) acc = r;
         else {
           const prev: tf.Tensor[] = acc;
@@ -78,8 +84,8 @@ export function graspHg(model: SparseModel, W: readonly tf.Tensor[], halves: rea
     if (acc === null) throw new Error("pruning/grasp: no examples");
     return acc;
   };
-  const g = sumOver((half, c) => tf.tidy(() => tf.grads((...ws: tf.Tensor[]) => chunkLoss(ws, c, share(half, c)))(W as tf.Tensor[])));
-  const Hg = sumOver((half, c) =>
+  const g = sumOver("g", (half, c) => tf.tidy(() => tf.grads((...ws: tf.Tensor[]) => chunkLoss(ws, c, share(half, c)))(W as tf.Tensor[])));
+  const Hg = sumOver("Hg", (half, c) =>
     tf.tidy(() =>
       tf.grads((...ws: tf.Tensor[]) => {
         const gw = tf.grads((...v: tf.Tensor[]) => chunkLoss(v, c, share(half, c)))(ws);
@@ -141,12 +147,13 @@ export function pruneGrasp(model: SparseModel, sparsity: number, options: GraspO
       for (let j = 0; j < v.length; j++) v[j] = rng.normal() * std;
       return tf.tensor(v, p.shape, "float32");
     });
-    const { g, Hg } = guardWasm(`pruning/grasp on ${model.spec.name} (${N} examples, ${plan.sizes.length} chunk(s) of ≤ ${plan.chunkSize} per half)`, () => graspHg(model, W, halves, T));
+    const { g, Hg } = guardWasm(`pruning/grasp on ${model.spec.name} (${N} examples, ${plan.sizes.length} chunk(s) of ≤ ${plan.chunkSize} per half)`, () => graspHg(model, W, halves, T, options.progress));
     const s = tf.tidy(() => Hg.map((h, i) => tf.neg(tf.mul(W[i], h))));
     scores = s.map((t, i) => toTorchData(layers[i].name, t, layers[i].shape));
     tf.dispose([...W, ...g, ...Hg, ...s]);
   } finally {
     tf.dispose(owned);
+    options.progress?.finish();
   }
   let n = 0;
   for (const l of layers) n += numel(l.shape);

@@ -87,7 +87,7 @@ export function prune(name: string, target: SparseModel | ArchSpec | readonly Pr
     case "snip":
       return pruneSnip(needModel(), sparsity, { seed, data: needData(), batchSize: options.batchSize, chunkSize: options.chunkSize, memoryBudget: options.memoryBudget });
     case "grasp":
-      return pruneGrasp(needModel(), sparsity, { seed, data: needData(), samplesPerClass: options.samplesPerClass, chunkSize: options.chunkSize, memoryBudget: options.memoryBudget });
+      return pruneGrasp(needModel(), sparsity, { seed, data: needData(), samplesPerClass: options.samplesPerClass, chunkSize: options.chunkSize, memoryBudget: options.memoryBudget, progress: options.progress });
     case "prospr":
       return pruneProspr(needModel(), sparsity, {
         seed,

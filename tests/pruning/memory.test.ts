@@ -235,3 +235,24 @@ test("result info records the chunking, and flags BatchNorm over several chunks"
   assert.equal(pruneSnip(model, 0.5, { seed: 0, data, batchSize: 12 }).info.batchNormPerChunk, false);
   model.dispose();
 });
+
+test("ProsPr and GraSP report one progress step per chunk pass and finish", () => {
+  const data = tinyData(44, 300);
+  const record = () => {
+    const updates: Array<[number, number]> = [];
+    let finished = 0;
+    return { updates, finished: () => finished, sink: { update: (d: number, t: number) => void updates.push([d, t]), finish: () => void finished++ } };
+  };
+  const p = record();
+  pruneProspr(tinyModel(45), 0.5, { seed: 0, data, batchSize: 10, chunkSize: 4, steps: 2, progress: p.sink });
+  // 3 chunks per batch: 2 inner gradients + 1 meta-loss gradient + 2 Hessian-vector products
+  assert.equal(p.updates.length, 15);
+  assert.deepEqual(p.updates[14], [15, 15]);
+  assert.equal(p.finished(), 1);
+  const g = record();
+  pruneGrasp(tinyModel(46), 0.5, { seed: 0, data, samplesPerClass: 4, chunkSize: 3, progress: g.sink });
+  // 12 examples, halves of 6 in 2 chunks each: 4 g passes + 4 Hg passes
+  assert.deepEqual(g.updates.map((u) => u[0]), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.ok(g.updates.every((u) => u[1] === 8));
+  assert.equal(g.finished(), 1);
+});
