@@ -173,7 +173,12 @@ export class TfSparseModel implements SparseModel {
       if (!t) throw new Error(`nn/model: ${this.spec.name}: missing parameter '${name}'`);
       return t;
     };
-    const out = runLayers(this.spec.layers, x, { get, options, model: this });
+    const frozenZero = (name: string): boolean => {
+      if (!this.frozen.has(name) || params?.has(name)) return false;
+      const v = this.params.get(name);
+      return v !== undefined && isAllZero(v);
+    };
+    const out = runLayers(this.spec.layers, x, { get, frozenZero, options, model: this });
     if (out.rank !== 2) throw new Error(`nn/model: ${this.spec.name}: output has rank ${out.rank} (shape [${out.shape}]); the spec must end in a linear layer`);
     return out as tf.Tensor2D;
   }
@@ -196,6 +201,8 @@ export function buildModel(spec: ArchSpec, options: BuildModelOptions = {}): TfS
 
 interface Ctx {
   get(name: string): tf.Tensor;
+  /** True when `name` is a frozen model variable (not overridden) holding only zeros. */
+  frozenZero(name: string): boolean;
   options: ModelForwardOptions;
   model: TfSparseModel;
 }
@@ -266,16 +273,45 @@ function conv(l: Conv2dSpec, x: tf.Tensor4D, ctx: Ctx): tf.Tensor {
     xi = padded(x, l.padding);
     pad = "valid";
   }
-  let y = l.groups === 1 ? tf.conv2d(xi, w, l.stride, pad) : tf.depthwiseConv2d(xi, w, l.stride, pad);
-  if (l.bias) y = tf.add(y, ctx.get(`${l.name}.bias`));
-  return y;
+  const y = l.groups === 1 ? tf.conv2d(xi, w, l.stride, pad) : tf.depthwiseConv2d(xi, w, l.stride, pad);
+  return addBias(y, `${l.name}.bias`, l.bias, ctx);
+}
+
+/**
+ * y + bias, skipped when the bias is the model's own frozen variable and all zero (the reference
+ * freezes conv/linear biases at 0): the broadcast add costs as much as a small conv on wasm, and
+ * y + 0 = y. An override in `params` (pruning scores differentiate w.r.t. biases) is always added.
+ */
+function addBias(y: tf.Tensor, name: string, hasBias: boolean, ctx: Ctx): tf.Tensor {
+  if (!hasBias) return y;
+  if (ctx.frozenZero(name)) return y;
+  return tf.add(y, ctx.get(name));
+}
+
+const zeroData = new WeakMap<object, boolean>();
+
+/** Whether a tensor is all zero, cached by data id (variables get a new data id on every assign). */
+function isAllZero(t: tf.Tensor): boolean {
+  const key: object = t.dataId;
+  let v = zeroData.get(key);
+  if (v === undefined) {
+    const d = t.dataSync();
+    v = true;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] !== 0) {
+        v = false;
+        break;
+      }
+    }
+    zeroData.set(key, v);
+  }
+  return v;
 }
 
 function linear(l: LinearSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
   if (x.rank !== 2 || x.shape[1] !== l.inFeatures) throw new Error(`nn/model: linear ${l.name} expects [N, ${l.inFeatures}], got [${x.shape}]`);
-  let y = tf.matMul(x as tf.Tensor2D, ctx.get(`${l.name}.weight`) as tf.Tensor2D);
-  if (l.bias) y = tf.add(y, ctx.get(`${l.name}.bias`));
-  return y;
+  const y = tf.matMul(x as tf.Tensor2D, ctx.get(`${l.name}.weight`) as tf.Tensor2D);
+  return addBias(y, `${l.name}.bias`, l.bias, ctx);
 }
 
 function batchNorm(l: BatchNormSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
