@@ -204,10 +204,39 @@ function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: 
 
 let registered = false;
 
+/**
+ * The wasm backend's Identity kernel copies its input, and autograd clones (Identity) every input an
+ * op saves for its gradient: a full copy of each activation per step (~5 % of a Conv-6 step). Tensors
+ * are immutable in tfjs, so the clone can share the data buffer with a reference count, as the cpu
+ * backend's Identity and wasm's own Reshape do. String tensors keep the original kernel.
+ */
+function shareWasmIdentity(): void {
+  try {
+    require("@tensorflow/tfjs-backend-wasm");
+  } catch {
+    return; // no wasm backend installed: nothing to replace
+  }
+  const original = tf.getKernel("Identity", "wasm");
+  if (!original) return;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    kernelName: "Identity",
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const x = args.inputs.x;
+      const be = args.backend as unknown as { incRef?: (dataId: object) => void };
+      if (!x || x.dtype === "string" || typeof be.incRef !== "function") return original.kernelFunc(args);
+      be.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+
 /** Registers every replacement gradient (idempotent). Gradients are global in tfjs, not per backend. */
 export function registerFastGradients(): void {
   if (registered) return;
   registered = true;
+  shareWasmIdentity();
 
   // (1) Comparisons and logical ops: true derivative 0 (Max/Min/Relu6 grads use them; without a
   // registered gradient double back-prop throws).
