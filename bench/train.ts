@@ -4,16 +4,22 @@
  * networks in PyTorch on CPU with one thread (bench/train-torch.py, Debian python3-torch).
  * Times are process CPU seconds per step (forward + backward + masked momentum SGD), the median of
  * `--steps` steps after 2 warm-up steps: on a shared machine CPU time is what a free core would take.
+ * `--profile` adds, per network, the time of the forward pass, forward + backward, the optimizer
+ * step, and tf.profile's kernel count and kernel time by op.
  *
- *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET]
+ *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile]
  *
- * Measured on the shared 2-core dev machine (Node 20, tfjs-backend-wasm 4.22 SIMD, Debian torch 1.13,
- * two runs; torch's figure moves most with machine load):
- *   lenet5        ours 0.029 s/step (≈4,400 img/s)   torch 0.012–0.014   ratio 2.1–2.5×
- *   lenet300-100  ours 0.009 s/step (≈13,800 img/s)  torch 0.0027–0.0030 ratio 3.1–3.5×
- *   conv6-w8      ours 0.23–0.27 s/step (≈500 img/s) torch 0.075–0.097   ratio 2.8–3.1×
- * The dense GEMMs of LeNet-300-100 run at ~15 GMAC/s in wasm-SIMD (XNNPACK) against oneDNN's
- * AVX-512 path, so ~3× is close to the floor there; Conv-6 is dominated by the filter-gradient convs.
+ * Measured on the shared 2-core dev machine (Node 20, tfjs-backend-wasm 4.22 SIMD, 1 thread, Debian
+ * torch 1.13, 1 thread), three runs, both frameworks in each run:
+ *   lenet5        ours 0.020–0.021 s/step (≈6,100 img/s)   torch 0.011  ratio 1.81–1.90×
+ *   lenet300-100  ours 0.0062–0.0065 (≈20,200 img/s)       torch 0.0026 ratio 2.36–2.42×
+ *   conv6-w8      ours 0.126 (≈1,015 img/s)                torch 0.066–0.068 ratio 1.85–1.92×
+ * (before the changes of issue #5: 2.1–2.5×, 2.75–3.5×, 2.8–3.4×.)
+ * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
+ * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
+ * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57
+ * small kernels (transposes for the gradients, ReLU masks, loss). Against oneDNN's AVX-512 GEMMs
+ * (~27 GMAC/s vs ~17 here) ≈2× is the floor on this backend.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -21,7 +27,10 @@ import { initBackend, describeBackend } from "../src/nn/backend";
 import { buildArchitecture } from "../src/nn/architectures";
 import { buildModel } from "../src/nn/model";
 import { loadFashionMnist } from "../src/io/idx";
-import { channelStats, makeBatch } from "../src/io/augment";
+import * as tf from "@tensorflow/tfjs";
+import { channelStats, makeBatch, type Batch } from "../src/io/augment";
+import { crossEntropy } from "../src/nn/gradients";
+import type { TfSparseModel } from "../src/nn/model";
 import { MaskedSgd } from "../src/train/sgd";
 import { trainStep } from "../src/train/train";
 
@@ -68,6 +77,7 @@ async function main(): Promise<void> {
         wall.push(w);
       }
     }
+    if (process.argv.includes("--profile")) await profileNet(label, model, opt, makeBatch(data, Int32Array.from({ length: batch }, (_, i) => i), norm));
     let params = 0;
     for (const p of model.params.values()) params += p.size;
     ours[label] = { cpu: median(cpu), wall: median(wall), params };
@@ -90,6 +100,54 @@ async function main(): Promise<void> {
       `${label.padEnd(14)} ${String(o.params).padStart(7)}  ${o.cpu.toFixed(4).padStart(11)}  ${(batch / o.cpu).toFixed(0).padStart(10)}  ${o.wall.toFixed(4).padStart(13)}  ${t ? t.step_cpu_s.toFixed(4).padStart(12) : "–".padStart(12)}  ${t ? (batch / t.step_cpu_s).toFixed(0).padStart(11) : "–".padStart(11)}  ${ratio.padStart(10)}`,
     );
   }
+}
+
+function cpuMs(f: () => void, n = 20): number {
+  for (let i = 0; i < 3; i++) f();
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
+    f();
+    const c = process.cpuUsage(c0);
+    t.push((c.user + c.system) / 1e3);
+  }
+  return median(t);
+}
+
+/** Phase times and the kernels of one training step (where the time goes). */
+async function profileNet(label: string, model: TfSparseModel, opt: MaskedSgd, b: Batch): Promise<void> {
+  const { inputSize: S, inputChannels: C, classes } = model.spec;
+  const names = model.trainableNames();
+  const vars = names.map((n) => model.params.get(n) as tf.Variable);
+  const x = tf.tensor4d(b.x, [b.n, S, S, C]);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(b.y, "int32"), classes), "float32") as tf.Tensor2D);
+  const fwd = cpuMs(() => tf.tidy(() => void crossEntropy(model.forward(x, { training: true }), y).dataSync()));
+  const fb = cpuMs(() =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, { training: true }), y), vars);
+      value.dataSync();
+      tf.dispose(grads);
+    }),
+  );
+  const g = tf.tidy(() => tf.variableGrads(() => crossEntropy(model.forward(x, { training: true }), y), vars).grads);
+  const gm = new Map(names.map((n, i) => [n, g[vars[i].name]]));
+  const upd = cpuMs(() => opt.step(model, gm, 1e-6));
+  tf.dispose(g);
+  const prof = await tf.profile(() => {
+    const { grads } = trainStep(model, opt, b, 1e-6);
+    for (const t of grads.values()) t.dispose();
+  });
+  const byOp = new Map<string, { n: number; ms: number }>();
+  for (const k of prof.kernels) {
+    const a = byOp.get(k.name) ?? { n: 0, ms: 0 };
+    a.n++;
+    a.ms += Number(k.kernelTimeMs);
+    byOp.set(k.name, a);
+  }
+  const top = [...byOp].sort((p, q) => q[1].ms - p[1].ms).slice(0, 8).map(([k, a]) => `${k} ${a.n}× ${a.ms.toFixed(2)}`);
+  console.log(`${label}: forward ${fwd.toFixed(2)} ms, forward+backward ${fb.toFixed(2)} ms, optimizer ${upd.toFixed(2)} ms; ${prof.kernels.length} kernels/step; top ops (ms, nested custom ops counted twice): ${top.join(", ")}`);
+  x.dispose();
+  y.dispose();
 }
 
 main().catch((err: unknown) => {
