@@ -260,3 +260,65 @@ test("half-symmetric products equal full-row products (weighted, unweighted, loo
     }
   }
 });
+
+/**
+ * A = Q·diag(d)·Qᵀ with Q a product of three random Householder reflections: a dense matrix with
+ * a known spectrum, applied in O(n). The spectrum has an outlier pair that converges in a few
+ * steps (Paige: later Lanczos vectors lose orthogonality towards it; without re-orthogonalisation
+ * ghost copies of ±50 would appear among the k results) and a tight cluster at the top of the rest
+ * that needs many restarts.
+ */
+function householderOperator(d: Float64Array, rng: Rng): SymmetricOperator {
+  const n = d.length;
+  const hs: Float64Array[] = [];
+  for (let r = 0; r < 3; r++) {
+    const h = new Float64Array(n);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      h[i] = rng.normal();
+      s += h[i] * h[i];
+    }
+    const inv = 1 / Math.sqrt(s);
+    for (let i = 0; i < n; i++) h[i] *= inv;
+    hs.push(h);
+  }
+  const reflect = (h: Float64Array, x: Float64Array): void => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += h[i] * x[i];
+    for (let i = 0; i < n; i++) x[i] -= 2 * s * h[i];
+  };
+  return {
+    size: n,
+    apply(x, y) {
+      y.set(x);
+      for (let r = hs.length - 1; r >= 0; r--) reflect(hs[r], y);
+      for (let i = 0; i < n; i++) y[i] *= d[i];
+      for (let r = 0; r < hs.length; r++) reflect(hs[r], y);
+    },
+  };
+}
+
+test("selective re-orthogonalisation: no ghost eigenvalues, same values as full, less work", () => {
+  const rng = new Rng(5);
+  const n = 3000;
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = -10 + 20 * rng.next();
+  d[0] = 50;
+  d[1] = -50;
+  d[2] = 10.02;
+  d[3] = -10.019;
+  d[4] = 10.018;
+  const op = householderOperator(d, new Rng(6));
+  const want = topMagnitudes(Array.from(d), 5);
+  const sel = largestMagnitudeEigenvalues(op, { k: 5, seed: 3, verify: false });
+  const full = largestMagnitudeEigenvalues(op, { k: 5, seed: 3, verify: false, reorthogonalization: "full" });
+  const got = Array.from(sel.values, Math.abs);
+  const gotFull = Array.from(full.values, Math.abs);
+  for (let i = 0; i < 5; i++) {
+    assertRel(got[i], want[i], 1e-10, 50, `selective |λ${i + 1}|`);
+    assertRel(gotFull[i], want[i], 1e-10, 50, `full |λ${i + 1}|`);
+  }
+  assert.ok(sel.restarts >= 3, `the cluster should need restarts (got ${sel.restarts})`);
+  assert.equal(full.fullReorthogonalizations, full.matvecs);
+  assert.ok(sel.projections < full.projections / 2, `selective projected ${sel.projections} vectors, full ${full.projections}`);
+});
