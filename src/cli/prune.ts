@@ -30,6 +30,8 @@ options:
   --batch-size N      snip (default 128) / prospr (default 512) batch size
   --iterations N      synflow iterations (default 100)
   --samples-per-class N  grasp (default 25)
+  --memory-budget MIB snip / grasp / prospr: MiB one pass may use; the batch is split into
+                      chunks that fit (default: 4096 on wasm, half the RAM on other backends)
   --json              print the density report as JSON
   --progress          progress bar on stderr (synflow)
 `;
@@ -45,6 +47,7 @@ const OPTIONS = {
   "batch-size": { type: "string" },
   iterations: { type: "string" },
   "samples-per-class": { type: "string" },
+  "memory-budget": { type: "string" },
   json: { type: "boolean" },
   progress: { type: "boolean" },
 } as const;
@@ -68,6 +71,14 @@ export const command: Command = {
     const batchSize = v["batch-size"] === undefined ? undefined : numberOption("prune", "batch-size", v["batch-size"], 128, 1);
     const iterations = v.iterations === undefined ? undefined : numberOption("prune", "iterations", v.iterations, 100, 1);
     const samplesPerClass = v["samples-per-class"] === undefined ? undefined : numberOption("prune", "samples-per-class", v["samples-per-class"], 25, 1);
+    const budgetRaw = v["memory-budget"];
+    let memoryBudget: number | undefined;
+    if (budgetRaw !== undefined) {
+      const mib = Number(budgetRaw);
+      if (!(budgetRaw.trim() !== "" && Number.isFinite(mib) && mib > 0)) throw new Error(`prune: --memory-budget must be a positive number of MiB, got '${budgetRaw}'`);
+      if (pruner !== "snip" && pruner !== "grasp" && pruner !== "prospr") throw new Error(`prune: --memory-budget applies to snip, grasp and prospr only, not '${pruner}'`);
+      memoryBudget = mib * 1024 ** 2;
+    }
 
     const { buildArchitecture, canonicalArchitectureName } = require("../nn/architectures") as typeof import("../nn/architectures");
     const arch = canonicalArchitectureName(String(v.arch));
@@ -100,6 +111,7 @@ export const command: Command = {
       batchSize,
       iterations,
       samplesPerClass,
+      memoryBudget,
       progress: v.progress ? terminalProgress(`synflow ${arch}`) : undefined,
     });
     const seconds = (Date.now() - t0) / 1000;
