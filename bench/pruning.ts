@@ -30,12 +30,14 @@ async function main(): Promise<void> {
       const model = buildModel(spec, { seed: 0 });
       const c0 = process.cpuUsage();
       const t0 = Date.now();
-      // the reference's batch sizes, except ProsPr at 16 on CIFAR nets (64 exceeds the 4 GiB wasm heap on CIFAR nets)
-      const batchSize = name === "prospr" ? (mnist ? 512 : 16) : 128;
+      // the reference's batch sizes (reference-notes §3: SNIP 128, ProsPr 512); src/pruning/memory
+      // splits a batch into chunks that fit the memory budget (4 GiB on wasm), so nothing is forced here
+      const batchSize = name === "prospr" ? 512 : 128;
       try {
-        const r = prune(name, model, 0.9, { seed: 0, data, batchSize, chunkSize: mnist ? undefined : 50 });
+        const r = prune(name, model, 0.9, { seed: 0, data, batchSize });
         const c = process.cpuUsage(c0);
-        console.log(`${arch.padEnd(10)} ${name.padEnd(8)} cpu ${((c.user + c.system) / 1e6).toFixed(2).padStart(7)} s  wall ${((Date.now() - t0) / 1000).toFixed(2).padStart(7)} s  sparsity ${(1 - r.density.global).toFixed(5)}`);
+        const plan = r.info.chunks !== undefined ? `  ${r.info.chunks} chunk(s) of ≤ ${r.info.chunkSize} (estimate ${r.info.memoryEstimateMiB} MiB, budget ${r.info.memoryBudgetMiB} MiB)` : "";
+        console.log(`${arch.padEnd(10)} ${name.padEnd(8)} cpu ${((c.user + c.system) / 1e6).toFixed(2).padStart(7)} s  wall ${((Date.now() - t0) / 1000).toFixed(2).padStart(7)} s  sparsity ${(1 - r.density.global).toFixed(5)}${plan}`);
       } catch (e) {
         console.log(`${arch.padEnd(10)} ${name.padEnd(8)} FAILED: ${(e as Error).message.split("\n")[0]}`);
       }
