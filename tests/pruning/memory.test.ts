@@ -12,19 +12,12 @@ import { arrayPruneData, splitBatch, type PruneBatch, type PruneData } from "../
 import { buildModel } from "../../src/nn/model";
 import { activationFloats, balancedChunks, estimatePassBytes, parameterFloats, planChunks, SAFETY } from "../../src/pruning/memory";
 import { Rng } from "../../src/util/rng";
-import { tinyData, tinyModel } from "./tiny-model";
+import { flat, tinyData, tinyModel } from "./tiny-model";
 
 before(async () => {
   await initBackend("cpu");
 });
 
-function flat(ts: readonly tf.Tensor[]): Float64Array {
-  const parts = ts.map((t) => t.dataSync());
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) for (let i = 0; i < p.length; i++) out[o++] = p[i];
-  return out;
-}
 
 function assertClose(a: Float64Array, b: Float64Array, rel: number, what: string): void {
   assert.equal(a.length, b.length, `${what}: lengths`);

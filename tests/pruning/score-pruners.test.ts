@@ -11,19 +11,12 @@ import { withWeights } from "../../src/pruning/tf-util";
 import type { PruneBatch } from "../../src/pruning/data";
 import type { PruneResult } from "../../src/pruning/types";
 import { Rng } from "../../src/util/rng";
-import { tinyData, tinyModel } from "./tiny-model";
+import { flat, tinyData, tinyModel } from "./tiny-model";
 
 before(async () => {
   await initBackend("cpu");
 });
 
-function flat(ts: readonly tf.Tensor[]): Float64Array {
-  const parts = ts.map((t) => t.dataSync());
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) for (let i = 0; i < p.length; i++) out[o++] = p[i];
-  return out;
-}
 
 function cosine(a: Float64Array, b: Float64Array): number {
   let ab = 0;

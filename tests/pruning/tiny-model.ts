@@ -86,3 +86,12 @@ export function tinyData(seed: number, n = 200): PruneData {
   }
   return arrayPruneData(x, y, { shape: [4, 4, 1], classes: 3 });
 }
+
+/** All values of the tensors, concatenated, as float64. */
+export function flat(ts: readonly tf.Tensor[]): Float64Array {
+  const parts = ts.map((t) => t.dataSync());
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) out[o++] = p[i];
+  return out;
+}

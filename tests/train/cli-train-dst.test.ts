@@ -9,14 +9,9 @@ import { buildArchitecture } from "../../src/nn/architectures";
 import { setDst } from "../../src/pruning/set";
 import { prunableLayers } from "../../src/pruning/layers";
 import { Rng } from "../../src/util/rng";
+import { idxBytes } from "./tiny-fixtures";
 
-function idx(dims: number[], data: Uint8Array): Buffer {
-  const h = Buffer.alloc(4 + 4 * dims.length);
-  h[2] = 8;
-  h[3] = dims.length;
-  dims.forEach((d, i) => h.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([h, Buffer.from(data)]);
-}
+const idx = idxBytes;
 
 function writeMnist(dir: string): void {
   const rng = new Rng(1);

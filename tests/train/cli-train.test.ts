@@ -7,14 +7,9 @@ import { command } from "../../src/cli/train";
 import { readModelFile } from "../../src/train/checkpoint";
 import { saveNetwork } from "../../src/io/safetensors";
 import { Rng } from "../../src/util/rng";
+import { idxBytes } from "./tiny-fixtures";
 
-function idx(dims: number[], data: Uint8Array): Buffer {
-  const h = Buffer.alloc(4 + 4 * dims.length);
-  h[2] = 8;
-  h[3] = dims.length;
-  dims.forEach((d, i) => h.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([h, Buffer.from(data)]);
-}
+const idx = idxBytes;
 
 test("train CLI: trains on MNIST-format files, keeps the masks of --weights fixed, writes weights + masks", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "snn-cli-train-"));

@@ -19,32 +19,10 @@ import { checkTrainHooks, type JsonValue, type TrainHook } from "../../src/train
 import type { TrainRecipe } from "../../src/train/recipes";
 import { train } from "../../src/train/train";
 import { Rng } from "../../src/util/rng";
+import { syntheticQuadrants, tinySpec } from "./tiny-fixtures";
 
-const spec: ArchSpec = {
-  name: "tiny", inputChannels: 1, inputSize: 8, classes: 4,
-  layers: [
-    { kind: "conv2d", name: "c1", inChannels: 1, outChannels: 4, kernel: 3, stride: 1, padding: 1, groups: 1, bias: true, role: "conv" },
-    { kind: "batchnorm", name: "bn1", features: 4 }, { kind: "relu" },
-    { kind: "maxpool", kernel: 2, stride: 2, padding: 0 },
-    { kind: "flatten" },
-    { kind: "linear", name: "fc", inFeatures: 64, outFeatures: 4, bias: true },
-  ],
-};
-
-function synthetic(count: number, seed: number): ImageDataset {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 64);
-  const labels = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const k = rng.int(4);
-    labels[i] = k;
-    for (let p = 0; p < 64; p++) {
-      const inQ = ((p >> 3) < 4 ? 0 : 2) + ((p & 7) < 4 ? 0 : 1) === k;
-      images[i * 64 + p] = Math.max(0, Math.min(255, Math.round((inQ ? 150 : 60) + 40 * rng.normal())));
-    }
-  }
-  return { name: `synthetic-${seed}`, count, height: 8, width: 8, channels: 1, classes: 4, images, labels };
-}
+const spec = tinySpec;
+const synthetic = syntheticQuadrants;
 
 const data = { train: synthetic(96, 7) };
 // 6 steps per epoch, 4 epochs; augmentation on so the epoch Rng is exercised too
