@@ -33,6 +33,8 @@ options:
                       leave 'motifs' out of --metrics to skip them)
   --seed N            seed of the motif estimator (default 0)
   --normalize N       'raw' (default: official values) or 'paper' (the divisions of unrolled.csv)
+  --threads N         threads of the spectral metrics' sparse products, 1 or 2 (default: 2 on a
+                      multi-core machine for graphs of ≥ 2 M edges, else 1)
   --json              print one JSON object (keys as in the fixtures' metrics_raw)
   --progress          progress bar on stderr
 `;
@@ -47,6 +49,7 @@ const OPTIONS = {
   metrics: { type: "string" },
   motifs: { type: "string" },
   seed: { type: "string" },
+  threads: { type: "string" },
   normalize: { type: "string" },
   json: { type: "boolean" },
   progress: { type: "boolean" },
@@ -111,6 +114,7 @@ export const command: Command = {
       motifs,
       seed,
       normalize,
+      ...(o.threads !== undefined ? { threads: numberOption("metrics", "threads", o.threads, 1, 1, 2) } : {}),
       progress: o.progress ? terminalProgress("metrics") : silentProgress,
     });
     if (o.json) {

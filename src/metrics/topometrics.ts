@@ -132,6 +132,8 @@ export interface TopometricsOptions {
   readonly inputLayerSize?: number;
   /** Output layer size (default: the last partition; 0 with a single partition). */
   readonly outputLayerSize?: number;
+  /** Threads of the spectral metrics' sparse products, 1 or 2 (default: see SpectralOptions.threads). */
+  readonly threads?: number;
   readonly progress?: Progress;
 }
 
@@ -282,6 +284,7 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
   // motifs and the two spectral metrics; weights are kept only when a spectral metric needs them.
   let view: SimpleUndirected | null = null;
   const needSpectral = steps.has("spectralGap") || steps.has("spectralRadius");
+  const spectralOptions = options.threads !== undefined ? { threads: options.threads } : {};
   if (steps.has("motifs") || needSpectral) view = timed("simpleView", () => simpleUndirected(graph, needSpectral));
   if (steps.has("motifs") && view) {
     const vw = view;
@@ -299,14 +302,14 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
   }
   if (steps.has("spectralGap") && view) {
     const vw = view;
-    const r = timed("spectralGap", () => spectralGapOfView(vw));
+    const r = timed("spectralGap", () => spectralGapOfView(vw, spectralOptions));
     metrics.spectralGap = r.gap;
     details.adjacencyTop3AbsEigs = [...r.top3AbsEigs];
     finished();
   }
   if (steps.has("spectralRadius") && view) {
     const vw = view;
-    const r = timed("spectralRadius", () => spectralRadiusOfView(vw));
+    const r = timed("spectralRadius", () => spectralRadiusOfView(vw, spectralOptions));
     metrics.spectralRadius = r.radius;
     details.laplacianTop2Eigs = [...r.top2];
     finished();

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { largestMagnitudeEigenvalues, type SymmetricOperator } from "../../src/metrics/eigen";
-import { adjacencyOperator, laplacianOperator, spectralGap, spectralRadius } from "../../src/metrics/spectral";
+import { adjacencyOperator, laplacianOperator, spectralGap, spectralGapOfView, spectralRadius, spectralRadiusOfView } from "../../src/metrics/spectral";
 import { simpleUndirected } from "../../src/metrics/undirected-simple";
 import { csrFromEdges } from "../../src/encoding/csr";
 import { Rng } from "../../src/util/rng";
@@ -222,7 +222,7 @@ test("the solver is deterministic for a seed and reports bad k", () => {
   assert.throws(() => largestMagnitudeEigenvalues(denseOp(new Float64Array(4), 2), { k: 2 }), /metrics\/eigen: k = 2/);
 });
 
-test("half-symmetric products equal full-row products (weighted, unweighted, loops, stale y)", () => {
+test("half-symmetric products equal full-row products on 1 and 2 threads (weighted, unweighted, loops, stale y)", () => {
   // The operators read each pair once from its smaller end; compare with the plain product over
   // the view's full rows on dense random vectors, with garbage left in y from a previous call.
   const rng = new Rng(11);
@@ -242,23 +242,56 @@ test("half-symmetric products equal full-row products (weighted, unweighted, loo
     for (let i = 0; i < n; i++) x[i] = rng.next() - 0.5;
     const off = view.offsets;
     const nb = view.neighbors;
-    for (const unweighted of [false, true]) {
-      const y = new Float64Array(n).fill(123.5);
-      adjacencyOperator(view, unweighted).apply(x, y);
+    // Two threads only in a few trials: each starts a worker.
+    for (const threads of trial < 4 ? [1, 2] : [1]) {
+      for (const unweighted of [false, true]) {
+        const y = new Float64Array(n).fill(123.5);
+        const op = adjacencyOperator(view, unweighted, threads);
+        try {
+          op.apply(x, y);
+          op.apply(x, y); // a second product reuses the worker and its buffers
+        } finally {
+          op.dispose();
+        }
+        for (let u = 0; u < n; u++) {
+          let want = 2 * (unweighted ? (view.loopWeight[u] !== 0 ? 1 : 0) : view.loopWeight[u]) * x[u];
+          for (let e = off[u]; e < off[u + 1]; e++) want += (unweighted ? 1 : view.weights[e]) * x[nb[e]];
+          assert.ok(Math.abs(y[u] - want) <= 1e-12, `A x trial ${trial} threads ${threads} unweighted ${unweighted} row ${u}: ${y[u]} vs ${want}`);
+        }
+      }
+      const y = new Float64Array(n).fill(-7);
+      const lop = laplacianOperator(view, "float64", threads);
+      try {
+        lop.apply(x, y);
+      } finally {
+        lop.dispose();
+      }
       for (let u = 0; u < n; u++) {
-        let want = 2 * (unweighted ? (view.loopWeight[u] !== 0 ? 1 : 0) : view.loopWeight[u]) * x[u];
-        for (let e = off[u]; e < off[u + 1]; e++) want += (unweighted ? 1 : view.weights[e]) * x[nb[e]];
-        assert.ok(Math.abs(y[u] - want) <= 1e-12, `A x trial ${trial} unweighted ${unweighted} row ${u}: ${y[u]} vs ${want}`);
+        let want = 0;
+        for (let e = off[u]; e < off[u + 1]; e++) want += view.weights[e] * (x[u] - x[nb[e]]);
+        assert.ok(Math.abs(y[u] - want) <= 1e-12, `L x trial ${trial} threads ${threads} row ${u}: ${y[u]} vs ${want}`);
       }
     }
-    const y = new Float64Array(n).fill(-7);
-    laplacianOperator(view).apply(x, y);
-    for (let u = 0; u < n; u++) {
-      let want = 0;
-      for (let e = off[u]; e < off[u + 1]; e++) want += view.weights[e] * (x[u] - x[nb[e]]);
-      assert.ok(Math.abs(y[u] - want) <= 1e-12, `L x trial ${trial} row ${u}: ${y[u]} vs ${want}`);
-    }
   }
+});
+
+test("spectral gap and radius on 2 threads equal 1 thread; bad thread counts are refused", () => {
+  const rng = new Rng(21);
+  const { s, t, w } = randomBipartiteEdges(rng, 150, 120, 0.08);
+  // a few odd cycles so that the spectrum is not ±-symmetric
+  for (let i = 0; i < 30; i++) {
+    s.push(rng.int(150));
+    t.push(rng.int(150));
+    w.push(Math.fround(0.2 + rng.next()));
+  }
+  const view = simpleUndirected(csrFromEdges(270, s, t, w));
+  const one = spectralGapOfView(view, { threads: 1 });
+  const two = spectralGapOfView(view, { threads: 2 });
+  for (let i = 0; i < 3; i++) assertRel(two.top3AbsEigs[i], one.top3AbsEigs[i], 1e-12, one.top3AbsEigs[0], `|λ${i + 1}|`);
+  const r1 = spectralRadiusOfView(view, { threads: 1 });
+  const r2 = spectralRadiusOfView(view, { threads: 2 });
+  assertRel(r2.radius, r1.radius, 1e-12, r1.radius, "radius");
+  assert.throws(() => spectralGapOfView(view, { threads: 3 }), /threads must be 1 or 2, got 3/);
 });
 
 /**
