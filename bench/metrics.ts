@@ -5,7 +5,7 @@
  * (≈96 M edges, the size of the paper's uniform 0.6 Conv-6 graphs).
  *
  *   node --import tsx bench/metrics.ts [--fixtures a,b] [--conv6] [--metrics m1,m2] [--motifs exact|estimate]
- *                                       [--igraph] [--repeat 3] [--out results.json]
+ *                                       [--igraph] [--repeat 3] [--threads 1|2] [--out results.json]
  *
  * Heavy: run under `flock /tmp/snn-heavy.lock`. --igraph also times python-igraph (the official
  * library, /usr/bin/python3) on the very same graph in the same conditions, for a like-for-like
@@ -58,10 +58,12 @@ interface Args {
   igraph: boolean;
   out: string | null;
   repeat: number;
+  /** Spectral product threads (undefined: the library default). */
+  threads: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { fixtures: FIXTURES, conv6: false, metrics: [...METRIC_NAMES], motifs: "estimate", igraph: false, out: null, repeat: 3 };
+  const a: Args = { fixtures: FIXTURES, conv6: false, metrics: [...METRIC_NAMES], motifs: "estimate", igraph: false, out: null, repeat: 3, threads: undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = (): string => {
@@ -82,6 +84,7 @@ function parseArgs(argv: string[]): Args {
       a.repeat = Number(next());
       if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new Error(`bench/metrics: --repeat must be a positive integer`);
     }
+    else if (k === "--threads") a.threads = Number(next());
     else throw new Error(`bench/metrics: unknown option ${k}`);
   }
   return a;
@@ -189,9 +192,9 @@ async function benchNetwork(name: string, build: () => CsrGraph, official: Recor
     sampler.reset();
     let best = Infinity;
     let prep = 0;
-    let r = computeTopometrics(g, { metrics, motifs: a.motifs, seed: 0 });
+    let r = computeTopometrics(g, { metrics, motifs: a.motifs, seed: 0, ...(a.threads !== undefined ? { threads: a.threads } : {}) });
     for (let rep = 0; rep < a.repeat; rep++) {
-      if (rep > 0) r = computeTopometrics(g, { metrics, motifs: a.motifs, seed: 0 });
+      if (rep > 0) r = computeTopometrics(g, { metrics, motifs: a.motifs, seed: 0, ...(a.threads !== undefined ? { threads: a.threads } : {}) });
       let p = 0;
       for (const q of PREP) p += r.seconds[q] ?? 0;
       const t = r.seconds[step] ?? 0;
