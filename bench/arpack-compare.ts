@@ -12,7 +12,10 @@ import { simpleUndirected } from "../src/metrics/undirected-simple";
 import { Rng } from "../src/util/rng";
 import { buildCase } from "./mge-cases";
 
-type KoffiModule = typeof import("koffi");
+/** The part of koffi used here, declared locally (`typeof import("koffi")` fails under nodenext after a fresh npm ci: TS1479). */
+interface KoffiModule {
+  load(path: string): { func(signature: string): (...args: unknown[]) => unknown };
+}
 
 function arpackLM(op: SymmetricOperator, k: number, ncv: number, tol: number): { values: number[]; matvecs: number } {
   const koffi = require("koffi") as KoffiModule;
