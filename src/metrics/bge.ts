@@ -31,7 +31,7 @@ import { meanCoreness } from "./kcore";
 import { estimateMotifsOfView, exactMotifTotalsOfView } from "./motifs";
 import { oneHopMean } from "./neighbourhood";
 import { summariseLayers, type LayerSummary } from "./ramanujan";
-import { spectralGapOfView, spectralRadiusOfView, type SpectralOptions } from "./spectral";
+import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
 import { meanStrength } from "./strength";
 import { simpleUndirected } from "./undirected-simple";
 
@@ -120,8 +120,7 @@ export function bgeLayerMetrics(layer: BgeLayerInput, options: BgeMetricsOptions
   let spectralGap = Number.NaN;
   let spectralRadius = Number.NaN;
   if (g.numNodes > 3) {
-    spectralGap = spectralGapOfView(view, options.spectral ?? {}).gap;
-    spectralRadius = spectralRadiusOfView(view, options.spectral ?? {}).radius;
+    [spectralGap, spectralRadius] = withSpectralWorkspace(view, options.spectral ?? {}, (o) => [spectralGapOfView(view, o).gap, spectralRadiusOfView(view, o).radius]);
   } else {
     notes.push(`spectral: ${g.numNodes} nodes, eigsh(k=3) needs more than 3`);
   }

@@ -24,7 +24,7 @@
  * mean over the finite values, with the number of NaN layers reported.
  */
 import { csrFromEdges, type CsrGraph } from "../encoding/csr";
-import { spectralGapOfView, type SpectralOptions } from "./spectral";
+import { spectralGapOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
 import { simpleUndirected } from "./undirected-simple";
 
 export interface RamanujanLayerMetrics {
@@ -109,8 +109,7 @@ function meanOf(a: Int32Array, from: number, to: number): number {
 /** [gap of the weighted adjacency, δ_r from the 0/1 adjacency] of one (sub)graph. */
 function gapAndDeltaR(graph: CsrGraph, dl: number, dr: number, options: SpectralOptions): [number, number] {
   const view = simpleUndirected(graph, true);
-  const weighted = spectralGapOfView(view, options);
-  const unweighted = spectralGapOfView(view, options, true);
+  const [weighted, unweighted] = withSpectralWorkspace(view, options, (o) => [spectralGapOfView(view, o), spectralGapOfView(view, o, true)]);
   const mu = unweighted.top3AbsEigs[2];
   const ub = Math.sqrt(dl - 1) + Math.sqrt(dr - 1);
   return [weighted.gap, (ub - mu) / ub];

@@ -26,8 +26,8 @@
  * (see bench/spectral.ts); memory 8 bytes per stored slot + (ncv + 1)·8·N for the Lanczos basis.
  */
 import type { CsrGraph } from "../encoding/csr";
-import { largestMagnitudeEigenvalues, type EigenOptions, type EigenResult, type SymmetricOperator } from "./eigen";
-import { defaultProductThreads, offDiagonalProduct } from "./symmetric-product";
+import { EigenWorkspace, largestMagnitudeEigenvalues, type EigenOptions, type EigenResult, type SymmetricOperator } from "./eigen";
+import { defaultProductThreads, offDiagonalProduct, type OffDiagonalProduct } from "./symmetric-product";
 import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
 
 export interface SpectralGap {
@@ -40,7 +40,7 @@ export interface SpectralRadius {
   readonly top2: [number, number];
 }
 
-export type SpectralOptions = Omit<EigenOptions, "k"> & {
+export type SpectralOptions = Omit<EigenOptions, "k" | "workspace"> & {
   /** Laplacian degree summation (spectral radius only); see `DegreeSums`. */
   readonly degreeSums?: DegreeSums;
   /**
@@ -48,7 +48,81 @@ export type SpectralOptions = Omit<EigenOptions, "k"> & {
    * 4 M slots, else 1; symmetric-product.ts). The eigenvalues agree to rounding either way.
    */
   readonly threads?: number;
+  /**
+   * Shared set-up for several spectra of the same view (see `SpectralWorkspace`); its thread count
+   * takes the place of `threads`.
+   */
+  readonly workspace?: SpectralWorkspace;
 };
+
+/**
+ * What the spectra of one simple undirected view can share: the sparse products (the weighted one
+ * serves both the adjacency and the Laplacian; with two threads each holds a worker and a copy of
+ * half the pairs) and the eigensolver's vectors. Building them once instead of per spectrum saves
+ * their allocation and first-touch page faults (~0.2 s on a 192 k-node MGE, ~0.5 s on 478 k nodes).
+ * Call `dispose()` when done: it stops the workers.
+ */
+export class SpectralWorkspace {
+  readonly threads: number;
+  readonly eigen: EigenWorkspace;
+  private readonly products = new Map<boolean, OffDiagonalProduct>();
+  private disposed = false;
+
+  /** `eigen`: vectors to use (e.g. `EigenWorkspace.prefaulted`, made before the view existed). */
+  constructor(
+    readonly view: SimpleUndirected,
+    threads?: number,
+    eigen?: EigenWorkspace,
+  ) {
+    this.threads = threads ?? defaultProductThreads(view);
+    if (this.threads !== 1 && this.threads !== 2) throw new Error(`metrics/spectral: threads must be 1 or 2, got ${this.threads}`);
+    if (eigen && eigen.size !== Math.max(1, view.numNodes)) {
+      throw new Error(`metrics/spectral: the eigen workspace holds vectors of size ${eigen.size}, the view has ${view.numNodes} nodes`);
+    }
+    this.eigen = eigen ?? new EigenWorkspace(Math.max(1, view.numNodes));
+  }
+
+  /** The off-diagonal product of the view (built on first use). */
+  product(unweighted: boolean): OffDiagonalProduct {
+    if (this.disposed) throw new Error("metrics/spectral: workspace used after dispose()");
+    let p = this.products.get(unweighted);
+    if (!p) {
+      p = offDiagonalProduct(this.view, unweighted, this.threads);
+      this.products.set(unweighted, p);
+    }
+    return p;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const p of this.products.values()) p.dispose();
+    this.products.clear();
+    this.eigen.dispose();
+  }
+}
+
+/**
+ * Runs `f` with a workspace for `view` (made from `options.threads` and `eigen`, or
+ * `options.workspace` when it is already one for this view) and disposes what it made. `f` receives
+ * the options to pass on.
+ */
+export function withSpectralWorkspace<T>(view: SimpleUndirected, options: SpectralOptions, f: (options: SpectralOptions) => T, eigen?: EigenWorkspace): T {
+  if (options.workspace && options.workspace.view === view) return f(options);
+  const { workspace: _ignored, ...rest } = options;
+  const ws = new SpectralWorkspace(view, options.threads, eigen);
+  try {
+    return f({ ...rest, workspace: ws });
+  } finally {
+    ws.dispose();
+  }
+}
+
+/** The product to use: the workspace's (not disposed with the operator) or a new one. */
+function productFor(s: SimpleUndirected, unweighted: boolean, threads: number | SpectralWorkspace): { product: OffDiagonalProduct; owned: boolean } {
+  if (typeof threads === "number") return { product: offDiagonalProduct(s, unweighted, threads), owned: true };
+  if (threads.view !== s) throw new Error("metrics/spectral: the workspace was made for another undirected view");
+  return { product: threads.product(unweighted), owned: false };
+}
 
 /** A symmetric operator that may hold a worker thread until disposed. */
 export interface SpectralOperator extends SymmetricOperator {
@@ -57,12 +131,15 @@ export interface SpectralOperator extends SymmetricOperator {
   dispose(): void;
 }
 
-/** y = A x for the symmetric (weighted unless `unweighted`) adjacency of the simple undirected view. */
-export function adjacencyOperator(s: SimpleUndirected, unweighted = false, threads = 1): SpectralOperator {
+/**
+ * y = A x for the symmetric (weighted unless `unweighted`) adjacency of the simple undirected view,
+ * on `threads` threads or with the product of a workspace.
+ */
+export function adjacencyOperator(s: SimpleUndirected, unweighted = false, threads: number | SpectralWorkspace = 1): SpectralOperator {
   const n = s.numNodes;
   const lw = s.loopWeight;
   const hasLoopW = lw.length === n;
-  const product = offDiagonalProduct(s, unweighted, threads);
+  const { product, owned } = productFor(s, unweighted, threads);
   return {
     size: n,
     threads: product.threads,
@@ -76,7 +153,9 @@ export function adjacencyOperator(s: SimpleUndirected, unweighted = false, threa
         }
       }
     },
-    dispose: () => product.dispose(),
+    dispose: () => {
+      if (owned) product.dispose();
+    },
   };
 }
 
@@ -126,7 +205,7 @@ function pairwiseF32(w: Float32Array, a: number, n: number): number {
 }
 
 /** y = L x with L = diag(colsum A) − A; the loop terms of D and A cancel. */
-export function laplacianOperator(s: SimpleUndirected, degreeSums: DegreeSums = "float64", threads = 1): SpectralOperator {
+export function laplacianOperator(s: SimpleUndirected, degreeSums: DegreeSums = "float64", threads: number | SpectralWorkspace = 1): SpectralOperator {
   const n = s.numNodes;
   const off = s.offsets;
   const nb = s.neighbors;
@@ -163,7 +242,7 @@ export function laplacianOperator(s: SimpleUndirected, degreeSums: DegreeSums = 
       deg[u] = d;
     }
   }
-  const product = offDiagonalProduct(s, false, threads);
+  const { product, owned } = productFor(s, false, threads);
   return {
     size: n,
     threads: product.threads,
@@ -171,7 +250,9 @@ export function laplacianOperator(s: SimpleUndirected, degreeSums: DegreeSums = 
       product.apply(x, y);
       for (let u = 0; u < n; u++) y[u] = deg[u] * x[u] - y[u];
     },
-    dispose: () => product.dispose(),
+    dispose: () => {
+      if (owned) product.dispose();
+    },
   };
 }
 
@@ -191,10 +272,11 @@ export function spectralGap(graph: CsrGraph, options: SpectralOptions = {}, view
 /** Spectral gap of a prebuilt simple undirected view (weighted unless `unweighted`). */
 export function spectralGapOfView(s: SimpleUndirected, options: SpectralOptions = {}, unweighted = false): SpectralGap {
   checkSize(s.numNodes, 3, "the spectral gap");
-  const op = adjacencyOperator(s, unweighted, options.threads ?? defaultProductThreads(s));
+  const { workspace, ...rest } = options;
+  const op = adjacencyOperator(s, unweighted, workspace ?? options.threads ?? defaultProductThreads(s));
   let r: EigenResult;
   try {
-    r = largestMagnitudeEigenvalues(op, { ...options, k: 3 });
+    r = largestMagnitudeEigenvalues(op, { ...rest, k: 3, ...(workspace ? { workspace: workspace.eigen } : {}) });
   } finally {
     op.dispose();
   }
@@ -211,10 +293,11 @@ export function spectralRadius(graph: CsrGraph, options: SpectralOptions = {}, v
 
 export function spectralRadiusOfView(s: SimpleUndirected, options: SpectralOptions = {}): SpectralRadius {
   checkSize(s.numNodes, 2, "the spectral radius");
-  const op = laplacianOperator(s, options.degreeSums ?? "float64", options.threads ?? defaultProductThreads(s));
+  const { workspace, ...rest } = options;
+  const op = laplacianOperator(s, options.degreeSums ?? "float64", workspace ?? options.threads ?? defaultProductThreads(s));
   let r: EigenResult;
   try {
-    r = largestMagnitudeEigenvalues(op, { ...options, k: 2 });
+    r = largestMagnitudeEigenvalues(op, { ...rest, k: 2, ...(workspace ? { workspace: workspace.eigen } : {}) });
   } finally {
     op.dispose();
   }

@@ -56,8 +56,12 @@ const KERNEL_SOURCE = `
   }`;
 const KERNEL_ARGS = ["rowStart", "rowEnd", "rowOffset", "nb", "w", "weighted", "x", "y", "u0", "u1"];
 
+let compiled: Kernel | null = null;
+
+/** The kernel, compiled once per thread: a fresh function per product would start cold (no type feedback) every time. */
 function compileKernel(): Kernel {
-  return new Function(...KERNEL_ARGS, KERNEL_SOURCE) as Kernel;
+  compiled ??= new Function(...KERNEL_ARGS, KERNEL_SOURCE) as Kernel;
+  return compiled;
 }
 
 /** Worker: waits for a sequence number, computes its rows into its y, reports the number back. */

@@ -32,8 +32,9 @@ import { meanCoreness } from "./kcore";
 import { defaultLayerSizes, localConnectivity, type LayerSizes, type LocalConnectivity } from "./local";
 import { oneHopMean, twoHopMean } from "./neighbourhood";
 import { meanStrength } from "./strength";
+import { EigenWorkspace, solverVectors } from "./eigen";
 import { estimateMotifsOfView, exactMotifTotalsOfView } from "./motifs";
-import { spectralGapOfView, spectralRadiusOfView } from "./spectral";
+import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
 import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
 
 export type MetricName =
@@ -231,6 +232,10 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
     progress.update(done, total);
   };
 
+  // The spectra's Krylov basis is faulted in by a worker while the other metrics run (eigen.ts).
+  const needSpectral = steps.has("spectralGap") || steps.has("spectralRadius");
+  const eigenVectors = needSpectral ? EigenWorkspace.prefaulted(n, solverVectors(n, 3)) : null;
+
   // The in-adjacency (k-core, cut structure) also gives the in-degrees for the local metrics.
   let inAdj: InAdjacency | null = null;
   if (steps.has("kCore") || steps.has("cutStructure")) inAdj = timed("inAdjacency", () => inAdjacency(graph));
@@ -283,8 +288,7 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
   // The simple undirected view (igraph as_undirected(combine_edges="first")) is shared by the
   // motifs and the two spectral metrics; weights are kept only when a spectral metric needs them.
   let view: SimpleUndirected | null = null;
-  const needSpectral = steps.has("spectralGap") || steps.has("spectralRadius");
-  const spectralOptions = options.threads !== undefined ? { threads: options.threads } : {};
+  const spectralOptions: SpectralOptions = options.threads !== undefined ? { threads: options.threads } : {};
   if (steps.has("motifs") || needSpectral) view = timed("simpleView", () => simpleUndirected(graph, needSpectral));
   if (steps.has("motifs") && view) {
     const vw = view;
@@ -300,19 +304,23 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
     }
     finished();
   }
-  if (steps.has("spectralGap") && view) {
+  if (needSpectral && view) {
     const vw = view;
-    const r = timed("spectralGap", () => spectralGapOfView(vw, spectralOptions));
-    metrics.spectralGap = r.gap;
-    details.adjacencyTop3AbsEigs = [...r.top3AbsEigs];
-    finished();
-  }
-  if (steps.has("spectralRadius") && view) {
-    const vw = view;
-    const r = timed("spectralRadius", () => spectralRadiusOfView(vw, spectralOptions));
-    metrics.spectralRadius = r.radius;
-    details.laplacianTop2Eigs = [...r.top2];
-    finished();
+    // One workspace for both spectra: one Krylov basis and one product set-up (spectral.ts).
+    withSpectralWorkspace(vw, spectralOptions, (o) => {
+      if (steps.has("spectralGap")) {
+        const r = timed("spectralGap", () => spectralGapOfView(vw, o));
+        metrics.spectralGap = r.gap;
+        details.adjacencyTop3AbsEigs = [...r.top3AbsEigs];
+        finished();
+      }
+      if (steps.has("spectralRadius")) {
+        const r = timed("spectralRadius", () => spectralRadiusOfView(vw, o));
+        metrics.spectralRadius = r.radius;
+        details.laplacianTop2Eigs = [...r.top2];
+        finished();
+      }
+    }, eigenVectors ?? undefined);
   }
   view = null;
   progress.finish(`${requested.size} topometrics`);

@@ -5,8 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { largestMagnitudeEigenvalues, type SymmetricOperator } from "../../src/metrics/eigen";
-import { adjacencyOperator, laplacianOperator, spectralGap, spectralGapOfView, spectralRadius, spectralRadiusOfView } from "../../src/metrics/spectral";
+import { EigenWorkspace, largestMagnitudeEigenvalues, type SymmetricOperator } from "../../src/metrics/eigen";
+import { adjacencyOperator, laplacianOperator, SpectralWorkspace, spectralGap, spectralGapOfView, spectralRadius, spectralRadiusOfView, withSpectralWorkspace } from "../../src/metrics/spectral";
 import { simpleUndirected } from "../../src/metrics/undirected-simple";
 import { csrFromEdges } from "../../src/encoding/csr";
 import { Rng } from "../../src/util/rng";
@@ -354,4 +354,71 @@ test("selective re-orthogonalisation: no ghost eigenvalues, same values as full,
   assert.ok(sel.restarts >= 3, `the cluster should need restarts (got ${sel.restarts})`);
   assert.equal(full.fullReorthogonalizations, full.matvecs);
   assert.ok(sel.projections < full.projections / 2, `selective projected ${sel.projections} vectors, full ${full.projections}`);
+});
+
+test("a shared spectral workspace gives the same bits as separate solves, reuses its vectors, and refuses misuse", () => {
+  const rng = new Rng(33);
+  const { s, t, w } = randomBipartiteEdges(rng, 160, 140, 0.06);
+  for (let i = 0; i < 25; i++) {
+    s.push(rng.int(160));
+    t.push(rng.int(160));
+    w.push(Math.fround(0.1 + rng.next()));
+  }
+  const view = simpleUndirected(csrFromEdges(300, s, t, w));
+  for (const threads of [1, 2]) {
+    // verify on: the deflated runs use the second half of the pool, so both paths are exercised.
+    for (const verify of [false, true]) {
+      const gap = spectralGapOfView(view, { threads, verify });
+      const gapU = spectralGapOfView(view, { threads, verify }, true);
+      const rad = spectralRadiusOfView(view, { threads, verify });
+      const shared = withSpectralWorkspace(view, { threads, verify }, (o) => {
+        const ws = o.workspace;
+        assert.ok(ws, "the helper passes a workspace");
+        const r = [spectralGapOfView(view, o), spectralRadiusOfView(view, o), spectralGapOfView(view, o, true)] as const;
+        const used = ws.eigen.allocated;
+        // A second round allocates nothing new.
+        spectralRadiusOfView(view, o);
+        spectralGapOfView(view, o);
+        assert.equal(ws.eigen.allocated, used, "vectors reused");
+        return r;
+      });
+      assert.deepEqual(shared[0].top3AbsEigs, gap.top3AbsEigs, `gap, threads ${threads}, verify ${verify}`);
+      assert.deepEqual(shared[1].top2, rad.top2, `radius, threads ${threads}, verify ${verify}`);
+      assert.deepEqual(shared[2].top3AbsEigs, gapU.top3AbsEigs, `unweighted gap, threads ${threads}, verify ${verify}`);
+    }
+  }
+  const other = simpleUndirected(csrFromEdges(300, s.slice(1), t.slice(1), w.slice(1)));
+  const ws = new SpectralWorkspace(view, 1);
+  assert.throws(() => adjacencyOperator(other, false, ws), /workspace was made for another undirected view/);
+  ws.dispose();
+  assert.throws(() => ws.product(false), /workspace used after dispose/);
+  const small = new EigenWorkspace(10);
+  assert.throws(() => largestMagnitudeEigenvalues(adjacencyOperator(view), { k: 3, denseBelow: 1, workspace: small }), /workspace holds vectors of size 10, the operator has size 300/);
+});
+
+test("a pre-faulted eigen workspace (shared buffer touched by a worker) gives the same eigenvalues as plain vectors", async () => {
+  // 40 k nodes × 34 vectors × 8 B ≈ 10.9 MB: above the 8 MiB below which no worker is started.
+  const rng = new Rng(5);
+  const n = 40_000;
+  const s: number[] = [];
+  const t: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < 120_000; i++) {
+    s.push(rng.int(n));
+    t.push(rng.int(n));
+    w.push(Math.fround(0.05 + rng.next()));
+  }
+  const view = simpleUndirected(csrFromEdges(n, s, t, w));
+  const plain = spectralGapOfView(view, { threads: 1, verify: false });
+  const pre = EigenWorkspace.prefaulted(n, 34);
+  assert.equal(pre.allocated, 34);
+  // The worker may still be running while the solve writes: its compareExchange(0, 0) never changes a value.
+  const ws = new SpectralWorkspace(view, 1, pre);
+  const got = spectralGapOfView(view, { verify: false, workspace: ws });
+  const rad = spectralRadiusOfView(view, { verify: false, workspace: ws });
+  ws.dispose();
+  ws.dispose();
+  assert.deepEqual(got.top3AbsEigs, plain.top3AbsEigs);
+  assert.deepEqual(rad.top2, spectralRadiusOfView(view, { threads: 1, verify: false }).top2);
+  assert.throws(() => new SpectralWorkspace(view, 1, new EigenWorkspace(n + 1)), /eigen workspace holds vectors of size 40001, the view has 40000 nodes/);
 });
