@@ -178,8 +178,10 @@ export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, st
  * MaxPool gradient for any kernel/stride/padding: one strided window offset at a time, compare with
  * the pooled output, scatter dy back. Replaces wasm's MaxPoolGrad kernel, which is wrong at 'same'
  * borders (it drops the gradient of a negative maximum next to the padding).
+ * Ties: every maximal element of a window gets dy, unless `firstOnly`, where only the first one in
+ * row-major window order does (PyTorch's rule: its kernels keep the first index with val > max).
  */
-function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: Pair, s: Pair, pad: Pad): tf.Tensor4D {
+function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: Pair, s: Pair, pad: Pad, firstOnly = false): tf.Tensor4D {
   const info = computeConv2DInfo(x.shape, [k[0], k[1], x.shape[3], x.shape[3]], s, 1, pad);
   const p = info.padInfo;
   const [N, H, W, C] = x.shape;
@@ -189,10 +191,16 @@ function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: 
   const Wp = Math.max(W + p.left + p.right, (ow - 1) * s[1] + k[1]);
   const xp = tf.pad(x, [[0, 0], [p.top, Hp - H - p.top], [p.left, Wp - W - p.left], [0, 0]], -3.4e38);
   let acc: tf.Tensor4D | null = null;
+  let free: tf.Tensor | null = null; // 1 where the window's maximum has not been claimed yet
   for (let di = 0; di < k[0]; di++) {
     for (let dj = 0; dj < k[1]; dj++) {
       const xs = tf.stridedSlice(xp, [0, di, dj, 0], [N, di + (oh - 1) * s[0] + 1, dj + (ow - 1) * s[1] + 1, C], [1, s[0], s[1], 1]) as tf.Tensor4D;
-      let g = tf.mul(tf.cast(tf.equal(xs, y), "float32"), dy) as tf.Tensor4D;
+      let hit = tf.cast(tf.equal(xs, y), "float32");
+      if (firstOnly) {
+        if (free !== null) hit = tf.mul(hit, free);
+        free = free === null ? tf.sub(1, hit) : tf.sub(free, hit);
+      }
+      let g = tf.mul(hit, dy) as tf.Tensor4D;
       g = zeroInsert(zeroInsert(g, 1, s[0]), 2, s[1]);
       g = padOrCrop(g, di, Hp - di - g.shape[1], dj, Wp - dj - g.shape[2]);
       acc = acc === null ? g : (tf.add(acc, g) as tf.Tensor4D);
@@ -200,6 +208,25 @@ function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: 
   }
   if (acc === null) throw new Error("nn/gradients: MaxPool with an empty kernel");
   return tf.slice(acc, [0, p.top, p.left, 0], [N, H, W, C]);
+}
+
+/**
+ * Max pooling ('valid'; pad the input beforehand) whose gradient goes to the first maximum of each
+ * window in row-major order, as in PyTorch, instead of to every tied maximum. Needed where ties are
+ * structural, e.g. SynFlow's all-ones input (every interior pixel of a map is equal); first order only.
+ */
+export function maxPoolFirstMax(x: tf.Tensor4D, kernel: number, stride: number): tf.Tensor4D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor4D;
+    const save = args[1] as tf.GradSaveFunc;
+    const y = tf.maxPool(xi, kernel, stride, "valid");
+    save([xi, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => maxPoolGradGeneral(saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, dy as tf.Tensor4D, [kernel, kernel], [stride, stride], "valid", true),
+    };
+  });
+  return op(x) as tf.Tensor4D;
 }
 
 let registered = false;

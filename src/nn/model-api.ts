@@ -15,6 +15,11 @@ export interface ForwardOptions {
   training: boolean;
   /** Skip BatchNorm entirely (SynFlow evaluates the linearised network). */
   noBatchNorm?: boolean;
+  /**
+   * Which tied maxima of a max-pool window receive the gradient: "all" (default: the fast gradient;
+   * ties are rare on real data) or "first" in row-major order, as PyTorch (SynFlow's all-ones input).
+   */
+  maxPoolTies?: "all" | "first";
 }
 
 export interface SparseModel {

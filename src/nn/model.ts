@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions, SparseModel } from "./model-api";
 import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec } from "./spec";
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
-import { batchNormTrain } from "./gradients";
+import { batchNormTrain, maxPoolFirstMax } from "./gradients";
 import { Rng } from "../util/rng";
 import { forEachLeafLayer } from "./architectures";
 
@@ -223,7 +223,7 @@ function runLayer(l: LayerSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
       return batchNorm(l, x, ctx);
     case "maxpool":
     case "avgpool":
-      return pool(l, x as tf.Tensor4D);
+      return pool(l, x as tf.Tensor4D, ctx.options.maxPoolTies === "first");
     case "globalavgpool":
       if (x.rank !== 4) throw new Error(`nn/model: globalavgpool needs a [N,H,W,C] input, got [${x.shape}]`);
       return tf.mean(x, [1, 2]);
@@ -338,11 +338,12 @@ function batchNorm(l: BatchNormSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
   return tf.add(tf.mul(tf.sub(x, rm), tf.mul(tf.rsqrt(tf.add(rv, BN_EPS)), gamma)), beta);
 }
 
-function pool(l: PoolSpec, x: tf.Tensor4D): tf.Tensor {
+function pool(l: PoolSpec, x: tf.Tensor4D, firstMax: boolean): tf.Tensor {
   if (x.rank !== 4) throw new Error(`nn/model: ${l.kind} needs a [N,H,W,C] input, got [${x.shape}]`);
   let xi = x;
   if (l.padding > 0) xi = padded(x, l.padding, l.kind === "maxpool" ? -3.4e38 : 0);
-  return l.kind === "maxpool" ? tf.maxPool(xi, l.kernel, l.stride, "valid") : tf.avgPool(xi, l.kernel, l.stride, "valid");
+  if (l.kind === "avgpool") return tf.avgPool(xi, l.kernel, l.stride, "valid");
+  return firstMax ? maxPoolFirstMax(xi, l.kernel, l.stride) : tf.maxPool(xi, l.kernel, l.stride, "valid");
 }
 
 // ---------------------------------------------------------------------------------------------

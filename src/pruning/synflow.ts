@@ -33,20 +33,12 @@ import { checkSeed, checkSparsity, type PruneResult } from "./types";
  * Conservation (Tanaka et al. Thm. 2): without biases, every layer's score sum equals R.
  *
  * Max-pool ties. On an all-ones input every interior position of a feature map has the same value,
- * so max-pool windows are full of exact ties. PyTorch routes the gradient to one maximum; the tfjs
- * gradient (src/nn/gradients.ts) sends it to every tied maximum, which inflates the scores of the
- * layers before each pool by the window size (×4 per 2×2 pool) and breaks conservation. The input is
- * therefore 1 + 10⁻³·u with a fixed pattern u ∈ [0, 1) (the same for every seed), which makes the
- * maxima unique; this changes R and the scores by about 10⁻³ relative.
+ * so max-pool windows are full of exact ties. PyTorch routes the gradient to the first maximum of a
+ * window; the fast training gradient (src/nn/gradients.ts) sends it to every tied maximum, which
+ * would inflate the scores of the layers before each pool by the window size (×4 per 2×2 pool) and
+ * break conservation. The scoring pass therefore runs with `maxPoolTies: "first"` (PyTorch's rule)
+ * on the exact all-ones input of the reference.
  */
-/** The "all-ones" input with a fixed 10⁻³ jitter that breaks max-pool ties (see above). */
-export function tieBreakingOnes(size: number, channels: number): tf.Tensor4D {
-  const rng = new Rng(0x5f1f);
-  const v = new Float32Array(size * size * channels);
-  for (let i = 0; i < v.length; i++) v[i] = 1 + 1e-3 * rng.next();
-  return tf.tensor4d(v, [1, size, size, channels]);
-}
-
 export interface SynflowOptions {
   seed: number;
   iterations?: number;
@@ -87,11 +79,11 @@ export function synflowScores(model: SparseModel, masks: readonly tf.Tensor[], r
         if (params.has(b)) params.set(b, tf.div(params.get(b)!, cum));
       }
     }
-    const ones = tieBreakingOnes(spec.inputSize, spec.inputChannels);
+    const ones = tf.ones([1, spec.inputSize, spec.inputSize, spec.inputChannels]) as tf.Tensor4D;
     const f = (...ws: tf.Tensor[]): tf.Scalar => {
       const p = new Map(params);
       names.forEach((n, i) => p.set(n, ws[i]));
-      return tf.sum(model.forward(ones, { training: false, noBatchNorm: true }, p));
+      return tf.sum(model.forward(ones, { training: false, noBatchNorm: true, maxPoolTies: "first" }, p));
     };
     const { value, grads } = tf.valueAndGrads(f)(a);
     R = value.dataSync()[0];

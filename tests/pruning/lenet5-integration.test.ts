@@ -59,7 +59,8 @@ test("SynFlow conservation on LeNet-5 (zero biases): every layer's score sum equ
   const { scores, R } = synflowScores(model, masks, true);
   for (const s of scores) {
     const v = s.sum().dataSync()[0];
-    assert.ok(Math.abs(v - R) < 2e-3 * R, `layer sum ${v} vs R ${R}`);
+    // exact all-ones input, PyTorch tie rule at the max-pools: equal to float32 rounding (all-ties would give ×4 per pool)
+    assert.ok(Math.abs(v - R) < 1e-4 * R, `layer sum ${v} vs R ${R}`);
   }
   tf.dispose([...masks, ...scores]);
   model.dispose();
