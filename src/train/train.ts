@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { crossEntropy } from "../nn/gradients";
 import type { TfSparseModel } from "../nn/model";
 import { guardWasm } from "../nn/backend";
-import { batchIndices, channelStats, checkDataset, makeBatch, type Batch, type ImageDataset, type Normalization } from "../io/augment";
+import { batchIndices, channelStats, checkDataset, makeBatch, type AugmentOptions, type Batch, type ImageDataset, type Normalization } from "../io/augment";
 import type { Progress } from "../util/progress";
 import { silentProgress } from "../util/progress";
 import { Rng } from "../util/rng";
@@ -121,15 +121,40 @@ function checkCompatible(model: TfSparseModel, d: ImageDataset): void {
   if (d.classes > s.classes) throw new Error(`train: ${d.name} has ${d.classes} classes, ${s.name} outputs ${s.classes}`);
 }
 
-/** Top-1 accuracy (fraction) and mean cross-entropy of the model in eval mode (running BN statistics). */
-export function evaluate(model: TfSparseModel, data: ImageDataset, normalization: Normalization, batchSize = 500, progress: Progress = silentProgress): { accuracy: number; loss: number } {
+/** Test-time augmentation of `evaluate`: the crop/flip options and the seed of their Rng. */
+export interface TestAugmentation {
+  readonly augment: AugmentOptions;
+  readonly seed: number;
+}
+
+/** The test-time augmentation a recipe asks for (undefined: none), seeded from the run's seed. */
+export function testAugmentation(recipe: Pick<TrainRecipe, "testAugment">, seed: number): TestAugmentation | undefined {
+  const a = recipe.testAugment;
+  if (!a || (a.cropPadding === 0 && !a.flip)) return undefined;
+  // A stream of its own: evaluating never shifts the training Rng, and the same seed gives the same crops.
+  return { augment: a, seed: (seed ^ 0x7e5a) >>> 0 };
+}
+
+/**
+ * Top-1 accuracy (fraction) and mean cross-entropy of the model in eval mode (running BN statistics),
+ * on the test images as they are, or augmented (`augmentation`, seeded: the same seed gives the same crops).
+ */
+export function evaluate(
+  model: TfSparseModel,
+  data: ImageDataset,
+  normalization: Normalization,
+  batchSize = 500,
+  progress: Progress = silentProgress,
+  augmentation?: TestAugmentation,
+): { accuracy: number; loss: number } {
   checkCompatible(model, data);
+  const rng = augmentation ? new Rng(augmentation.seed) : undefined;
   const { height: H, width: W, channels: C, classes } = shapeOf(model);
   let correct = 0;
   let lossSum = 0;
   let done = 0;
   for (const idx of batchIndices(data.count, batchSize, null)) {
-    const b = makeBatch(data, idx, normalization);
+    const b = augmentation ? makeBatch(data, idx, normalization, augmentation.augment, rng) : makeBatch(data, idx, normalization);
     // tidy returns tensors only (tslab's TypeScript 5.0 rejects a tuple of host values as a
     // TensorContainer); they are read back and disposed outside it.
     const [pred, loss] = guardWasm(`evaluation of ${data.name} (batch ${b.n})`, (): [ArrayLike<number>, number] => {
@@ -214,7 +239,7 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
         h.afterEpoch?.(context(model, optimizer, emptyGrads, { step: step - 1, epoch, stepsPerEpoch, totalSteps, lr }));
       }
       let testAccuracy: number | undefined;
-      if (data.test && (options.evalEveryEpoch || epoch === recipe.epochs - 1)) testAccuracy = evaluate(model, data.test, norm).accuracy;
+      if (data.test && (options.evalEveryEpoch || epoch === recipe.epochs - 1)) testAccuracy = evaluate(model, data.test, norm, undefined, undefined, testAugmentation(recipe, seed)).accuracy;
       const rec: EpochRecord = { epoch, lr, loss: lossSum / stepsPerEpoch, steps: stepsPerEpoch, seconds: (Date.now() - t0) / 1000, ...(testAccuracy !== undefined ? { testAccuracy } : {}) };
       records.push(rec);
       if (options.checkpoint) saveCheckpoint(options.checkpoint.path, model, optimizer, { epoch: epoch + 1, seed, recipe, history: records, hookStates: statefulHooks.map((h) => ({ kind: h.stateKind, state: h.saveState() })) });

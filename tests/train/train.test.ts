@@ -9,9 +9,9 @@ import { buildModel, modelToHost, type TfSparseModel } from "../../src/nn/model"
 import type { ArchSpec } from "../../src/nn/spec";
 import type { ImageDataset } from "../../src/io/augment";
 import { MaskedSgd } from "../../src/train/sgd";
-import { evaluate, train } from "../../src/train/train";
+import { evaluate, testAugmentation, train } from "../../src/train/train";
 import type { TrainRecipe } from "../../src/train/recipes";
-import { multiStepLr } from "../../src/train/recipes";
+import { multiStepLr, referenceRecipe } from "../../src/train/recipes";
 import type { TrainStepContext } from "../../src/train/hooks";
 import { Rng } from "../../src/util/rng";
 import { syntheticQuadrants, tinySpec } from "./tiny-fixtures";
@@ -205,4 +205,29 @@ test("evaluate: top-1 accuracy equals an argmax computed on the host", async () 
   assert.throws(() => train(model, { train: { ...d, channels: 3, images: new Uint8Array(50 * 192) } }, recipe), /8×8×3 images, tiny expects 8×8×1/);
   model.dispose();
   void CIFAR_AUGMENT;
+});
+
+test("test-time augmentation (the reference's CIFAR-100 quirk): flips swap the learnt quadrants, seeded; CIFAR-100 recipes ask for it", async () => {
+  await initBackend("wasm");
+  const model = buildModel(spec, { seed: 21 });
+  const data = { train: synthetic(384, 22), test: synthetic(200, 23) };
+  const flipRecipe: TrainRecipe = { ...recipe, epochs: 4, testAugment: { cropPadding: 0, flip: true } };
+  const res = train(model, data, flipRecipe, { seed: 5 });
+  const plain = evaluate(model, data.test, res.normalization).accuracy;
+  const aug = testAugmentation(flipRecipe, 5);
+  assert.ok(aug, "a flip asks for augmentation");
+  const flipped = evaluate(model, data.test, res.normalization, 64, undefined, aug).accuracy;
+  // Class k is a bright quadrant: a horizontal flip moves it to quadrant k ^ 1, so about half the
+  // test images become another class's image and are misread.
+  assert.ok(plain > 0.9, `learnt: ${plain}`);
+  assert.ok(flipped > 0.25 && flipped < 0.75 && flipped < plain - 0.2, `flipped ${flipped} vs plain ${plain}`);
+  assert.equal(evaluate(model, data.test, res.normalization, 64, undefined, aug).accuracy, flipped, "same seed, same crops");
+  assert.equal(res.testAccuracy, evaluate(model, data.test, res.normalization, undefined, undefined, aug).accuracy, "train() evaluates as the recipe says");
+  assert.equal(testAugmentation({ testAugment: NO_AUGMENT }, 5), undefined);
+  assert.equal(testAugmentation({}, 5), undefined);
+  assert.deepEqual(referenceRecipe("cifar100", "resnet20").testAugment, CIFAR_AUGMENT);
+  assert.deepEqual(referenceRecipe("cifar100", "wrn-28-2").testAugment, CIFAR_AUGMENT);
+  assert.equal(referenceRecipe("cifar100", "wrn-28-2").weightDecay, 5e-4);
+  assert.equal(referenceRecipe("cifar10", "resnet20").testAugment, undefined);
+  model.dispose();
 });
