@@ -185,6 +185,8 @@ export function offDiagonalProduct(s: SimpleUndirected, unweighted: boolean, thr
   const y1 = new Float64Array(ySab);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // The kernel source needs no loader: an inherited `--import tsx` would load tsx in the worker first.
+    execArgv: [],
     workerData: { ctrl: ctrlSab, offsets: offsetsSab, neighbors: nbSab, weights: wSab, x: xSab, y: ySab, u0, n, weighted },
   });
   worker.unref();
