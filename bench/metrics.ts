@@ -5,7 +5,7 @@
  * (≈96 M edges, the size of the paper's uniform 0.6 Conv-6 graphs).
  *
  *   node --import tsx bench/metrics.ts [--fixtures a,b] [--conv6] [--metrics m1,m2] [--motifs exact|estimate]
- *                                       [--igraph] [--repeat 3] [--threads 1|2] [--out results.json]
+ *                                       [--igraph] [--repeat 3] [--threads 1|2] [--fresh N] [--out results.json]
  *
  * Heavy: run under `flock /tmp/snn-heavy.lock`. --igraph also times python-igraph (the official
  * library, /usr/bin/python3) on the very same graph in the same conditions, for a like-for-like
@@ -16,6 +16,9 @@
  * steps" charges the shared preparation (in-adjacency, undirected view) to every step that needs it;
  * "one call" times computeTopometrics with all the metrics at once, as a user runs it (first call
  * of the network, JIT already warm from the previous network, and the fastest of --repeat).
+ *
+ * --fresh N first times one computeTopometrics call per fixture in N fresh processes (JIT and memory
+ * cold, as a one-off CLI run) and prints the median against the official total.
  *
  * Peak RSS: a worker thread samples the process RSS every 5 ms; for each step the peak above the
  * RSS before the step is reported (the graph itself is in the baseline).
@@ -63,10 +66,14 @@ interface Args {
   repeat: number;
   /** Spectral product threads (undefined: the library default). */
   threads: number | undefined;
+  /** Fresh processes per fixture for the cold "one call" time (0: none). */
+  fresh: number;
+  /** Internal: run one cold call on this fixture and print its seconds as JSON. */
+  child: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { fixtures: FIXTURES, conv6: false, metrics: [...METRIC_NAMES], motifs: "estimate", igraph: false, out: null, repeat: 3, threads: undefined };
+  const a: Args = { fixtures: FIXTURES, conv6: false, metrics: [...METRIC_NAMES], motifs: "estimate", igraph: false, out: null, repeat: 3, threads: undefined, fresh: 0, child: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = (): string => {
@@ -88,6 +95,10 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new Error(`bench/metrics: --repeat must be a positive integer`);
     }
     else if (k === "--threads") a.threads = Number(next());
+    else if (k === "--fresh") {
+      a.fresh = Number(next());
+      if (!Number.isInteger(a.fresh) || a.fresh < 0) throw new Error(`bench/metrics: --fresh must be a non-negative integer`);
+    } else if (k === "--child") a.child = next();
     else throw new Error(`bench/metrics: unknown option ${k}`);
   }
   return a;
@@ -105,7 +116,7 @@ function rssSampler(): { reset(): void; peakMiB(): number; stop(): Promise<numbe
       if (r > cur) Atomics.compareExchange(a, 0, cur, r);
     }, 5);
     parentPort.on("message", () => { clearInterval(t); parentPort.close(); });`;
-  const w = new Worker(code, { eval: true, workerData: shared.buffer });
+  const w = new Worker(code, { eval: true, workerData: shared.buffer, execArgv: [] });
   return {
     reset(): void {
       Atomics.store(shared, 0, Math.round(process.memoryUsage.rss() / 1048576));
@@ -265,6 +276,19 @@ function printNetwork(r: NetworkResult): void {
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
+  if (a.child !== null) {
+    // One cold call: a fresh process, nothing computed before (JIT and memory cold, as a CLI run),
+    // and no RSS sampler thread.
+    const dir = referenceFixturesDir();
+    const exp = JSON.parse(readFileSync(path.join(dir, `${a.child}.expected.json`), "utf8")) as { architecture: string; input_size: number; classes: number };
+    const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
+    const net = loadNetwork(path.join(dir, `${a.child}.safetensors`), spec);
+    const g = encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    const t = process.hrtime.bigint();
+    computeTopometrics(g, { metrics: a.metrics, motifs: a.motifs, seed: 0, ...(a.threads !== undefined ? { threads: a.threads } : {}) });
+    process.stdout.write(JSON.stringify({ seconds: Number(process.hrtime.bigint() - t) / 1e9 }) + "\n");
+    return;
+  }
   const sampler = rssSampler();
   const results: NetworkResult[] = [];
   // JIT warm-up on the smallest fixture (not reported).
@@ -280,6 +304,25 @@ async function main(): Promise<void> {
       official: exp.reference_seconds,
     };
   };
+  if (a.fresh > 0) {
+    const keys = [...new Set(a.metrics.map((m) => (METRICS[m].step === "motifs" ? `motifs:${a.motifs}` : METRICS[m].step)))].flatMap((k) => OFFICIAL[k] ?? []);
+    process.stdout.write(`\none call in a fresh process (${a.fresh} processes per network; JIT and memory cold)\n`);
+    for (const name of a.fixtures) {
+      const off = keys.reduce((acc, k) => acc + (loadFixture(name).official[k] ?? Number.NaN), 0);
+      const times: number[] = [];
+      for (let i = 0; i < a.fresh; i++) {
+        // Loaded as the CLI loads src/ (bin/snn-topology.js: tsx/cjs in-process); `--import tsx`
+        // (ESM hooks) measured ~0.2 s slower on a 1 s call, compiled dist/ ~0.05 s faster.
+        const args = ["--require", "tsx/cjs", __filename, "--child", name, "--metrics", a.metrics.join(","), "--motifs", a.motifs, ...(a.threads !== undefined ? ["--threads", String(a.threads)] : [])];
+        const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: projectRoot() });
+        if (r.status !== 0) throw new Error(`bench/metrics: child for ${name} failed: ${r.stderr}`);
+        times.push((JSON.parse(r.stdout.trim().split("\n").pop() as string) as { seconds: number }).seconds);
+      }
+      times.sort((x, y) => x - y);
+      const med = times[times.length >> 1];
+      process.stdout.write(`  ${name.padEnd(26)} median ${fmt(med)} s (${times.map((x) => fmt(x, 2)).join(" ")})  official ${fmt(off)} s  ratio ${(off / med).toFixed(1)}x\n`);
+    }
+  }
   if (a.fixtures.length > 0) {
     const w = loadFixture("resnet-20_erk_0.98");
     computeTopometrics(w.build(), { metrics: a.metrics.filter((m) => m !== "spectralGap" && m !== "spectralRadius"), motifs: "estimate" });

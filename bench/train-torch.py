@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """PyTorch (Debian python3-torch, CPU, 1 thread) counterpart of bench/train.ts: CPU seconds per
 training step (forward + backward + SGD momentum 0.9, weight decay 1e-4) of LeNet-5, LeNet-300-100
-and Conv-6 at width 1/8 on 28x28x1 inputs (Fashion-MNIST from Debian's dataset package).
+and Conv-6 at width 1/8 on 28x28x1 inputs (Fashion-MNIST from Debian's dataset package), or with
+--cifar full-width Conv-6 and ResNet-20 (option B) on synthetic 32x32x3 inputs.
 Prints one JSON object: {net: {"step_cpu_s": median, "batch": B, "params": n}}.
-Usage: /usr/bin/python3 bench/train-torch.py [--batch 128] [--steps 20]"""
+Usage: /usr/bin/python3 bench/train-torch.py [--batch 128] [--steps 20] [--cifar]"""
 import argparse, gzip, json, struct, time
 import numpy as np
 import torch
@@ -64,23 +65,68 @@ class Conv6(nn.Module):
         return self.linear(self.convs1(x).flatten(1))
 
 
+class Block(nn.Module):
+    """CIFAR BasicBlock, option B (1x1 conv + BN projection shortcut), no conv biases."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(out + self.shortcut(x))
+
+
+class ResNet20(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        blocks, cin = [], 16
+        for stage, w in enumerate((16, 32, 64)):
+            for b in range(3):
+                blocks.append(Block(cin, w, 2 if stage > 0 and b == 0 else 1))
+                cin = w
+        self.blocks = nn.Sequential(*blocks)
+        self.linear = nn.Linear(64, classes)
+
+    def forward(self, x):
+        x = self.blocks(F.relu(self.bn1(self.conv1(x))))
+        return self.linear(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--cifar", action="store_true", help="full-width Conv-6 and ResNet-20 on synthetic 32x32x3 images")
     a = ap.parse_args()
-    X = read_idx(f"{a.data}/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
-    Y = read_idx(f"{a.data}/train-labels-idx1-ubyte.gz").astype(np.int64)
-    X = torch.from_numpy((X - X.mean()) / X.std()).unsqueeze(1)
-    Y = torch.from_numpy(Y)
+    if a.cifar:
+        g = torch.Generator().manual_seed(0)
+        X = torch.randn(2048, 3, 32, 32, generator=g)
+        Y = torch.randint(0, 10, (2048,), generator=g)
+        nets = (("conv6", Conv6(m=1, c_in=3, size=32)), ("resnet20", ResNet20()))
+    else:
+        X = read_idx(f"{a.data}/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
+        Y = read_idx(f"{a.data}/train-labels-idx1-ubyte.gz").astype(np.int64)
+        X = torch.from_numpy((X - X.mean()) / X.std()).unsqueeze(1)
+        Y = torch.from_numpy(Y)
+        nets = (("lenet5", LeNet5()), ("lenet300-100", LeNet300()), ("conv6-w8", Conv6()))
     out = {}
-    for name, net in (("lenet5", LeNet5()), ("lenet300-100", LeNet300()), ("conv6-w8", Conv6())):
+    for name, net in nets:
         for mod in net.modules():
             if isinstance(mod, (nn.Conv2d, nn.Linear)):
                 nn.init.kaiming_normal_(mod.weight)
-                nn.init.zeros_(mod.bias)
-                mod.bias.requires_grad_(False)
+                if mod.bias is not None:
+                    nn.init.zeros_(mod.bias)
+                    mod.bias.requires_grad_(False)
         net.train()
         opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.02, momentum=0.9, weight_decay=1e-4)
         times = []

@@ -7,7 +7,10 @@
  * `--profile` adds, per network, the time of the forward pass, forward + backward, the optimizer
  * step, and tf.profile's kernel count and kernel time by op.
  *
- *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile]
+ *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile] [--cifar]
+ *
+ * `--cifar`: full-width Conv-6 and ResNet-20 on synthetic 32×32×3 images (the reference's CIFAR
+ * networks at its batch 128), for the cost of a CIFAR epoch (390 steps).
  *
  * Measured on the shared 2-core dev machine (Node 20, tfjs-backend-wasm 4.22 SIMD, 1 thread, Debian
  * torch 1.13, 1 thread), three runs, both frameworks in each run:
@@ -28,7 +31,8 @@ import { buildArchitecture } from "../src/nn/architectures";
 import { buildModel } from "../src/nn/model";
 import { loadFashionMnist } from "../src/io/idx";
 import * as tf from "@tensorflow/tfjs";
-import { channelStats, makeBatch, type Batch } from "../src/io/augment";
+import { channelStats, makeBatch, type Batch, type ImageDataset } from "../src/io/augment";
+import { Rng } from "../src/util/rng";
 import { crossEntropy } from "../src/nn/gradients";
 import type { TfSparseModel } from "../src/nn/model";
 import { MaskedSgd } from "../src/train/sgd";
@@ -50,14 +54,18 @@ async function main(): Promise<void> {
   const batch = arg("batch", 128);
   const info = await initBackend();
   console.log(`backend: ${describeBackend(info)}`);
-  const data = loadFashionMnist("train");
+  const cifar = process.argv.includes("--cifar");
+  const data = cifar ? syntheticCifar(2048) : loadFashionMnist("train");
   const norm = channelStats(data);
-  const all: [string, string, number][] = [["lenet5", "lenet5", 1], ["lenet300-100", "lenet300-100", 1], ["conv6-w8", "conv6", 0.125]];
+  const all: [string, string, number][] = cifar
+    ? [["conv6", "conv6", 1], ["resnet20", "resnet20", 1]]
+    : [["lenet5", "lenet5", 1], ["lenet300-100", "lenet300-100", 1], ["conv6-w8", "conv6", 0.125]];
+  const shape = cifar ? { inputSize: 32, inputChannels: 3 } : { inputSize: 28, inputChannels: 1 };
   const only = process.argv.indexOf("--only");
   const nets = only >= 0 ? all.filter((n) => n[0] === process.argv[only + 1]) : all;
   const ours: Record<string, { cpu: number; wall: number; params: number }> = {};
   for (const [label, arch, width] of nets) {
-    const spec = buildArchitecture(arch, { inputSize: 28, inputChannels: 1, classes: 10, widthMultiplier: width });
+    const spec = buildArchitecture(arch, { ...shape, classes: 10, widthMultiplier: width });
     const model = buildModel(spec, { seed: 0 });
     const opt = new MaskedSgd({ momentum: 0.9, weightDecay: 1e-4 });
     const cpu: number[] = [];
@@ -86,11 +94,11 @@ async function main(): Promise<void> {
   }
   let torch: Record<string, { step_cpu_s: number; params: number }> | null = null;
   if (!process.argv.includes("--no-torch")) {
-    const r = spawnSync("/usr/bin/python3", [path.join(__dirname, "train-torch.py"), "--batch", String(batch), "--steps", String(steps)], { encoding: "utf8" });
+    const r = spawnSync("/usr/bin/python3", [path.join(__dirname, "train-torch.py"), "--batch", String(batch), "--steps", String(steps), ...(cifar ? ["--cifar"] : [])], { encoding: "utf8" });
     if (r.status === 0) torch = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, { step_cpu_s: number; params: number }>;
     else console.log(`PyTorch run failed (${r.status}): ${r.stderr.slice(0, 400)}`);
   }
-  console.log(`\nbatch ${batch}, median of ${steps} steps, CPU seconds per training step (1 core)`);
+  console.log(`\nbatch ${batch}, median of ${steps} steps, CPU seconds per training step (1 core)${cifar ? "; 32×32×3, a CIFAR epoch is 390 steps" : ""}`);
   console.log("net            params   ours s/step  ours img/s  (wall s/step)  torch s/step  torch img/s  ours/torch");
   for (const [label] of nets) {
     const o = ours[label];
@@ -100,6 +108,15 @@ async function main(): Promise<void> {
       `${label.padEnd(14)} ${String(o.params).padStart(7)}  ${o.cpu.toFixed(4).padStart(11)}  ${(batch / o.cpu).toFixed(0).padStart(10)}  ${o.wall.toFixed(4).padStart(13)}  ${t ? t.step_cpu_s.toFixed(4).padStart(12) : "–".padStart(12)}  ${t ? (batch / t.step_cpu_s).toFixed(0).padStart(11) : "–".padStart(11)}  ${ratio.padStart(10)}`,
     );
   }
+}
+
+/** Random 32×32×3 images: a training step's time does not depend on the pixel values. */
+function syntheticCifar(count: number): ImageDataset {
+  const rng = new Rng(0);
+  const images = new Uint8Array(count * 32 * 32 * 3);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const labels = Int32Array.from({ length: count }, () => rng.int(10));
+  return { name: "synthetic 32×32×3", count, height: 32, width: 32, channels: 3, classes: 10, images, labels };
 }
 
 function cpuMs(f: () => void, n = 20): number {
