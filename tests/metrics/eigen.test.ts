@@ -60,6 +60,30 @@ test("random dense symmetric matrices: k largest |λ| match the Jacobi oracle to
   }
 });
 
+/** `count` directed edges between uniformly random nodes of [0, n) (loops and parallel edges included), weights ≥ `minWeight`. */
+function randomEdges(rng: Rng, n: number, count: number, minWeight: number): { s: number[]; t: number[]; w: number[] } {
+  const s: number[] = [];
+  const t: number[] = [];
+  const w: number[] = [];
+  for (let e = 0; e < count; e++) {
+    s.push(rng.int(n));
+    t.push(rng.int(n));
+    w.push(Math.fround(minWeight + rng.next()));
+  }
+  return { s, t, w };
+}
+
+/** A random bipartite graph plus `extra` edges inside the left side (odd cycles: the spectrum is not ±-symmetric), weights ≥ `minWeight`. */
+function nearlyBipartiteEdges(rng: Rng, left: number, right: number, p: number, extra: number, minWeight: number) {
+  const e = randomBipartiteEdges(rng, left, right, p);
+  for (let i = 0; i < extra; i++) {
+    e.s.push(rng.int(left));
+    e.t.push(rng.int(left));
+    e.w.push(Math.fround(minWeight + rng.next()));
+  }
+  return e;
+}
+
 function randomBipartiteEdges(rng: Rng, left: number, right: number, p: number) {
   const s: number[] = [];
   const t: number[] = [];
@@ -129,14 +153,7 @@ test("directed multigraphs with reciprocal, parallel edges and loops: 'first' we
   const rng = new Rng(9);
   for (let trial = 0; trial < 6; trial++) {
     const n = 70;
-    const s: number[] = [];
-    const t: number[] = [];
-    const w: number[] = [];
-    for (let e = 0; e < 300; e++) {
-      s.push(rng.int(n));
-      t.push(rng.int(n));
-      w.push(Math.fround(rng.next()));
-    }
+    const { s, t, w } = randomEdges(rng, n, 300, 0);
     // some explicit reciprocal and parallel edges with different weights
     for (let e = 0; e < 20; e++) {
       const i = rng.int(s.length);
@@ -276,14 +293,7 @@ test("half-symmetric products equal full-row products on 1 and 2 threads (weight
 });
 
 test("spectral gap and radius on 2 threads equal 1 thread; bad thread counts are refused", () => {
-  const rng = new Rng(21);
-  const { s, t, w } = randomBipartiteEdges(rng, 150, 120, 0.08);
-  // a few odd cycles so that the spectrum is not ±-symmetric
-  for (let i = 0; i < 30; i++) {
-    s.push(rng.int(150));
-    t.push(rng.int(150));
-    w.push(Math.fround(0.2 + rng.next()));
-  }
+  const { s, t, w } = nearlyBipartiteEdges(new Rng(21), 150, 120, 0.08, 30, 0.2);
   const view = simpleUndirected(csrFromEdges(270, s, t, w));
   const one = spectralGapOfView(view, { threads: 1 });
   const two = spectralGapOfView(view, { threads: 2 });
@@ -357,13 +367,7 @@ test("selective re-orthogonalisation: no ghost eigenvalues, same values as full,
 });
 
 test("a shared spectral workspace gives the same bits as separate solves, reuses its vectors, and refuses misuse", () => {
-  const rng = new Rng(33);
-  const { s, t, w } = randomBipartiteEdges(rng, 160, 140, 0.06);
-  for (let i = 0; i < 25; i++) {
-    s.push(rng.int(160));
-    t.push(rng.int(160));
-    w.push(Math.fround(0.1 + rng.next()));
-  }
+  const { s, t, w } = nearlyBipartiteEdges(new Rng(33), 160, 140, 0.06, 25, 0.1);
   const view = simpleUndirected(csrFromEdges(300, s, t, w));
   for (const threads of [1, 2]) {
     // verify on: the deflated runs use the second half of the pool, so both paths are exercised.
@@ -398,16 +402,8 @@ test("a shared spectral workspace gives the same bits as separate solves, reuses
 
 test("a pre-faulted eigen workspace (shared buffer touched by a worker) gives the same eigenvalues as plain vectors", async () => {
   // 40 k nodes × 34 vectors × 8 B ≈ 10.9 MB: above the 8 MiB below which no worker is started.
-  const rng = new Rng(5);
   const n = 40_000;
-  const s: number[] = [];
-  const t: number[] = [];
-  const w: number[] = [];
-  for (let i = 0; i < 120_000; i++) {
-    s.push(rng.int(n));
-    t.push(rng.int(n));
-    w.push(Math.fround(0.05 + rng.next()));
-  }
+  const { s, t, w } = randomEdges(new Rng(5), n, 120_000, 0.05);
   const view = simpleUndirected(csrFromEdges(n, s, t, w));
   const plain = spectralGapOfView(view, { threads: 1, verify: false });
   const pre = EigenWorkspace.prefaulted(n, 34);
