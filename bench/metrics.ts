@@ -274,16 +274,26 @@ function printNetwork(r: NetworkResult): void {
   process.stdout.write(lines.join("\n") + "\n");
 }
 
+/** A reference fixture: its MGE (reference alignment, built on demand) and the official seconds. */
+function loadFixture(name: string): { build: () => CsrGraph; official: Record<string, number> } {
+  const dir = referenceFixturesDir();
+  const exp = JSON.parse(readFileSync(path.join(dir, `${name}.expected.json`), "utf8")) as { architecture: string; input_size: number; classes: number; reference_seconds: Record<string, number> };
+  const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
+  return {
+    build: () => {
+      const net = loadNetwork(path.join(dir, `${name}.safetensors`), spec);
+      return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    },
+    official: exp.reference_seconds,
+  };
+}
+
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   if (a.child !== null) {
     // One cold call: a fresh process, nothing computed before (JIT and memory cold, as a CLI run),
     // and no RSS sampler thread.
-    const dir = referenceFixturesDir();
-    const exp = JSON.parse(readFileSync(path.join(dir, `${a.child}.expected.json`), "utf8")) as { architecture: string; input_size: number; classes: number };
-    const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
-    const net = loadNetwork(path.join(dir, `${a.child}.safetensors`), spec);
-    const g = encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    const g = loadFixture(a.child).build();
     const t = process.hrtime.bigint();
     computeTopometrics(g, { metrics: a.metrics, motifs: a.motifs, seed: 0, ...(a.threads !== undefined ? { threads: a.threads } : {}) });
     process.stdout.write(JSON.stringify({ seconds: Number(process.hrtime.bigint() - t) / 1e9 }) + "\n");
@@ -291,24 +301,12 @@ async function main(): Promise<void> {
   }
   const sampler = rssSampler();
   const results: NetworkResult[] = [];
-  // JIT warm-up on the smallest fixture (not reported).
-  const dir = referenceFixturesDir();
-  const loadFixture = (name: string): { build: () => CsrGraph; official: Record<string, number> } => {
-    const exp = JSON.parse(readFileSync(path.join(dir, `${name}.expected.json`), "utf8")) as { architecture: string; input_size: number; classes: number; reference_seconds: Record<string, number> };
-    const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
-    return {
-      build: () => {
-        const net = loadNetwork(path.join(dir, `${name}.safetensors`), spec);
-        return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
-      },
-      official: exp.reference_seconds,
-    };
-  };
   if (a.fresh > 0) {
     const keys = [...new Set(a.metrics.map((m) => (METRICS[m].step === "motifs" ? `motifs:${a.motifs}` : METRICS[m].step)))].flatMap((k) => OFFICIAL[k] ?? []);
     process.stdout.write(`\none call in a fresh process (${a.fresh} processes per network; JIT and memory cold)\n`);
     for (const name of a.fixtures) {
-      const off = keys.reduce((acc, k) => acc + (loadFixture(name).official[k] ?? Number.NaN), 0);
+      const official = loadFixture(name).official;
+      const off = keys.reduce((acc, k) => acc + (official[k] ?? Number.NaN), 0);
       const times: number[] = [];
       for (let i = 0; i < a.fresh; i++) {
         // Loaded as the CLI loads src/ (bin/snn-topology.js: tsx/cjs in-process); `--import tsx`

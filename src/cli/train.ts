@@ -14,7 +14,7 @@ import { loadCifar10, loadCifar100 } from "../io/cifar";
 import { loadTinyImageNet } from "../io/tinyimagenet";
 import type { ImageDataset } from "../io/augment";
 import { referenceRecipe, RECIPES, type TrainRecipe } from "../train/recipes";
-import { evaluate, testAugmentation, train } from "../train/train";
+import { evaluateForRecipe, train } from "../train/train";
 import { loadModelFile, saveModel } from "../train/checkpoint";
 import { terminalProgress } from "../util/progress";
 import { applyMasks, isPrunerName, prune, type DstConfig, type DstHook } from "../pruning/index";
@@ -229,7 +229,7 @@ export const command: Command = {
       progress: terminalProgress(`train ${spec.name} on ${values.dataset}`),
       ...(values.checkpoint ? { checkpoint: { path: values.checkpoint } } : {}),
     });
-    const acc = res.testAccuracy ?? evaluate(model, testSet, res.normalization, undefined, undefined, testAugmentation(recipe, seed)).accuracy;
+    const acc = res.testAccuracy ?? evaluateForRecipe(model, testSet, res.normalization, recipe, seed).accuracy;
     const secs = (Date.now() - t0) / 1000;
     saveModel(values.out, model, {
       dataset: values.dataset,

@@ -283,7 +283,7 @@ export function createExecutor(): CellExecutor {
         row.train_steps = result.steps;
         ctx.stage("evaluate");
         t0 = performance.now();
-        row.accuracy = trainer.evaluate(model, testSet, norm, undefined, undefined, trainer.testAugmentation(recipe, cell.seed)).accuracy;
+        row.accuracy = trainer.evaluateForRecipe(model, testSet, norm, recipe, cell.seed).accuracy;
         row.t_eval_s = seconds(t0);
 
         const host = nnModel.modelToHost(model);

@@ -107,7 +107,10 @@ export class SpectralWorkspace {
  * the options to pass on.
  */
 export function withSpectralWorkspace<T>(view: SimpleUndirected, options: SpectralOptions, f: (options: SpectralOptions) => T, eigen?: EigenWorkspace): T {
-  if (options.workspace && options.workspace.view === view) return f(options);
+  if (options.workspace && options.workspace.view === view) {
+    eigen?.dispose(); // unused: the given workspace has its own vectors
+    return f(options);
+  }
   const { workspace: _ignored, ...rest } = options;
   const ws = new SpectralWorkspace(view, options.threads, eigen);
   try {

@@ -135,6 +135,17 @@ export function testAugmentation(recipe: Pick<TrainRecipe, "testAugment">, seed:
   return { augment: a, seed: (seed ^ 0x7e5a) >>> 0 };
 }
 
+/** `evaluate` as the recipe says: with its test-time augmentation (if any) seeded from the run's seed. */
+export function evaluateForRecipe(
+  model: TfSparseModel,
+  data: ImageDataset,
+  normalization: Normalization,
+  recipe: Pick<TrainRecipe, "testAugment">,
+  seed: number,
+): { accuracy: number; loss: number } {
+  return evaluate(model, data, normalization, undefined, undefined, testAugmentation(recipe, seed));
+}
+
 /**
  * Top-1 accuracy (fraction) and mean cross-entropy of the model in eval mode (running BN statistics),
  * on the test images as they are, or augmented (`augmentation`, seeded: the same seed gives the same crops).
@@ -239,7 +250,7 @@ export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe
         h.afterEpoch?.(context(model, optimizer, emptyGrads, { step: step - 1, epoch, stepsPerEpoch, totalSteps, lr }));
       }
       let testAccuracy: number | undefined;
-      if (data.test && (options.evalEveryEpoch || epoch === recipe.epochs - 1)) testAccuracy = evaluate(model, data.test, norm, undefined, undefined, testAugmentation(recipe, seed)).accuracy;
+      if (data.test && (options.evalEveryEpoch || epoch === recipe.epochs - 1)) testAccuracy = evaluateForRecipe(model, data.test, norm, recipe, seed).accuracy;
       const rec: EpochRecord = { epoch, lr, loss: lossSum / stepsPerEpoch, steps: stepsPerEpoch, seconds: (Date.now() - t0) / 1000, ...(testAccuracy !== undefined ? { testAccuracy } : {}) };
       records.push(rec);
       if (options.checkpoint) saveCheckpoint(options.checkpoint.path, model, optimizer, { epoch: epoch + 1, seed, recipe, history: records, hookStates: statefulHooks.map((h) => ({ kind: h.stateKind, state: h.saveState() })) });

@@ -9,7 +9,7 @@ import { buildModel, modelToHost, type TfSparseModel } from "../../src/nn/model"
 import type { ArchSpec } from "../../src/nn/spec";
 import type { ImageDataset } from "../../src/io/augment";
 import { MaskedSgd } from "../../src/train/sgd";
-import { evaluate, testAugmentation, train } from "../../src/train/train";
+import { evaluate, evaluateForRecipe, testAugmentation, train } from "../../src/train/train";
 import type { TrainRecipe } from "../../src/train/recipes";
 import { multiStepLr, referenceRecipe } from "../../src/train/recipes";
 import type { TrainStepContext } from "../../src/train/hooks";
@@ -223,6 +223,7 @@ test("test-time augmentation (the reference's CIFAR-100 quirk): flips swap the l
   assert.ok(flipped > 0.25 && flipped < 0.75 && flipped < plain - 0.2, `flipped ${flipped} vs plain ${plain}`);
   assert.equal(evaluate(model, data.test, res.normalization, 64, undefined, aug).accuracy, flipped, "same seed, same crops");
   assert.equal(res.testAccuracy, evaluate(model, data.test, res.normalization, undefined, undefined, aug).accuracy, "train() evaluates as the recipe says");
+  assert.equal(evaluateForRecipe(model, data.test, res.normalization, flipRecipe, 5).accuracy, evaluate(model, data.test, res.normalization, undefined, undefined, aug).accuracy, "evaluateForRecipe = evaluate with the recipe's augmentation");
   assert.equal(testAugmentation({ testAugment: NO_AUGMENT }, 5), undefined);
   assert.equal(testAugmentation({}, 5), undefined);
   assert.deepEqual(referenceRecipe("cifar100", "resnet20").testAugment, CIFAR_AUGMENT);
