@@ -71,7 +71,7 @@ function isKey(v: PickleValue): v is PickleKey {
 export function pickleTypeName(v: PickleValue): string {
   if (v === null) return "None";
   if (typeof v === "boolean") return "bool";
-  if (typeof v === "number" || typeof v === "bigint") return "int or float";
+  if (typeof v === "number" || typeof v === "bigint") return "number";
   if (typeof v === "string") return "str";
   if (v instanceof Uint8Array) return "bytes";
   if (Array.isArray(v)) return "list or tuple";

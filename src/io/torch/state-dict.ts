@@ -231,14 +231,14 @@ export function parseTorchStateDict(bytes: Uint8Array, fileName = "<buffer>"): T
   for (const [k, v] of dict) {
     const at = `${where}: ${entryName ? `'${entryName}' entry: ` : ""}tensor '${String(k)}'`;
     if (typeof k !== "string") throw new Error(`${where}: state dict key ${String(k)} is not a string`);
-    if (!isTensorRef(v)) throw new Error(`${at} is a ${pickleTypeName(v)}, not a tensor`);
-    const s = v.storage;
+    const ref = v as TensorRef; // findStateDict checked every value
+    const s = ref.storage;
     let data = decoded.get(s.key);
     if (!data) {
       data = decodeLittleEndian(entries.get(`${root}/data/${s.key}`) as Uint8Array, s.dataType, s.count, `${where}: storage '${s.key}'`);
       decoded.set(s.key, data);
     }
-    out.set(k, { dims: [...v.size], dataType: s.dataType, data: materialize(v, data, at) });
+    out.set(k, { dims: [...ref.size], dataType: s.dataType, data: materialize(ref, data, at) });
   }
   return out;
 }
@@ -250,7 +250,8 @@ function findStateDict(obj: PickleValue, where: string): [string | null, PickleD
   if (obj instanceof Map) {
     for (const key of ["state_dict", "model"]) if (isTensorDict(obj.get(key))) return [key, obj.get(key) as PickleDict];
     const keys = [...obj.keys()].map(String);
-    throw new Error(`${where}: no state dict found: the saved dict (keys ${keys.slice(0, 12).join(", ")}${keys.length > 12 ? ", …" : ""}) is not a dict of tensors, and has no 'state_dict' or 'model' entry that is one`);
+    const [k, v] = [...obj].find(([, x]) => !isTensorRef(x)) as [PickleValue, PickleValue];
+    throw new Error(`${where}: no state dict found: the saved dict (keys ${keys.slice(0, 12).join(", ")}${keys.length > 12 ? ", …" : ""}) is not a dict of tensors (its entry '${String(k)}' is a ${pickleTypeName(v)}), and has no 'state_dict' or 'model' entry that is one`);
   }
   throw new Error(`${where}: no state dict found: the saved object is a ${pickleTypeName(obj)}, not a dict of tensors`);
 }
