@@ -13,7 +13,8 @@
  *   other entries must still unpickle (numbers, strings, lists, dicts, tensors).
  * Tensors: float32, float16, bfloat16 (both widened to Float32Array), float64, int64, int32, int8,
  * uint8, bool; any storage offset and strides (views, transposes, `expand`ed stride-0 dims) are
- * gathered into a fresh contiguous array; tensors sharing a storage each get their own copy. The
+ * gathered into a contiguous array; tensors sharing a storage each get their own copy (no two
+ * tensors returned share memory). The
  * device a storage was saved from (its location, "cuda:0") is ignored: everything is read to the CPU.
  * `torch.nn.utils.prune`'s `_orig`/`_mask` pairs are returned as stored: see prune-layout.ts.
  *
@@ -119,6 +120,15 @@ function allocLike(src: TensorData, n: number): TensorData {
   return new Uint8Array(n);
 }
 
+/** C-order (row-major) strides, ignoring axes of length 1. */
+function isContiguous(size: readonly number[], stride: readonly number[]): boolean {
+  for (let d = size.length - 1, expect = 1; d >= 0; d--) {
+    if (size[d] !== 1 && stride[d] !== expect) return false;
+    expect *= size[d];
+  }
+  return true;
+}
+
 /** The tensor's elements in C order, gathered from its storage through offset and strides. */
 function materialize(ref: TensorRef, storageData: TensorData, where: string): TensorData {
   const { size, stride, offset } = ref;
@@ -130,12 +140,7 @@ function materialize(ref: TensorRef, storageData: TensorData, where: string): Te
   if (last >= st.count) {
     throw new Error(`${where}: size (${size.join(", ")}), stride (${stride.join(", ")}) and offset ${offset} reach element ${last} of storage '${st.key}', which has ${st.count}`);
   }
-  let contiguous = true;
-  for (let d = size.length - 1, expect = 1; d >= 0; d--) {
-    if (size[d] !== 1 && stride[d] !== expect) contiguous = false;
-    expect *= size[d];
-  }
-  if (contiguous) return storageData.slice(offset, offset + n);
+  if (isContiguous(size, stride)) return storageData.slice(offset, offset + n);
   const out = allocLike(storageData, n);
   const rank = size.length;
   const idx = new Array<number>(rank).fill(0);
@@ -227,6 +232,11 @@ export function parseTorchStateDict(bytes: Uint8Array, fileName = "<buffer>"): T
     persistentLoad,
   });
   const [entryName, dict] = findStateDict(obj, where);
+  const uses = new Map<string, number>();
+  for (const v of dict.values()) {
+    const key = (v as TensorRef).storage.key;
+    uses.set(key, (uses.get(key) ?? 0) + 1);
+  }
   const out: TorchStateDict = new Map();
   for (const [k, v] of dict) {
     const at = `${where}: ${entryName ? `'${entryName}' entry: ` : ""}tensor '${String(k)}'`;
@@ -238,7 +248,9 @@ export function parseTorchStateDict(bytes: Uint8Array, fileName = "<buffer>"): T
       data = decodeLittleEndian(entries.get(`${root}/data/${s.key}`) as Uint8Array, s.dataType, s.count, `${where}: storage '${s.key}'`);
       decoded.set(s.key, data);
     }
-    out.set(k, { dims: [...ref.size], dataType: s.dataType, data: materialize(ref, data, at) });
+    // A tensor that is its storage's only user and covers it whole takes the decoded storage as is.
+    const whole = uses.get(s.key) === 1 && ref.offset === 0 && checkedElementCount(ref.size, at) === s.count && isContiguous(ref.size, ref.stride);
+    out.set(k, { dims: [...ref.size], dataType: s.dataType, data: whole ? data : materialize(ref, data, at) });
   }
   return out;
 }
