@@ -7,6 +7,7 @@ export * from "./gzip";
 export * from "./onnx/read";
 export * from "./torch/state-dict";
 export * from "./prune-layout";
+export * from "./weights-file";
 export * from "./csv";
 export * from "./idx";
 export * from "./cifar";

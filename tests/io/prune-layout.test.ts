@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { mergePruneLayout } from "../../src/io/prune-layout";
+import { readWeightsFile } from "../../src/io/weights-file";
 import { readTorchStateDict } from "../../src/io/torch/state-dict";
 import { readSafetensorsDecoded } from "../../src/io/tensor";
 import type { DecodedTensor } from "../../src/io/tensor";
@@ -57,6 +58,14 @@ test("prune layout: the same checkpoint through safetensors gives the same weigh
     const nbt = sd.get("bn1.num_batches_tracked")!;
     sd.set("bn1.num_batches_tracked", { dims: nbt.dims, dataType: "int64", data: BigInt64Array.from(nbt.data as Uint8Array, BigInt) });
     checkMerged(sd, file);
+    // readWeightsFile tells the two formats apart by their first bytes.
+    const st = readWeightsFile(file);
+    const pt = readWeightsFile(prunedFile);
+    assert.equal(st.format, "safetensors");
+    assert.equal(pt.format, "torch");
+    assert.deepEqual(st.masks, pt.masks);
+    assert.deepEqual(st.tensors.get("fc.weight"), pt.tensors.get("fc.weight"));
+    assert.throws(() => readWeightsFile(path.join(dir, "absent.pt")), /io\/weights: cannot read .*absent\.pt/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
