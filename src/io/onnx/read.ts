@@ -33,7 +33,7 @@
  */
 import * as protobuf from "protobufjs";
 import descriptor from "./onnx-descriptor.json";
-import { readFileSync } from "node:fs";
+import { readFileBytes } from "../read-file";
 import { gunzipIfGzipped } from "../gzip";
 import { checkedElementCount, decodeLittleEndian, TENSOR_ELEMENT_BYTES } from "../tensor";
 import type { DecodedTensor, TensorData, TensorDataType } from "../tensor";
@@ -443,11 +443,6 @@ export function parseOnnx(bytes: Uint8Array, fileName = "<buffer>"): OnnxModel {
  * @example const { graph } = readOnnx("resnet18.onnx.gz"); graph.initializers.get("fc.weight")?.dims;
  */
 export function readOnnx(path: string): OnnxModel {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(`io/onnx: cannot read ${path}: ${(err as Error).message}`);
-  }
+  const bytes = readFileBytes(path, "io/onnx");
   return parseOnnx(bytes, path);
 }

@@ -25,7 +25,7 @@
  * whose size differs from its element count; a view reaching outside its storage; a dict with no
  * state dict in it. O(file size).
  */
-import { readFileSync } from "node:fs";
+import { readFileBytes } from "../read-file";
 import { readZipEntries, looksLikeZip } from "./zip";
 import { unpickle, pickleTypeName, PickleGlobal } from "./pickle";
 import type { PickleCallable, PickleDict, PickleObject, PickleValue } from "./pickle";
@@ -274,11 +274,6 @@ function findStateDict(obj: PickleValue, where: string): [string | null, PickleD
  * @example const sd = readTorchStateDict("resnet18.pth"); sd.get("fc.weight")?.dims; // [1000, 512]
  */
 export function readTorchStateDict(path: string): TorchStateDict {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(`io/torch: cannot read ${path}: ${(err as Error).message}`);
-  }
+  const bytes = readFileBytes(path, "io/torch");
   return parseTorchStateDict(bytes, path);
 }
