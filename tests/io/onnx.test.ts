@@ -168,5 +168,9 @@ test("onnx: external data, bad dims, unsupported types and sub-graphs are refuse
   }, /node 7 '\/Constant' \(Constant\): attribute 'value': tensor '': dims \[\] of int64 need 8 bytes, raw_data has 3/);
   bad((o) => o.graph.node[0].attribute.push({ name: "then_branch", type: 5, g: { name: "sub" } }), /node 0 '\/conv1\/Conv' \(Conv\): attribute 'then_branch' is a graph \(sub-graphs of If\/Loop\/Scan are not supported\)/);
   bad((o) => (o.graph.output[0].type = { sequenceType: { elemType: o.graph.output[0].type } }), /graph output: value 'logits' is not a tensor \(its type is sequenceType\)/);
+  bad((o) => o.graph.node[0].attribute.push({ name: "alpha", type: 2 }), /node 0 '\/conv1\/Conv' \(Conv\): attribute 'alpha' has type INT but no value \(field i\)/);
+  bad((o) => o.graph.node[0].attribute.push({ name: "beta", type: 7, ints: [1], floats: [0.5] }), /attribute 'beta' has type INTS but carries floats/);
+  bad((o) => o.graph.node[0].attribute.push({ name: "gamma", type: 0, f: 1 }), /attribute 'gamma' is of unknown type 0/);
+  bad((o) => o.graph.node[0].attribute.push({ ...o.graph.node[0].attribute[0] }), /attribute 'dilations' appears twice/);
   bad((o) => (o.graph.node[3].opType = ""), /node 3 '\/conv2\/Conv' \(no op_type\) has no op_type/);
 });

@@ -25,6 +25,7 @@
  *   typed-field values out of range for their type (an int8 of 300);
  * - graph-valued attributes (the bodies of If, Loop, Scan) and model-local functions;
  * - graph inputs, outputs or value_info whose type is not a tensor (sequence, map, optional);
+ * - attributes whose type disagrees with the field they carry, or that carry no value;
  * - duplicate initializer or attribute names, nodes without an op_type.
  * Ignored: doc strings, metadata_props, training_info, quantization annotations.
  *
@@ -336,9 +337,42 @@ const REFUSED_ATTRIBUTE_TYPES: Readonly<Record<number, string>> = {
   14: "a list of types (not supported)",
 };
 
+/** AttributeProto value fields by type code: protobufjs name, ONNX field name, type name. */
+const ATTRIBUTE_FIELDS: Readonly<Record<number, readonly [string, string, string]>> = {
+  1: ["f", "f", "FLOAT"],
+  2: ["i", "i", "INT"],
+  3: ["s", "s", "STRING"],
+  4: ["t", "t", "TENSOR"],
+  5: ["g", "g", "GRAPH"],
+  6: ["floats", "floats", "FLOATS"],
+  7: ["ints", "ints", "INTS"],
+  8: ["strings", "strings", "STRINGS"],
+  9: ["tensors", "tensors", "TENSORS"],
+  10: ["graphs", "graphs", "GRAPHS"],
+  11: ["sparseTensor", "sparse_tensor", "SPARSE_TENSOR"],
+  12: ["sparseTensors", "sparse_tensors", "SPARSE_TENSORS"],
+  13: ["tp", "tp", "TYPE_PROTO"],
+  14: ["typeProtos", "type_protos", "TYPE_PROTOS"],
+};
+
+/** The value fields an attribute carries (scalars: present on the wire; lists: non-empty). */
+function presentFields(a: PbAttribute): string[] {
+  const rec = a as unknown as Record<string, unknown>;
+  return Object.values(ATTRIBUTE_FIELDS)
+    .filter(([pb]) => (Array.isArray(rec[pb]) ? (rec[pb] as unknown[]).length > 0 : has(a, pb) && rec[pb] !== null))
+    .map(([, onnx]) => onnx);
+}
+
 function decodeAttribute(a: PbAttribute, where: string): OnnxAttribute {
   const at = `${where}: attribute '${a.name}'`;
   if (a.refAttrName) throw new Error(`${at} refers to a function attribute ('${a.refAttrName}'), which is only valid inside functions`);
+  const field = ATTRIBUTE_FIELDS[a.type];
+  if (field) {
+    const present = presentFields(a);
+    const others = present.filter((f) => f !== field[1]);
+    if (others.length > 0) throw new Error(`${at} has type ${field[2]} but carries ${others.join(", ")}`);
+    if (a.type <= 5 && present.length === 0) throw new Error(`${at} has type ${field[2]} but no value (field ${field[1]})`);
+  }
   switch (a.type) {
     case 1:
       return { type: "float", value: a.f };
