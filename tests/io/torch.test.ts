@@ -30,6 +30,10 @@ test("torch: the tiny CNN's state_dict (float32, BN's int64 num_batches_tracked)
   assert.deepEqual([...readTorchStateDict(fixture("tiny-f32.pt")).keys()].slice(0, 3), ["conv1.weight", "bn1.weight", "bn1.bias"]);
 });
 
+test("torch: ZIP64 local headers, the 'archive/' root and a byteorder record (newer PyTorch's layout)", () => {
+  checkStateDict(fixture("zip64-archive-root.pt"));
+});
+
 test("torch: float16, bfloat16, float64, int32, int8, uint8, bool, int64 extremes and a 0-d tensor", () => {
   checkStateDict(fixture("mixed-dtypes.pt"));
   const sd = readTorchStateDict(fixture("mixed-dtypes.pt"));
