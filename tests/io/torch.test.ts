@@ -30,6 +30,10 @@ test("torch: the tiny CNN's state_dict (float32, BN's int64 num_batches_tracked)
   assert.deepEqual([...readTorchStateDict(fixture("tiny-f32.pt")).keys()].slice(0, 3), ["conv1.weight", "bn1.weight", "bn1.bias"]);
 });
 
+test("torch: a state dict pickled with protocol 4 (torch.save(..., pickle_protocol=4))", () => {
+  checkStateDict(fixture("tiny-protocol4.pt"));
+});
+
 test("torch: ZIP64 local headers, the 'archive/' root and a byteorder record (newer PyTorch's layout)", () => {
   checkStateDict(fixture("zip64-archive-root.pt"));
 });
