@@ -113,6 +113,10 @@ test("torch: truncated archives, a broken zip directory and out-of-range offsets
   big.writeUInt32LE(1 << 30, rec + 20);
   big.writeUInt32LE(1 << 30, rec + 24);
   assert.throws(() => parseTorchStateDict(big, "big.pt"), /big\.pt: not a valid zip archive \(entry 'tiny-f32\/data\/6' declares 1073741824 bytes/);
+  // A deflated entry claiming more than DEFLATE can expand to (a zip bomb's header).
+  const bomb = Buffer.from(rezip(fixture("tiny-f32.pt")));
+  bomb.writeUInt32LE(2 ** 31 - 2, centralRecord(bomb, "archive/data/6") + 24);
+  assert.throws(() => parseTorchStateDict(bomb, "bomb.pt"), /bomb\.pt: not a valid zip archive \(entry 'archive\/data\/6' declares 2147483646 bytes from \d+ compressed bytes\)/);
   // A storage shorter than its element count.
   assert.throws(() => parseTorchStateDict(rezip(fixture("tiny-f32.pt"), (e) => (e["archive/data/6"] = e["archive/data/6"].subarray(0, 1000))), "short.pt"), /short\.pt: archive\/data\.pkl: pickle: storage '6' has 1000 bytes, 288 float32 elements need 1152/);
   assert.throws(() => parseTorchStateDict(rezip(fixture("tiny-f32.pt"), (e) => delete e["archive/data/6"]), "missing.pt"), /missing\.pt: .*storage '6' has no entry 'archive\/data\/6' in the archive/);

@@ -1,10 +1,12 @@
 /**
  * Zip archives as PyTorch writes them (`torch.save` since 1.6: STORED entries whose data is
- * 64-byte aligned through padding in the local header's extra field; ZIP64 records past 4 GiB),
+ * 64-byte aligned through padding in the local header's extra field; ZIP64 end records, which PyTorch 1.13
+ * writes even for small files),
  * read with fflate's `unzipSync`, with the checks fflate leaves out on untrusted input: fflate
  * reads past the end of the buffer as zeros and slices short without a word, so every extracted
  * entry must have exactly the size the central directory declares (which catches truncated files
- * and offsets out of range), entry names must be unique, sizes bounded, methods STORED or DEFLATE.
+ * and offsets out of range), entry names must be unique, sizes bounded and consistent with the
+ * method (STORED: equal; DEFLATE: at most 1032:1, its limit), methods STORED or DEFLATE.
  * CRCs are not checked (fflate does not expose them). O(size of the wanted entries).
  */
 import { unzipSync } from "fflate";
@@ -40,6 +42,10 @@ export function readZipEntries(bytes: Uint8Array, where: string, wanted: (name: 
         if (!wanted(f.name)) return false;
         if (f.compression !== 0 && f.compression !== 8) throw new Error(`entry '${f.name}' uses compression method ${f.compression} (only STORED and DEFLATE are supported)`);
         if (f.originalSize > MAX_ENTRY_BYTES || f.size > bytes.length) throw new Error(`entry '${f.name}' declares ${f.originalSize} bytes (${f.size} compressed), more than the archive can hold`);
+        // STORED sizes agree; DEFLATE expands at most 1032:1, so a larger claim is corrupt (or a bomb).
+        if (f.compression === 0 ? f.originalSize !== f.size : f.originalSize > f.size * 1032 + 64) {
+          throw new Error(`entry '${f.name}' declares ${f.originalSize} bytes from ${f.size} ${f.compression === 0 ? "stored" : "compressed"} bytes`);
+        }
         declared.set(f.name, f.originalSize);
         return true;
       },
