@@ -1,12 +1,11 @@
 /**
- * Zip archives as PyTorch writes them (`torch.save` since 1.6: STORED entries whose data is
- * 64-byte aligned through padding in the local header's extra field; ZIP64 end records, which PyTorch 1.13
- * writes even for small files),
- * read with fflate's `unzipSync`, with the checks fflate leaves out on untrusted input: fflate
- * reads past the end of the buffer as zeros and slices short without a word, so every extracted
- * entry must have exactly the size the central directory declares (which catches truncated files
- * and offsets out of range), entry names must be unique, sizes bounded and consistent with the
- * method (STORED: equal; DEFLATE: at most 1032:1, its limit), methods STORED or DEFLATE.
+ * Zip archives as PyTorch writes them (`torch.save` since 1.6: STORED entries whose data is 64-byte
+ * aligned through padding in the local header's extra field; ZIP64 end records, which PyTorch 1.13
+ * writes even for small files), read with fflate's `unzipSync`, with the checks fflate leaves out on
+ * untrusted input: fflate reads past the end of the buffer as zeros and slices short without a word,
+ * so every extracted entry must have exactly the size the central directory declares (which catches
+ * truncated files and offsets out of range), entry names must be unique, methods STORED or DEFLATE,
+ * sizes bounded and consistent with the method (STORED: equal; DEFLATE: at most 1032:1, its limit).
  * CRCs are not checked (fflate does not expose them). O(size of the wanted entries).
  */
 import { unzipSync } from "fflate";
