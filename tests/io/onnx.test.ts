@@ -126,6 +126,12 @@ test("onnx: int64 values are exact, INT64_MAX sentinels in int attributes are th
   assert.deepEqual(g.nodes[0].attributes.ends, { type: "ints", value: [2 ** 63] });
 });
 
+test("onnx: model-local functions that no node calls are ignored", () => {
+  const o = fixtureObject();
+  o.functions = [{ name: "Unused", domain: "local", node: [{ opType: "Relu", input: ["x"], output: ["y"] }] }];
+  checkModel(parseOnnx(encode(o), "functions.onnx"));
+});
+
 test("onnx: garbage, truncated and empty files are not valid ONNX models, naming the file", () => {
   const good = readFileSync(onnxFile);
   assert.throws(() => parseOnnx(new Uint8Array(0), "empty.onnx"), /io\/onnx: empty\.onnx: not a valid ONNX model \(no ir_version, no opset_import, no graph/);
@@ -172,5 +178,9 @@ test("onnx: external data, bad dims, unsupported types and sub-graphs are refuse
   bad((o) => o.graph.node[0].attribute.push({ name: "beta", type: 7, ints: [1], floats: [0.5] }), /attribute 'beta' has type INTS but carries floats/);
   bad((o) => o.graph.node[0].attribute.push({ name: "gamma", type: 0, f: 1 }), /attribute 'gamma' is of unknown type 0/);
   bad((o) => o.graph.node[0].attribute.push({ ...o.graph.node[0].attribute[0] }), /attribute 'dilations' appears twice/);
+  bad((o) => {
+    o.functions = [{ name: "Block", domain: "local", node: [] }];
+    Object.assign(o.graph.node[1], { opType: "Block", domain: "local" });
+  }, /node 1 '\/Relu' calls the model-local function local\.Block, which is not supported: inline it first/);
   bad((o) => (o.graph.node[3].opType = ""), /node 3 '\/conv2\/Conv' \(no op_type\) has no op_type/);
 });

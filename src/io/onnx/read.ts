@@ -23,7 +23,8 @@
  * - element types other than the nine above (string, int16, uint16, uint32, uint64, complex…);
  * - negative dims, dims holding more than 2^31 − 1 elements, data shorter or longer than the dims;
  *   typed-field values out of range for their type (an int8 of 300);
- * - graph-valued attributes (the bodies of If, Loop, Scan) and model-local functions;
+ * - graph-valued attributes (the bodies of If, Loop, Scan), and nodes that call a model-local
+ *   function (functions no node calls are ignored);
  * - graph inputs, outputs or value_info whose type is not a tensor (sequence, map, optional);
  * - attributes whose type disagrees with the field they carry, or that carry no value;
  * - duplicate initializer or attribute names, nodes without an op_type.
@@ -183,7 +184,7 @@ interface PbModel {
   producerName: string;
   producerVersion: string;
   graph?: PbGraph | null;
-  functions: unknown[];
+  functions: { name: string; domain: string }[];
 }
 
 let modelType: protobuf.Type | null = null;
@@ -445,7 +446,9 @@ export function parseOnnx(bytes: Uint8Array, fileName = "<buffer>"): OnnxModel {
   const missing = [!has(m, "irVersion") && "ir_version", m.opsetImport.length === 0 && "opset_import", !m.graph && "graph"].filter(Boolean);
   if (missing.length > 0) throw new Error(`${where}: not a valid ONNX model (no ${missing.join(", no ")}; truncated or not an ONNX file?)`);
   const g = m.graph as PbGraph;
-  if (m.functions.length > 0) throw new Error(`${where}: the model defines ${m.functions.length} local function(s), which are not supported`);
+  // Model-local functions (torch.onnx.export(export_modules_as_functions=…), the dynamo exporter):
+  // a node calling one is refused; unused ones are ignored.
+  const functions = new Set(m.functions.map((f) => `${f.domain ?? ""}::${f.name ?? ""}`));
   if (g.sparseInitializer.length > 0) throw new Error(`${where}: the graph has ${g.sparseInitializer.length} sparse initializer(s), which are not supported`);
   const initializers = new Map<string, OnnxTensor>();
   for (const t of g.initializer) {
@@ -462,7 +465,12 @@ export function parseOnnx(bytes: Uint8Array, fileName = "<buffer>"): OnnxModel {
     opsetImports: m.opsetImport.map((o) => ({ domain: o.domain ?? "", version: toNumber(o.version) })),
     graph: {
       name: g.name ?? "",
-      nodes: g.node.map((n, i) => decodeNode(n, i, where)),
+      nodes: g.node.map((n, i) => {
+        if (functions.has(`${n.domain ?? ""}::${n.opType}`)) {
+          throw new Error(`${where}: node ${i} '${n.name}' calls the model-local function ${n.domain ? `${n.domain}.` : ""}${n.opType}, which is not supported: inline it first (onnx.inliner.inline_local_functions, onnx ≥ 1.15) or export without export_modules_as_functions`);
+        }
+        return decodeNode(n, i, where);
+      }),
       initializers,
       inputs: g.input.map((v) => decodeValueInfo(v, `${where}: graph input`)),
       outputs: g.output.map((v) => decodeValueInfo(v, `${where}: graph output`)),
