@@ -77,6 +77,13 @@ test("onnx: the committed JSON descriptor is onnx.proto's", () => {
   assert.deepEqual(JSON.parse(JSON.stringify(fromProto)), descriptor, "run node scripts/gen-onnx-descriptor.js");
 });
 
+test("onnx: tensors that onnx.helper.make_tensor put in the typed fields read as numpy_helper reads them", () => {
+  const want = loadExpected()["typed-fields.onnx"] as Record<string, ExpectedTensor>;
+  const g = readOnnx(path.join(TORCH_IO_FIXTURES, "typed-fields.onnx")).graph;
+  assert.deepEqual([...g.initializers.keys()].sort(), Object.keys(want).sort());
+  for (const [name, t] of g.initializers) assertTensor(t, want[name], name);
+});
+
 test("onnx: typed repeated fields decode to the same values as raw_data", () => {
   const o = fixtureObject();
   const ref = readOnnx(onnxFile).graph;
