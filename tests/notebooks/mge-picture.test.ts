@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { PNG } from "pngjs";
 import { csrFromEdges, inDegrees, type CsrGraph, type Partition } from "../../src/encoding/csr";
 import { Rng } from "../../src/util/rng";
-import { drawMge, encodePng, type MgeLayout } from "../../src/notebook/index";
+import { drawMge, encodePng, mgeDensityFigure, mgePictureHtml, type MgeLayout } from "../../src/notebook/index";
 
 interface RandomGraphOptions {
   readonly partitions: number;
@@ -245,4 +245,49 @@ test("encodePng round-trips through pngjs's decoder; bad input is refused with a
   assert.throws(() => drawMge(g, { width: 10, height: 10 }), /notebook\/mge-picture: .* less than 2 px per bar/);
   assert.throws(() => drawMge(g, { highlight: ["sinks", "bogus" as never] }), /unknown highlight 'bogus'/);
   assert.throws(() => drawMge(g, { binsPerPixel: 0 }), /binsPerPixel/);
+});
+
+test("the density view's heatmaps count every edge in its (source bin, target bin), one dropdown entry per partition pair", () => {
+  const g = randomLayered(21, { partitions: 4, minSize: 20, maxSize: 60, edges: 500, skip: 0.1, intra: 0.05 });
+  const fig = mgeDensityFigure(g, { bins: 7 });
+  const heatmaps = fig.data.filter((d) => (d as { type: string }).type === "heatmap") as { name: string; x: number[]; y: number[]; z: (number | null)[][] }[];
+  const partOf = (v: number) => g.partitions.findIndex((p) => v >= p.start && v < p.start + p.size);
+  // Brute force: bin of local node i = the last bin whose first node is ≤ i.
+  const expected = new Map<string, number>();
+  for (let u = 0; u < g.numNodes; u++) {
+    for (let e = g.offsets[u]; e < g.offsets[u + 1]; e++) {
+      const v = g.targets[e];
+      const sp = partOf(u);
+      const tp = partOf(v);
+      const h = heatmaps.find((m) => m.name === `p${sp} → p${tp}`);
+      assert.ok(h, `pair p${sp} → p${tp} has a heatmap`);
+      const bs = h.x.filter((first) => first <= u - g.partitions[sp].start).length - 1;
+      const bt = h.y.filter((first) => first <= v - g.partitions[tp].start).length - 1;
+      const key = `${h.name}|${bs}|${bt}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+  }
+  let total = 0;
+  for (const h of heatmaps) {
+    h.z.forEach((row, bt) => row.forEach((c, bs) => {
+      assert.equal(c ?? 0, expected.get(`${h.name}|${bs}|${bt}`) ?? 0, `${h.name} bin (${bs}, ${bt})`);
+      total += c ?? 0;
+    }));
+  }
+  assert.equal(total, g.numEdges);
+  const menu = (fig.layout as { updatemenus: { buttons: { args: [{ visible: boolean[] }] }[] }[] }).updatemenus[0];
+  assert.equal(menu.buttons.length, heatmaps.length);
+  menu.buttons.forEach((b, i) => assert.equal(b.args[0].visible.filter(Boolean).length, 3, `button ${i} shows one heatmap and two degree histograms`));
+  assert.throws(() => mgeDensityFigure(g, { bins: 0 }), /bins must be a positive integer/);
+});
+
+test("mgePictureHtml embeds each picture as a PNG data URI with its legend", () => {
+  const g = randomLayered(8, { partitions: 3, minSize: 5, maxSize: 9, edges: 30, skip: 0, intra: 0 });
+  const pics = [drawMge(g, { width: 64, height: 32 }), drawMge(g, { width: 80, height: 40 })];
+  const html = mgePictureHtml(pics.map((p, i) => ({ picture: p, caption: `pic <${i}>` })), { title: "two" });
+  const uris = [...html.matchAll(/src="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1], "base64")));
+  assert.deepEqual(uris.map((u) => [u.width, u.height]), [[64, 32], [80, 40]]);
+  assert.ok(html.includes("pic &lt;1&gt;"), "captions are escaped");
+  assert.ok(html.includes(`${g.numEdges} edges`) || html.includes("edges between consecutive partitions"), "legend present");
+  assert.throws(() => mgePictureHtml([]), /no picture/);
 });

@@ -6,3 +6,5 @@ export { type ToneCurve, type ToneOptions, type Rgb, toneFunction, compositeLaye
 export { type HighlightName, type NodeMarks, type HighlightSets, HIGHLIGHTS, HIGHLIGHT_COLOURS, parseHighlights, highlightSets } from "./highlights";
 export { type MgePictureOptions, type MgePicture, type LegendEntry, type InkLayers, LAYER_COLOURS, drawMge } from "./draw";
 export { type RgbaImage, encodePng, writePng } from "./png";
+export { type ShownPicture, type ShowPictureOptions, mgePictureHtml, showMgePictures } from "./display";
+export { type DensityViewOptions, mgeDensityFigure, showMgeDensity } from "./density-view";
