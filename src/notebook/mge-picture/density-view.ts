@@ -90,13 +90,13 @@ export function mgeDensityFigure(g: CsrGraph, options: DensityViewOptions = {}):
   return {
     data,
     layout: {
-      title: { text: pairs[0].title },
+      title: { text: pairs[0].title, x: 0.99, xanchor: "right" },
       xaxis: { domain: [0, 0.52], title: { text: pairs[0].xTitle } },
       yaxis: { title: { text: pairs[0].yTitle }, autorange: "reversed" },
-      xaxis2: { domain: [0.66, 1], title: { text: "degree (edges per node)" }, anchor: "y2" },
+      xaxis2: { domain: [0.72, 1], title: { text: "degree (edges per node)" }, anchor: "y2" },
       yaxis2: { title: { text: "nodes" }, anchor: "x2", type: "log" },
       barmode: "overlay",
-      legend: { x: 0.66, y: 1.0, bgcolor: "rgba(255,255,255,0.7)" },
+      legend: { x: 0.72, y: 1.0, bgcolor: "rgba(255,255,255,0.7)" },
       updatemenus: [{ buttons, direction: "down", x: 0, xanchor: "left", y: 1.2, yanchor: "top", showactive: true }],
       margin: { t: 110 },
     },

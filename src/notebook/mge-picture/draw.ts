@@ -212,7 +212,7 @@ export function drawMge(g: CsrGraph, options: MgePictureOptions = {}): MgePictur
       for (let x = layout.x[p] - barLeft; x < layout.x[p] - barLeft + barWidth; x++) paintPixel(rgba, W, H, x, y, LAYER_COLOURS.bar, 0.85 * cover);
     }
   }
-  paintLanes(rgba, layout, sets.lanes, barLeft, Math.max(3, barWidth));
+  paintLanes(rgba, layout, sets.lanes, barLeft, Math.max(3, Math.round(W / 300)));
   const t3 = performance.now();
 
   const unit = options.ink === "weight" ? "Σ|w| of" : "";

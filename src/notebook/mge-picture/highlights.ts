@@ -27,7 +27,7 @@ export const HIGHLIGHT_COLOURS = {
   sinks: [214, 39, 40],
   sources: [44, 160, 44],
   disconnected: [127, 127, 127],
-  removable: [214, 39, 40],
+  removable: [200, 0, 160],
   "cut-nodes": [148, 103, 189],
   largest: [23, 190, 207],
   others: [255, 127, 14],
