@@ -1,6 +1,8 @@
 /**
  * PNG output of the whole-MGE picture through pngjs (a maintained encoder; zlib deflate). The picture
- * is written without an alpha channel (colour type 2), which is about a quarter smaller. O(W·H).
+ * is written without an alpha channel (colour type 2), which is about a quarter smaller, with the "Up"
+ * row filter only: measured on the 6000×2000 ResNet-20 picture it costs 0.72 s of CPU for 5.86 MiB,
+ * against 1.38 s for 5.84 MiB with pngjs's default of trying all five filters per row. O(W·H).
  */
 import { writeFileSync } from "node:fs";
 import { PNG } from "pngjs";
@@ -17,7 +19,7 @@ export function encodePng(image: RgbaImage): Buffer {
   if (rgba.length !== width * height * 4) throw new Error(`notebook/mge-picture: ${rgba.length} bytes for a ${width}×${height} RGBA image`);
   const png = new PNG({ width, height, colorType: 2, inputHasAlpha: true });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
-  return PNG.sync.write(png, { colorType: 2, inputHasAlpha: true, deflateLevel: 6 });
+  return PNG.sync.write(png, { colorType: 2, inputHasAlpha: true, deflateLevel: 6, filterType: 2 });
 }
 
 /** Writes `image` as a PNG file. */

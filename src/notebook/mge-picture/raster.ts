@@ -42,15 +42,14 @@ export function depositSegment(buf: Float32Array, W: number, H: number, x0: numb
       if (f > 0 && r + 1 >= 0 && r + 1 < H) buf[(r + 1) * W + j] += f * ink;
       continue;
     }
+    // Steep: rows strictly inside [lo, hi) get `scale` each, the two end rows their fraction.
     const hi = lo + w;
-    let r = Math.floor(lo);
-    const rEnd = Math.ceil(hi);
-    if (r < 0) r = 0;
-    const last = rEnd > H ? H : rEnd;
-    for (; r < last; r++) {
-      const a = lo > r ? lo : r;
-      const b = hi < r + 1 ? hi : r + 1;
-      if (b > a) buf[r * W + j] += (b - a) * scale;
-    }
+    const r0 = Math.floor(lo);
+    const r1 = Math.floor(hi);
+    if (r0 >= 0 && r0 < H) buf[r0 * W + j] += (r0 + 1 - lo) * scale;
+    const a = r0 + 1 < 0 ? 0 : r0 + 1;
+    const b = r1 > H ? H : r1;
+    for (let r = a, idx = a * W + j; r < b; r++, idx += W) buf[idx] += scale;
+    if (r1 >= 0 && r1 < H && hi > r1) buf[r1 * W + j] += (hi - r1) * scale;
   }
 }
