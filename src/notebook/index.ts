@@ -1,4 +1,4 @@
-/** Notebook display helpers (tslab): charts, tables, Markdown, progress bars, layered graph pictures. */
+/** Notebook display helpers (tslab): charts, tables, Markdown, progress bars, layered graph pictures, whole-MGE pictures. */
 export {
   type MimeBundle,
   type DisplaySink,

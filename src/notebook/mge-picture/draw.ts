@@ -121,7 +121,14 @@ export function drawMge(g: CsrGraph, options: MgePictureOptions = {}): MgePictur
   const W = options.width ?? 2400;
   const H = options.height ?? 800;
   const progress = options.progress ?? silentProgress;
-  const layout = mgeLayout(g.partitions, W, H, { heightScale: options.heightScale });
+  const names = options.highlight ?? [];
+  const barWidth = options.barWidth ?? Math.max(2, Math.round(W / 1200));
+  const barLeft = Math.floor(barWidth / 2);
+  const laneWidth = Math.max(3, Math.round(W / 300));
+  // Room left of the first bar for its highlight lanes ("components" takes two).
+  const lanes = names.filter((n) => n !== "removable").length + (names.includes("components") ? 1 : 0);
+  const marginX = Math.max(16, Math.round(W * 0.01), barLeft + lanes * laneWidth + 2);
+  const layout = mgeLayout(g.partitions, W, H, { heightScale: options.heightScale, marginX });
   const covered = g.partitions.reduce((s, p) => s + p.size, 0);
   if (covered !== g.numNodes) throw new Error(`notebook/mge-picture: partitions cover ${covered} nodes, the graph has ${g.numNodes}`);
   const P = g.partitions.length;
@@ -139,7 +146,6 @@ export function drawMge(g: CsrGraph, options: MgePictureOptions = {}): MgePictur
     const nb = bins.count[p];
     for (let b = 0; b < nb; b++) binY[bins.base[p] + b] = 0.5 * (nodeY(layout, p, binFirstNode(b, n, nb)) + nodeY(layout, p, binFirstNode(b + 1, n, nb) - 1));
   }
-  const names = options.highlight ?? [];
   const sets = highlightSets(g, names);
   // Layers other than the main one are allocated only when a pair needs them (fresh pages are costly).
   const main = new Float32Array(W * H);
@@ -201,8 +207,6 @@ export function drawMge(g: CsrGraph, options: MgePictureOptions = {}): MgePictur
   if (skip.length > 0) compositeLayer(rgba, skip, LAYER_COLOURS.skip, tone);
   if (intra.length > 0) compositeLayer(rgba, intra, LAYER_COLOURS.intra, tone);
   if (removable.length > 0) compositeLayer(rgba, removable, HIGHLIGHT_COLOURS.removable, tone);
-  const barWidth = options.barWidth ?? Math.max(2, Math.round(W / 1200));
-  const barLeft = Math.floor(barWidth / 2);
   for (let p = 0; p < P; p++) {
     if (g.partitions[p].size === 0) continue;
     const top = layout.top[p];
@@ -212,7 +216,7 @@ export function drawMge(g: CsrGraph, options: MgePictureOptions = {}): MgePictur
       for (let x = layout.x[p] - barLeft; x < layout.x[p] - barLeft + barWidth; x++) paintPixel(rgba, W, H, x, y, LAYER_COLOURS.bar, 0.85 * cover);
     }
   }
-  paintLanes(rgba, layout, sets.lanes, barLeft, Math.max(3, Math.round(W / 300)));
+  paintLanes(rgba, layout, sets.lanes, barLeft, laneWidth);
   const t3 = performance.now();
 
   const unit = options.ink === "weight" ? "Σ|w| of" : "";
