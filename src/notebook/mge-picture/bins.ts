@@ -7,7 +7,7 @@
  *
  * `aggregatePairs` makes that pass: O(N + E) time (two array reads and one add per edge, no allocation
  * per edge), and, per source partition, one dense nbS × nbT Float64 matrix for each target partition
- * its edges reach, handed to the caller and dropped before the next source partition. Edge-to-pair
+ * its edges reach, handed to the caller, then zeroed and reused for the next source partition. Edge-to-pair
  * assignment is by the partitions of the two endpoints as the CSR stores them, so edges inside a
  * partition (the `reference` alignment's stride-2 shift) or skipping partitions (shortcuts) are pairs
  * of their own.

@@ -90,15 +90,15 @@ export function mgeDensityFigure(g: CsrGraph, options: DensityViewOptions = {}):
   return {
     data,
     layout: {
-      title: { text: pairs[0].title, x: 0.99, xanchor: "right" },
+      title: { text: pairs[0].title, x: 0.5, xanchor: "center", y: 0.98, yanchor: "top" },
       xaxis: { domain: [0, 0.52], title: { text: pairs[0].xTitle } },
       yaxis: { title: { text: pairs[0].yTitle }, autorange: "reversed" },
       xaxis2: { domain: [0.72, 1], title: { text: "degree (edges per node)" }, anchor: "y2" },
       yaxis2: { title: { text: "nodes" }, anchor: "x2", type: "log" },
       barmode: "overlay",
       legend: { x: 0.72, y: 1.0, bgcolor: "rgba(255,255,255,0.7)" },
-      updatemenus: [{ buttons, direction: "down", x: 0, xanchor: "left", y: 1.2, yanchor: "top", showactive: true }],
-      margin: { t: 110 },
+      updatemenus: [{ buttons, direction: "down", x: 0, xanchor: "left", y: 1.17, yanchor: "top", showactive: true }],
+      margin: { t: 120 },
     },
   };
 }
