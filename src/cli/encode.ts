@@ -4,12 +4,8 @@
  */
 import path from "node:path";
 import type { Command } from "./main";
-import { numberOption, parseCommandArgs } from "./args";
-import { buildArchitecture } from "../nn/architectures";
-import { randomSparseNetwork } from "../nn/architectures-random";
-import type { ArchSpec } from "../nn/spec";
-import type { MaskMap, WeightMap } from "../nn/tensors";
-import { loadNetwork, readSafetensorsHeader } from "../io/safetensors";
+import { parseCommandArgs } from "./args";
+import { loadCliNetwork, NETWORK_HELP, NETWORK_OPTIONS } from "./network";
 import { countMge, encodeMge, type WeightPrecision } from "../encoding/mge";
 import type { Alignment } from "../encoding/plan";
 import { encodeRolledBge, encodeRolledChannelBge, type LayerGraph } from "../encoding/bge";
@@ -21,13 +17,7 @@ const HELP = `usage: snn-topology encode [options]
 
 Encodes a sparse network as a graph: the multipartite MGE (default) or per-layer bipartite BGEs.
 
-network (one of):
-  --weights FILE            safetensors with <layer>.weight (+ <layer>.weight_mask) tensors
-  --random-mask SPARSITY    uniform random mask (layer-wise), Kaiming-normal weights; with --seed N (default 0)
-architecture:
-  --arch NAME               conv6 | resnet20 | resnet32 | wrn28-2 | mobilenetv2 | lenet300-100 | lenet5
-                            (default: the file's __metadata__.architecture)
-  --input-size N  --input-channels N  --classes N  --width-multiplier X
+${NETWORK_HELP}
 encoding:
   --encoding E              mge (default) | rolled | rolled-channel
   --alignment A             reference (default: the official code's node indexing) | exact
@@ -42,14 +32,7 @@ output:
 `;
 
 const OPTIONS = {
-  weights: { type: "string" },
-  "random-mask": { type: "string" },
-  seed: { type: "string" },
-  arch: { type: "string" },
-  "input-size": { type: "string" },
-  "input-channels": { type: "string" },
-  classes: { type: "string" },
-  "width-multiplier": { type: "string" },
+  ...NETWORK_OPTIONS,
   encoding: { type: "string" },
   alignment: { type: "string" },
   "identity-shortcuts": { type: "boolean" },
@@ -77,40 +60,15 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     const { values: o, help } = parseCommandArgs("encode", argv, OPTIONS, HELP);
     if (help) return 0;
-    if ((o.weights === undefined) === (o["random-mask"] === undefined)) throw new Error(`encode: give exactly one of --weights FILE or --random-mask SPARSITY\n\n${HELP}`);
-    let archName = o.arch;
-    let fileMeta: Record<string, string> = {};
-    if (o.weights) {
-      const h = readSafetensorsHeader(o.weights);
-      const m = h.__metadata__;
-      if (m && typeof m === "object") fileMeta = m as Record<string, string>;
-      archName ??= fileMeta.architecture;
-    }
-    if (!archName) throw new Error("encode: --arch is required (the weights file names no architecture)");
-    const fromMeta = (key: string): string | undefined => (o.weights ? fileMeta[key] : undefined);
-    const spec: ArchSpec = buildArchitecture(archName, {
-      inputSize: numberOption("encode", "input-size", o["input-size"] ?? fromMeta("input_size"), 0, 1) || undefined,
-      inputChannels: numberOption("encode", "input-channels", o["input-channels"] ?? fromMeta("in_channels"), 0, 1) || undefined,
-      classes: numberOption("encode", "classes", o.classes ?? fromMeta("classes"), 0, 1) || undefined,
-      widthMultiplier: numberOption("encode", "width-multiplier", o["width-multiplier"], 1, 1e-6),
-    });
     const encoding = o.encoding ?? "mge";
     if (!["mge", "rolled", "rolled-channel"].includes(encoding)) throw new Error(`encode: --encoding must be mge, rolled or rolled-channel, got '${encoding}'`);
     const alignment = (o.alignment ?? "reference") as Alignment;
     if (alignment !== "reference" && alignment !== "exact") throw new Error(`encode: --alignment must be reference or exact, got '${alignment}'`);
     const precision = (o.precision ?? "float16") as WeightPrecision;
     if (precision !== "float16" && precision !== "float32") throw new Error(`encode: --precision must be float16 or float32, got '${precision}'`);
-    let weights: WeightMap;
-    let masks: MaskMap;
     const t0 = Date.now();
-    if (o.weights) {
-      ({ weights, masks } = loadNetwork(o.weights, spec));
-    } else {
-      const sparsity = numberOption("encode", "random-mask", o["random-mask"], 0, 0, 1);
-      const seed = numberOption("encode", "seed", o.seed, 0, 0, 2 ** 32 - 1);
-      ({ weights, masks } = randomSparseNetwork(spec, sparsity, seed));
-    }
-    const meta = { architecture: spec.name, encoding, alignment, precision, source: o.weights ?? `random-mask ${o["random-mask"]} seed ${o.seed ?? 0}` };
+    const { spec, weights, masks, source } = loadCliNetwork("encode", o, HELP);
+    const meta = { architecture: spec.name, encoding, alignment, precision, source };
     if (encoding === "mge") {
       const identityShortcuts = Boolean(o["identity-shortcuts"]);
       const counts = countMge(spec, masks, { alignment, identityShortcuts, weights });

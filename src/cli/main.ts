@@ -16,6 +16,7 @@ const commands: Record<string, () => Command> = {
   run: () => (require("./run") as { command: Command }).command,
   merge: () => (require("./merge") as { command: Command }).command,
   start: () => (require("./start") as { command: Command }).command,
+  draw: () => (require("./draw") as { command: Command }).command,
 };
 
 function usage(): string {

@@ -62,32 +62,58 @@ function checkSizes(g: CsrGraph, s: LayerSizes): void {
   }
 }
 
-/** All five local metrics in one pass. `inDeg` may be passed when the caller already has it. */
-export function localConnectivity(g: CsrGraph, sizes: LayerSizes = defaultLayerSizes(g), inDeg?: Int32Array): LocalConnectivity {
-  checkSizes(g, sizes);
+/** Role codes of `nodeRoles`. */
+export const NODE_ROLE = { through: 0, sink: 1, source: 2, disconnected: 3 } as const;
+
+/**
+ * Every node's role in the definitions above: sink (outdeg = 0, indeg ≠ 0), source (outdeg ≠ 0,
+ * indeg = 0), disconnected (neither) or through (both), as `NODE_ROLE` codes. The counts of
+ * `localConnectivity` are counts of these roles. O(N + E) (O(N) when `inDeg` is given).
+ */
+export function nodeRoles(g: CsrGraph, inDeg?: Int32Array): Uint8Array {
   const n = g.numNodes;
   const indeg = inDeg ?? inDegrees(g);
   if (indeg.length !== n) throw new Error(`metrics/local: in-degree array has ${indeg.length} entries for ${n} nodes`);
   const off = g.offsets;
-  const outLimit = n - 1 - sizes.outputLayerSize;
-  const inLimit = sizes.inputLayerSize;
+  const roles = new Uint8Array(n);
+  for (let v = 0; v < n; v++) {
+    const out = off[v + 1] !== off[v];
+    const inn = indeg[v] !== 0;
+    roles[v] = out ? (inn ? NODE_ROLE.through : NODE_ROLE.source) : inn ? NODE_ROLE.sink : NODE_ROLE.disconnected;
+  }
+  return roles;
+}
+
+/**
+ * Index bounds of the removable connections, with the official off-by-one quirks: the in-edges of a
+ * sink v count when v < `sinksBelow` (= N − 1 − O), the out-edges of a source v when v > `sourcesAbove` (= I).
+ */
+export function removableBounds(g: CsrGraph, sizes: LayerSizes = defaultLayerSizes(g)): { sinksBelow: number; sourcesAbove: number } {
+  checkSizes(g, sizes);
+  return { sinksBelow: g.numNodes - 1 - sizes.outputLayerSize, sourcesAbove: sizes.inputLayerSize };
+}
+
+/** All five local metrics in one pass over the node roles. `inDeg` may be passed when the caller already has it. */
+export function localConnectivity(g: CsrGraph, sizes: LayerSizes = defaultLayerSizes(g), inDeg?: Int32Array): LocalConnectivity {
+  const { sinksBelow, sourcesAbove } = removableBounds(g, sizes);
+  const n = g.numNodes;
+  const indeg = inDeg ?? inDegrees(g);
+  const roles = nodeRoles(g, indeg);
+  const off = g.offsets;
   let sinks = 0;
   let sources = 0;
   let disc = 0;
   let rOut = 0;
   let rIn = 0;
   for (let v = 0; v < n; v++) {
-    const od = off[v + 1] - off[v];
-    const id = indeg[v];
-    if (od === 0) {
-      if (id === 0) disc++;
-      else {
-        sinks++;
-        if (v < outLimit) rOut += id;
-      }
-    } else if (id === 0) {
+    const r = roles[v];
+    if (r === NODE_ROLE.disconnected) disc++;
+    else if (r === NODE_ROLE.sink) {
+      sinks++;
+      if (v < sinksBelow) rOut += indeg[v];
+    } else if (r === NODE_ROLE.source) {
       sources++;
-      if (v > inLimit) rIn += od;
+      if (v > sourcesAbove) rIn += off[v + 1] - off[v];
     }
   }
   return {

@@ -1,4 +1,4 @@
-/** Notebook display helpers (tslab): charts, tables, Markdown, progress bars, layered graph pictures. */
+/** Notebook display helpers (tslab): charts, tables, Markdown, progress bars, layered graph pictures, whole-MGE pictures. */
 export {
   type MimeBundle,
   type DisplaySink,
@@ -18,3 +18,4 @@ export { type ProgressDisplayOptions, progressDisplay, progressHtml } from "./pr
 export { type LayeredGraphOptions, layeredGraphSvg, drawLayeredGraph } from "./graph-svg";
 export { KERNEL_NAME, jupyterPathDir, jupyterEnv } from "./jupyter-env";
 export { resultsFile } from "./params";
+export * from "./mge-picture/index";
