@@ -60,13 +60,13 @@ function descriptors(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, anyWeights
 }
 
 /**
- * Whether weights go through oneDNN's preferred (blocked) layout with a reorder, or are used in
- * tfjs's HWIO directly. `any` measured faster on every Conv-6/ResNet-20 shape (README.md here).
+ * anyWeights: whether weights go through oneDNN's preferred (blocked) layout with a reorder, or are
+ * used in tfjs's HWIO directly (see README.md here for the measurements). Mutable for bench/native-kernels.
  */
-export const ANY_WEIGHTS = true;
+export const CONV_LAYOUT = { anyWeights: true };
 
 function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPass, what: string): CachedPrimitive | null {
-  const d = descriptors(api, c, depthwise, ANY_WEIGHTS);
+  const d = descriptors(api, c, depthwise, CONV_LAYOUT.anyWeights);
   const fwd = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.convForwardInit(fwd, d.src, d.wOp, d.dst, d.strides, d.dil, d.pl, d.pr, what);
   const fwdPd = api.primitiveDesc(fwd, null, what);
@@ -118,6 +118,7 @@ function convKey(c: Conv2DInfo, depthwise: boolean, pass: ConvPass): string {
   const p = c.padInfo;
   return [
     depthwise ? "dw" : "conv",
+    CONV_LAYOUT.anyWeights ? "any" : "plain",
     pass,
     c.batchSize,
     c.inHeight,
@@ -161,6 +162,14 @@ export function convInfo(
   );
   const sizes = [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outChannels, c.outHeight, c.outWidth];
   if (sizes.some((s) => s <= 0)) return null;
+  // oneDNN requires out = ⌊(in + pads − effective kernel) / stride⌋ + 1; tfjs breaks it for a
+  // numeric pad with unequal strides (its output width uses the height stride), so such calls keep
+  // the wasm kernel and its semantics.
+  const p = c.padInfo;
+  const fits = (inp: number, out: number, lo: number, hi: number, k: number, s: number): boolean =>
+    lo >= 0 && hi >= 0 && Math.floor((inp + lo + hi - k) / s) + 1 === out;
+  if (!fits(c.inHeight, c.outHeight, p.top, p.bottom, c.effectiveFilterHeight, c.strideHeight)) return null;
+  if (!fits(c.inWidth, c.outWidth, p.left, p.right, c.effectiveFilterWidth, c.strideWidth)) return null;
   return c;
 }
 

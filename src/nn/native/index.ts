@@ -19,6 +19,8 @@ import { registerConvKernels, NATIVE_CONV_KERNELS } from "./conv-kernels";
 import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
 import { PrimitiveCache } from "./primitive-cache";
+
+export { nativeRunCount } from "./primitive-cache";
 import { WasmHeap } from "./wasm-heap";
 
 export interface NativeInfo {

@@ -39,6 +39,13 @@ function argBuffer(api: DnnlApi, pairs: Array<[number, Handle]>): Buffer {
   return b;
 }
 
+let runs = 0;
+
+/** How many native primitive calls ran in this process (tests check that the native path was taken). */
+export function nativeRunCount(): number {
+  return runs;
+}
+
 export class CachedPrimitive {
   private readonly userMems: Handle[] = [];
   private readonly steps: Step[] = [];
@@ -82,6 +89,7 @@ export class CachedPrimitive {
 
   /** Runs the primitive on buffers at these host addresses (one per operand, in spec order). */
   run(addresses: readonly bigint[]): void {
+    runs++;
     for (let i = 0; i < this.userMems.length; i++) this.api.setHandle(this.userMems[i], addresses[i]);
     for (const s of this.steps) this.api.execute(s.prim, s.args, s.nargs, s.what);
   }
