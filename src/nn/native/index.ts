@@ -45,9 +45,22 @@ let loadError: string | null = null;
 let warned = false;
 let threads = defaultThreads();
 
-/** The machine's cores (what `threads` defaults to everywhere). */
-export function defaultThreads(): number {
+/** The machine's cores. */
+export function machineCores(): number {
   return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * What `threads` defaults to everywhere: `SNN_THREADS` when set (the grid sets it for its worker
+ * processes so that workers × threads stays within the cores), else the machine's cores.
+ * @throws when SNN_THREADS is not a positive integer.
+ */
+export function defaultThreads(): number {
+  const env = process.env.SNN_THREADS;
+  if (env === undefined || env === "") return machineCores();
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`nn/native: SNN_THREADS must be a positive integer, got '${env}'`);
+  return n;
 }
 
 function loadOnce(): DnnlApi | null {
@@ -114,6 +127,21 @@ export function setNativeThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`nn/native: threads must be a positive integer, got ${n}`);
   threads = n;
   api?.setThreads(n);
+}
+
+/**
+ * Runs `fn` with the native kernels on `n` threads, then restores the previous count; `undefined`
+ * keeps the current count.
+ */
+export function withNativeThreads<T>(n: number | undefined, fn: () => T): T {
+  if (n === undefined) return fn();
+  const before = threads;
+  setNativeThreads(n);
+  try {
+    return fn();
+  } finally {
+    setNativeThreads(before);
+  }
 }
 
 /** Threads the native kernels use. */
