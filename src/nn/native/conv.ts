@@ -67,6 +67,8 @@ export const CONV_LAYOUT = { anyWeights: true };
 
 function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPass, what: string): CachedPrimitive | null {
   const d = descriptors(api, c, depthwise, CONV_LAYOUT.anyWeights);
+  const groups = depthwise ? c.inChannels : 1;
+  const macs = (c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels * c.outChannels) / groups;
   const fwd = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.convForwardInit(fwd, d.src, d.wOp, d.dst, d.strides, d.dil, d.pl, d.pr, what);
   const fwdPd = api.primitiveDesc(fwd, null, what);
@@ -81,6 +83,7 @@ function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPa
         { arg: DNNL.ARG_DST, user: d.dst, query: DNNL.qDstMd, output: true },
       ],
       what,
+      macs,
     );
   }
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
@@ -97,6 +100,7 @@ function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPa
         { arg: DNNL.ARG_DIFF_SRC, user: d.src, query: DNNL.qDiffSrcMd, output: true },
       ],
       what,
+      macs,
     );
   }
   api.convBackwardWeightsInit(op, d.src, d.wOp, d.dst, d.strides, d.dil, d.pl, d.pr, what);
@@ -111,6 +115,7 @@ function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPa
       { arg: DNNL.ARG_DIFF_WEIGHTS, user: d.wUser, query: DNNL.qDiffWeightsMd, output: true },
     ],
     what,
+    macs,
   );
 }
 

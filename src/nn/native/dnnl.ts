@@ -83,8 +83,10 @@ export interface DnnlApi {
   convBackwardDataInit(d: Uint8Array, dsrc: Uint8Array, w: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   convBackwardWeightsInit(d: Uint8Array, src: Uint8Array, dw: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   matmulInit(d: Uint8Array, a: Uint8Array, b: Uint8Array, c: Uint8Array, what: string): void;
-  /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads). */
-  setThreads(n: number): void;
+  /** Upper bound on the threads of any call (set by nn/native's setNativeThreads). */
+  budget: number;
+  /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads; skipped when unchanged). */
+  useThreads(n: number): void;
   getMaxThreads(): number;
 }
 
@@ -109,6 +111,12 @@ export function loadDnnl(): DnnlApi {
   if (!libPath) throw new Error(`nn/native: oneDNN (libdnnl.so.2) not found (looked in ${candidates.join(", ")})`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const koffi = require("koffi") as KoffiModule;
+  // Worker threads sleep between kernels instead of spinning: between two oneDNN calls the main
+  // thread runs wasm kernels for a while, and spinning threads would take that time from other
+  // processes (on the shared 2-core machine, 2 spinning threads made a small ResNet's training 10×
+  // slower in wall time). Read by libgomp when it loads, so set before loading oneDNN; a user's
+  // own setting wins.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "PASSIVE";
   let lib: ReturnType<KoffiModule["load"]>;
   try {
     lib = koffi.load(libPath);
@@ -178,6 +186,7 @@ export function loadDnnl(): DnnlApi {
   const engine = out[0];
   check(streamCreate(out, engine, 1), "dnnl_stream_create", "the CPU stream");
   const stream = out[0];
+  let current = -1;
   const dims64 = (d: readonly number[]): BigInt64Array => BigInt64Array.from(d, (x) => BigInt(x));
 
   return {
@@ -231,7 +240,12 @@ export function loadDnnl(): DnnlApi {
     matmulInit(d, a, b, c, what) {
       check(matmulInit(d, a, b, null, c), "dnnl_matmul_desc_init", what);
     },
-    setThreads: (n) => setThreads(n),
+    budget: 1,
+    useThreads(n) {
+      if (n === current) return;
+      current = n;
+      setThreads(n);
+    },
     getMaxThreads: () => getMaxThreads(),
   };
 }

@@ -67,7 +67,7 @@ function loadOnce(): DnnlApi | null {
   if (api || loadError) return api;
   try {
     api = loadDnnl();
-    api.setThreads(threads);
+    api.budget = threads;
   } catch (err) {
     loadError = (err as Error).message;
   }
@@ -126,7 +126,7 @@ export function uninstallNativeKernels(): void {
 export function setNativeThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`nn/native: threads must be a positive integer, got ${n}`);
   threads = n;
-  api?.setThreads(n);
+  if (api) api.budget = n;
 }
 
 /**

@@ -39,6 +39,7 @@ function build(ctx: ConvContext, B: number, M: number, N: number, K: number, tA:
       { arg: DNNL.ARG_DST, user: c, query: DNNL.qDstMd, output: true },
     ],
     what,
+    B * M * N * K,
   );
 }
 

@@ -46,16 +46,26 @@ export function nativeRunCount(): number {
   return runs;
 }
 
+/**
+ * Multiply-adds per thread below which another thread costs more than it saves (the OpenMP team
+ * wake-up is ~10–50 µs, more on a loaded machine); small layers run on fewer threads.
+ */
+export const MACS_PER_THREAD = 1 << 21;
+
 export class CachedPrimitive {
   private readonly userMems: Handle[] = [];
   private readonly steps: Step[] = [];
+  private readonly maxThreads: number;
 
+  /** `macs`: the work of one call, which caps its threads (MACS_PER_THREAD). */
   constructor(
     private readonly api: DnnlApi,
     pd: Handle,
     operands: readonly OperandSpec[],
     readonly what: string,
+    macs: number,
   ) {
+    this.maxThreads = Math.max(1, Math.floor(macs / MACS_PER_THREAD));
     const before: Step[] = [];
     const after: Step[] = [];
     const mainArgs: Array<[number, Handle]> = [];
@@ -90,6 +100,7 @@ export class CachedPrimitive {
   /** Runs the primitive on buffers at these host addresses (one per operand, in spec order). */
   run(addresses: readonly bigint[]): void {
     runs++;
+    this.api.useThreads(Math.min(this.api.budget, this.maxThreads));
     for (let i = 0; i < this.userMems.length; i++) this.api.setHandle(this.userMems[i], addresses[i]);
     for (const s of this.steps) this.api.execute(s.prim, s.args, s.nargs, s.what);
   }
