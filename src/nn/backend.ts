@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerFastGradients } from "./gradients";
-import { installNativeKernels, type NativeInfo } from "./native";
+import { installNativeKernels, nativeThreads, type NativeInfo } from "./native";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -155,7 +155,7 @@ export function backendInfo(): BackendInfo | null {
 /** One line for logs: "wasm (@tensorflow/tfjs-backend-wasm 4.22.0, SIMD, 1 thread), tfjs 4.22.0". */
 export function describeBackend(info: BackendInfo | null = current): string {
   if (!info) return "no backend initialised";
-  const native = info.native?.active ? ` + native ${info.native.library}, ${info.native.threads} thread(s)` : "";
+  const native = info.native?.active ? ` + native ${info.native.library}, ${nativeThreads()} thread(s)` : "";
   const extra = info.backend === "wasm" ? `, ${info.simd ? "SIMD" : "no SIMD"}, ${info.threads ?? 1} thread(s)${native}` : "";
   return `${info.backend} (${info.package} ${info.backendVersion}${extra}), tfjs ${info.tfjsVersion}`;
 }
