@@ -5,7 +5,7 @@ import { Rng } from "../../src/util/rng";
 import { initBackend } from "../../src/nn/backend";
 import fs from "node:fs";
 import { nativeInfo, nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
-import { dnnlLibraryCandidates } from "../../src/nn/native/dnnl";
+import { DNNL, dnnlLibraryCandidates, loadDnnl } from "../../src/nn/native/dnnl";
 
 // Every native kernel (oneDNN on the wasm backend) against tfjs's cpu backend running the same
 // kernel on the same inputs: random shapes with odd sizes, strides 1–3, 'same'/'valid'/numeric/
@@ -230,4 +230,10 @@ test("native results do not depend on the thread count beyond summation order (1
 test("setNativeThreads refuses a non-positive or fractional count", () => {
   assert.throws(() => setNativeThreads(0), /threads must be a positive integer, got 0/);
   assert.throws(() => setNativeThreads(1.5), /positive integer/);
+});
+
+test("oneDNN errors surface with oneDNN's own status text and the call that failed", { skip }, () => {
+  const api = loadDnnl();
+  // a 4-D layout tag on a 2-D descriptor
+  assert.throws(() => api.mdInitByTag(new Uint8Array(DNNL.MD_BYTES), [3, 5], DNNL.nhwc), /oneDNN dnnl_memory_desc_init_by_tag failed for dims \[3,5\] tag 20: invalid_arguments/);
 });
