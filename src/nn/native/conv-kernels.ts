@@ -6,7 +6,8 @@
  * nn/gradients never call them).
  */
 import * as tf from "@tensorflow/tfjs";
-import { convInfo, runConv, type ConvContext, type ConvPass } from "./conv";
+import { convInfo, runConv, type ConvPass } from "./conv";
+import type { NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
 
 type Attrs = Record<string, unknown>;
@@ -59,7 +60,7 @@ const SPECS: KernelSpec[] = [
 export const NATIVE_CONV_KERNELS = SPECS.map((s) => s.name);
 
 /** Registers the native conv kernels on the wasm backend (replacing wasm's own where it has one). */
-export function registerConvKernels(ctx: ConvContext): void {
+export function registerConvKernels(ctx: NativeContext): void {
   for (const spec of SPECS) {
     const original = tf.getKernel(spec.name, "wasm");
     if (original) tf.unregisterKernel(spec.name, "wasm");

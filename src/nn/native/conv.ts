@@ -11,8 +11,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DNNL, type DnnlApi } from "./dnnl";
-import { CachedPrimitive, PrimitiveCache } from "./primitive-cache";
-import type { WasmBackendLike, WasmHeap } from "./wasm-heap";
+import { CachedPrimitive, type NativeContext } from "./primitive-cache";
+import type { WasmBackendLike } from "./wasm-heap";
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 export type ConvPass = "forward" | "backwardData" | "backwardWeights";
@@ -20,12 +20,6 @@ export type ConvPass = "forward" | "backwardData" | "backwardWeights";
 type Pad = "same" | "valid" | number | tf.backend_util.ExplicitPadding;
 type Sh4 = [number, number, number, number];
 
-/** What a native conv kernel needs from its surroundings. */
-export interface ConvContext {
-  readonly api: DnnlApi;
-  readonly heap: WasmHeap;
-  readonly cache: PrimitiveCache;
-}
 
 function descriptors(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, anyWeights: boolean) {
   const md = (): Uint8Array => new Uint8Array(DNNL.MD_BYTES);
@@ -184,7 +178,7 @@ export function convInfo(
  * for this shape (the caller then uses the wasm kernel).
  */
 export function runConv(
-  ctx: ConvContext,
+  ctx: NativeContext,
   backend: WasmBackendLike,
   c: Conv2DInfo,
   depthwise: boolean,

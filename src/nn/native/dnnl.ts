@@ -35,7 +35,6 @@ export const DNNL = {
   nhwc: 20,
   hwio: 30,
   hwigo: 33,
-  ab: 3,
   forwardTraining: 64,
   backwardData: 160,
   backwardWeights: 192,
@@ -87,7 +86,6 @@ export interface DnnlApi {
   budget: number;
   /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads; skipped when unchanged). */
   useThreads(n: number): void;
-  getMaxThreads(): number;
 }
 
 /** Where libdnnl is looked for, in order; `SNN_DNNL_LIB`, when set, is the only place. */
@@ -165,15 +163,12 @@ export function loadDnnl(): DnnlApi {
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
   // thread count is OpenMP's. Other runtimes (TBB, threadpool) are accepted with their own default.
   let setThreads = (_n: number): void => undefined;
-  let getMaxThreads = (): number => 1;
   if (v.cpu_runtime === 2) {
     for (const gomp of ["libgomp.so.1", "libiomp5.so", "libomp.so"]) {
       try {
         const g = koffi.load(gomp);
         const set = g.func("void omp_set_num_threads(int n)");
-        const get = g.func("int omp_get_max_threads()");
         setThreads = (n) => void set(n);
-        getMaxThreads = () => get() as number;
         break;
       } catch {
         // next OpenMP runtime name
@@ -246,6 +241,5 @@ export function loadDnnl(): DnnlApi {
       current = n;
       setThreads(n);
     },
-    getMaxThreads: () => getMaxThreads(),
   };
 }

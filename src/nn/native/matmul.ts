@@ -7,8 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DNNL } from "./dnnl";
-import type { ConvContext } from "./conv";
-import { CachedPrimitive } from "./primitive-cache";
+import { CachedPrimitive, type NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_MATMUL_KERNELS = ["BatchMatMul"];
@@ -16,7 +15,7 @@ export const NATIVE_MATMUL_KERNELS = ["BatchMatMul"];
 /** Smallest product (B·M·N·K multiply-adds) that goes native. */
 export const MIN_MACS = 1 << 15;
 
-function build(ctx: ConvContext, B: number, M: number, N: number, K: number, tA: boolean, tB: boolean, what: string): CachedPrimitive | null {
+function build(ctx: NativeContext, B: number, M: number, N: number, K: number, tA: boolean, tB: boolean, what: string): CachedPrimitive | null {
   const { api } = ctx;
   const md = (): Uint8Array => new Uint8Array(DNNL.MD_BYTES);
   const a = md();
@@ -44,7 +43,7 @@ function build(ctx: ConvContext, B: number, M: number, N: number, K: number, tA:
 }
 
 /** Registers the native BatchMatMul on the wasm backend, falling back to wasm's for what it does not take. */
-export function registerMatMulKernel(ctx: ConvContext): void {
+export function registerMatMulKernel(ctx: NativeContext): void {
   const original = tf.getKernel("BatchMatMul", "wasm");
   if (!original) return;
   tf.unregisterKernel("BatchMatMul", "wasm");

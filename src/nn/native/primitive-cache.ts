@@ -11,6 +11,14 @@
  * dispatch), so kernels look ops up by a shape key first.
  */
 import { DNNL, type DnnlApi, type Handle } from "./dnnl";
+import type { WasmHeap } from "./wasm-heap";
+
+/** What a native kernel needs from its surroundings: the library, the heap, the primitive cache. */
+export interface NativeContext {
+  readonly api: DnnlApi;
+  readonly heap: WasmHeap;
+  readonly cache: PrimitiveCache;
+}
 
 export interface OperandSpec {
   /** DNNL_ARG_* of the operand. */
