@@ -26,6 +26,16 @@
  *   ResNet-20's 16–64-channel convolutions run at ~10 GMAC/s in single-threaded XNNPACK (Conv2D is
  *   1.6 s of a 2.6 s step, --profile), the wall feasibility-tfjs.md measured (7.3×); a CIFAR epoch is
  *   ~14 min on one core here, ~2.2 min in PyTorch.
+ * With the native kernels (issue #14, src/nn/native: oneDNN convolutions and matmuls; `--wasm` for the old path),
+ * 2026-12-05, load average 17–22 on the 2 cores, same run as torch, 1 thread each (CPU s/step):
+ *   lenet5 0.0329 vs torch 0.0207 (1.59×), lenet300-100 0.0046 vs 0.0350 (torch's figure inflated by the load
+ *   in that run; ours was 0.0070 before), conv6-w8 0.086 vs 0.10 (0.85×);
+ *   --cifar: conv6 1.41 vs 1.82 (0.77×; was 5.06 s), resnet20 0.60 vs 0.39 (1.54×; was 2.08 s): a CIFAR epoch
+ *   of ResNet-20 is ~3.9 min on one core (was ~14). ResNet-20's convolutions (all three passes) now take
+ *   0.22 s, as in PyTorch (bench/native-kernels.ts); the rest is BatchNorm's elementwise arithmetic and
+ *   the other elementwise ops, still single-threaded wasm.
+ *   --threads 2: wall times were 9× the CPU times under that load (conv6 11.1 s wall, 1.26 CPU s; torch
+ *   16.3 s wall), so no 2-thread speed-up can be read off this machine in this state.
  * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
  * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
  * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57
