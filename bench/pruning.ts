@@ -26,9 +26,9 @@ function synthetic(n: number, size: number, channels: number, classes: number): 
 
 async function main(): Promise<void> {
   const info = await initBackend();
-  console.log(`backend: ${describeBackend(info)}`);
   const threads = option("threads");
   if (threads !== undefined) setNativeThreads(Number(threads));
+  console.log(`backend: ${describeBackend(info)}`);
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && !(i > 0 && all[i - 1].startsWith("--")));
   const archs = positional.length > 0 ? positional : ["lenet5", "conv6", "resnet20"];
   const pruners = option("pruners")?.split(",") ?? PRUNER_NAMES;
