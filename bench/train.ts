@@ -26,6 +26,16 @@
  *   ResNet-20's 16–64-channel convolutions run at ~10 GMAC/s in single-threaded XNNPACK (Conv2D is
  *   1.6 s of a 2.6 s step, --profile), the wall feasibility-tfjs.md measured (7.3×); a CIFAR epoch is
  *   ~14 min on one core here, ~2.2 min in PyTorch.
+ * With the native kernels (issue #14, src/nn/native: oneDNN convolutions and matmuls; `--wasm` for the old path),
+ * 2026-12-05, load average 17–22 on the 2 cores, same run as torch, 1 thread each (CPU s/step):
+ *   lenet5 0.0329 vs torch 0.0207 (1.59×), lenet300-100 0.0046 vs 0.0350 (torch's figure inflated by the load
+ *   in that run; ours was 0.0070 before), conv6-w8 0.086 vs 0.10 (0.85×);
+ *   --cifar: conv6 1.41 vs 1.82 (0.77×; was 5.06 s), resnet20 0.60 vs 0.39 (1.54×; was 2.08 s): a CIFAR epoch
+ *   of ResNet-20 is ~3.9 min on one core (was ~14). ResNet-20's convolutions (all three passes) now take
+ *   0.22 s, as in PyTorch (bench/native-kernels.ts); the rest is BatchNorm's elementwise arithmetic and
+ *   the other elementwise ops, still single-threaded wasm.
+ *   --threads 2: wall times were 9× the CPU times under that load (conv6 11.1 s wall, 1.26 CPU s; torch
+ *   16.3 s wall), so no 2-thread speed-up can be read off this machine in this state.
  * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
  * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
  * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57
@@ -45,6 +55,7 @@ import { crossEntropy } from "../src/nn/gradients";
 import type { TfSparseModel } from "../src/nn/model";
 import { MaskedSgd } from "../src/train/sgd";
 import { trainStep } from "../src/train/train";
+import { setNativeThreads, uninstallNativeKernels } from "../src/nn/native";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,8 +71,12 @@ function median(v: number[]): number {
 async function main(): Promise<void> {
   const steps = arg("steps", 20);
   const batch = arg("batch", 128);
+  const threads = arg("threads", 1);
   const info = await initBackend();
-  console.log(`backend: ${describeBackend(info)}`);
+  // --wasm: the kernels before issue #14 (XNNPACK + nn/gradients' rewrites), for before/after
+  if (process.argv.includes("--wasm")) uninstallNativeKernels();
+  else setNativeThreads(threads);
+  console.log(`backend: ${describeBackend(info)}${process.argv.includes("--wasm") ? " (native kernels uninstalled: --wasm)" : ""}; ${threads} thread(s)`);
   const cifar = process.argv.includes("--cifar");
   const data = cifar ? syntheticCifar(2048) : loadFashionMnist("train");
   const norm = channelStats(data);
@@ -111,20 +126,29 @@ async function main(): Promise<void> {
     opt.dispose();
     model.dispose();
   }
-  let torch: Record<string, { step_cpu_s: number; params: number }> | null = null;
+  let torch: Record<string, { step_cpu_s: number; step_wall_s: number; params: number }> | null = null;
   if (!process.argv.includes("--no-torch")) {
-    const r = spawnSync("/usr/bin/python3", [path.join(__dirname, "train-torch.py"), "--batch", String(batch), "--steps", String(steps), ...(cifar ? ["--cifar"] : [])], { encoding: "utf8" });
-    if (r.status === 0) torch = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, { step_cpu_s: number; params: number }>;
+    const r = spawnSync(
+      "/usr/bin/python3",
+      [path.join(__dirname, "train-torch.py"), "--batch", String(batch), "--steps", String(steps), "--threads", String(threads), ...(cifar ? ["--cifar"] : [])],
+      { encoding: "utf8" },
+    );
+    if (r.status === 0) torch = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, { step_cpu_s: number; step_wall_s: number; params: number }>;
     else console.log(`PyTorch run failed (${r.status}): ${r.stderr.slice(0, 400)}`);
   }
-  console.log(`\nbatch ${batch}, median of ${steps} steps, CPU seconds per training step (1 core)${cifar ? "; 32×32×3, a CIFAR epoch is 390 steps" : ""}`);
-  console.log("net            params   ours s/step  ours img/s  (wall s/step)  torch s/step  torch img/s  ours/torch");
+  // one thread: CPU time (what a free core would take); more: wall time (contention shows there)
+  const unit = threads === 1 ? "CPU" : "wall";
+  console.log(`\nbatch ${batch}, median of ${steps} steps, ${unit} seconds per training step (${threads} thread(s))${cifar ? "; 32×32×3, a CIFAR epoch is 390 steps" : ""}`);
+  console.log("net            params   ours s/step  ours img/s  (other s/step)  torch s/step  torch img/s  ours/torch");
   for (const [label] of nets) {
     const o = ours[label];
     const t = torch?.[label];
-    const ratio = t ? (o.cpu / t.step_cpu_s).toFixed(2) + "×" : "–";
+    const mine = threads === 1 ? o.cpu : o.wall;
+    const other = threads === 1 ? o.wall : o.cpu;
+    const theirs = t ? (threads === 1 ? t.step_cpu_s : t.step_wall_s) : undefined;
+    const ratio = theirs ? (mine / theirs).toFixed(2) + "×" : "–";
     console.log(
-      `${label.padEnd(14)} ${String(o.params).padStart(7)}  ${o.cpu.toFixed(4).padStart(11)}  ${(batch / o.cpu).toFixed(0).padStart(10)}  ${o.wall.toFixed(4).padStart(13)}  ${t ? t.step_cpu_s.toFixed(4).padStart(12) : "–".padStart(12)}  ${t ? (batch / t.step_cpu_s).toFixed(0).padStart(11) : "–".padStart(11)}  ${ratio.padStart(10)}`,
+      `${label.padEnd(14)} ${String(o.params).padStart(7)}  ${mine.toFixed(4).padStart(11)}  ${(batch / mine).toFixed(0).padStart(10)}  ${other.toFixed(4).padStart(14)}  ${theirs ? theirs.toFixed(4).padStart(12) : "–".padStart(12)}  ${theirs ? (batch / theirs).toFixed(0).padStart(11) : "–".padStart(11)}  ${ratio.padStart(10)}`,
     );
   }
 }

@@ -12,9 +12,11 @@
 # chromium renders that HTML to check the plotly charts; libxgboost0 is the gradient-boosting library
 # used through koffi (src/analysis); dataset-fashion-mnist is one of the training sets (src/io).
 # libjs-requirejs is what Debian's nbconvert HTML template loads from /usr/share/javascript.
+# libdnnl2 is oneDNN, the native convolution/matmul kernels behind tfjs (src/nn/native; optional:
+# without it training runs on the single-threaded wasm kernels).
 set -euo pipefail
 
-want=(jupyter-nbconvert chromium libxgboost0 dataset-fashion-mnist libjs-requirejs)
+want=(jupyter-nbconvert chromium libxgboost0 dataset-fashion-mnist libjs-requirejs libdnnl2)
 check_only=0
 for arg in "$@"; do
   case "$arg" in
@@ -33,6 +35,7 @@ Install the equivalents of these Debian packages yourself:
   - Jupyter Notebook 6 (only for 'npm run lab')                       -> 'jupyter notebook' on PATH
   - Chromium or Google Chrome (headless; set SNN_CHROMIUM=/path/to/binary)
   - XGBoost 1.7 shared library (libxgboost.so; Debian: libxgboost0)
+  - oneDNN 2.x shared library (libdnnl.so.2; Debian: libdnnl2; optional, set SNN_DNNL_LIB=/path)
   - the Fashion-MNIST gzip files (Debian: dataset-fashion-mnist, /usr/share/datasets/fashion-mnist)
 Then run the tests with SNN_SKIP_SETUP=1 npm test.
 MSG

@@ -33,3 +33,11 @@ export function numberOption(command: string, flag: string, raw: string | undefi
   }
   return v;
 }
+
+/** `--threads N`: threads of the native kernels (a positive integer), or undefined when not given. */
+export function threadsOption(command: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${command}: --threads must be a positive integer, got '${raw}'`);
+  return v;
+}

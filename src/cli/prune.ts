@@ -4,7 +4,7 @@
  * safetensors (the layout of the reference fixtures, readable by `snn-topology metrics`).
  */
 import type { Command } from "./main";
-import { numberOption, parseCommandArgs } from "./args";
+import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { terminalProgress } from "../util/progress";
 
 const HELP = `usage: snn-topology prune --arch NAME --pruner NAME --sparsity S --out FILE.safetensors [options]
@@ -32,6 +32,7 @@ options:
   --samples-per-class N  grasp (default 25)
   --memory-budget MIB snip / grasp / prospr: MiB one pass may use; the batch is split into
                       chunks that fit (default: 4096 on wasm, half the RAM on other backends)
+  --threads N         snip / grasp / prospr: threads of the native (oneDNN) kernels (default: the machine's cores)
   --json              print the density report as JSON
   --progress          progress bar on stderr (synflow)
 `;
@@ -48,6 +49,7 @@ const OPTIONS = {
   iterations: { type: "string" },
   "samples-per-class": { type: "string" },
   "memory-budget": { type: "string" },
+  threads: { type: "string" },
   json: { type: "boolean" },
   progress: { type: "boolean" },
 } as const;
@@ -105,8 +107,10 @@ export const command: Command = {
     const { buildModel, modelToHost } = require("../nn/model") as typeof import("../nn/model");
     const model = buildModel(spec, { seed });
     const t0 = Date.now();
+    const threads = threadsOption("prune", v.threads);
     const result = prune(pruner, model, sparsity, {
       seed,
+      ...(threads !== undefined ? { threads } : {}),
       data: train && needsData ? datasetPruneData(train) : undefined,
       batchSize,
       iterations,

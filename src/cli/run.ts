@@ -5,14 +5,14 @@
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "./main";
-import { numberOption, parseCommandArgs } from "./args";
+import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { terminalProgress, silentProgress } from "../util/progress";
 import { expandGrid, parseShard, shardCells, type Shard } from "../experiment/grid";
 import { resolveGrid } from "../experiment/presets";
 import { runGrid, validateGrid, type RunSummary } from "../experiment/runner";
 import { codeVersion } from "../experiment/version";
 
-const HELP = `usage: snn-topology run [--grid quick|paper|tiny|FILE.json] [--results DIR] [--workers N] [--shard i/n]
+const HELP = `usage: snn-topology run [--grid quick|paper|tiny|FILE.json] [--results DIR] [--workers N] [--threads N] [--shard i/n]
 
 Runs every cell of a grid: prune → train → evaluate (plus one dense baseline per architecture,
 dataset and seed) → MGE and BGE encodings → topometrics, one row per cell in DIR/results.csv
@@ -23,6 +23,7 @@ options:
   --grid NAME|FILE   preset (quick, paper, tiny) or grid JSON file (default: quick)
   --results DIR      results folder (default: results/<grid name>)
   --workers N        worker processes (default: number of cores; 0 = run in this process)
+  --threads N        native-kernel threads per worker (default: cores / workers; workers × threads ≤ cores)
   --shard i/n        run only shard i of n (0-based; SLURM: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT);
                      merge the shards' folders afterwards with \`snn-topology merge\`
   --fail-fast        stop at the first failed cell
@@ -55,6 +56,7 @@ export const command: Command = {
         grid: { type: "string" },
         results: { type: "string" },
         workers: { type: "string" },
+        threads: { type: "string" },
         shard: { type: "string" },
         "fail-fast": { type: "boolean" },
         "dry-run": { type: "boolean" },
@@ -82,6 +84,7 @@ export const command: Command = {
       grid,
       resultsDir,
       workers,
+      threads: threadsOption("run", values.threads),
       shard,
       failFast: Boolean(values["fail-fast"]),
       progress: values.quiet ? silentProgress : terminalProgress(`grid ${grid.name}`),

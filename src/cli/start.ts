@@ -12,14 +12,14 @@ import { existsSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "./main";
-import { numberOption, parseCommandArgs } from "./args";
+import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { projectRoot, paperDataDir } from "../io/paths";
 import { terminalProgress } from "../util/progress";
 import { resolveGrid } from "../experiment/presets";
 import { DENSE_FILE, RESULTS_FILE, runGrid } from "../experiment/runner";
 import { printSummary } from "./run";
 
-const HELP = `usage: snn-topology start [--grid quick|paper|FILE.json] [--results DIR] [--workers N] [--no-notebooks] [--no-setup]
+const HELP = `usage: snn-topology start [--grid quick|paper|FILE.json] [--results DIR] [--workers N] [--threads N] [--no-notebooks] [--no-setup]
 
 Sets up the kernel, runs the grid (default: quick, Fashion-MNIST, 136 cells: about 35 CPU-minutes,
 so roughly 20 minutes on 2 idle cores the first time, seconds when every cell is already done),
@@ -30,6 +30,7 @@ options:
   --grid NAME|FILE   preset or grid JSON file (default: quick)
   --results DIR      results folder (default: results/<grid name>)
   --workers N        worker processes (default: number of cores)
+  --threads N        native-kernel threads per worker (default: cores / workers; workers × threads ≤ cores)
   --no-notebooks     skip executing the notebooks
   --no-setup         skip kernel-setup/setup.sh
 `;
@@ -88,6 +89,7 @@ export const command: Command = {
         grid: { type: "string" },
         results: { type: "string" },
         workers: { type: "string" },
+        threads: { type: "string" },
         "no-notebooks": { type: "boolean" },
         "no-setup": { type: "boolean" },
       },
@@ -116,7 +118,7 @@ export const command: Command = {
     }
 
     say(`start: running grid '${grid.name}' into ${resultsDir} with ${workers} worker(s); finished cells are skipped`);
-    const summary = await runGrid({ grid, resultsDir, workers, progress: terminalProgress(`grid ${grid.name}`), log: say });
+    const summary = await runGrid({ grid, resultsDir, workers, threads: threadsOption("start", values.threads), progress: terminalProgress(`grid ${grid.name}`), log: say });
     printSummary(summary, say);
 
     const resultsFile = path.join(resultsDir, RESULTS_FILE);

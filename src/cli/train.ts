@@ -5,7 +5,7 @@
  * prunes and regrows connections during training (its state goes into `--checkpoint` files).
  */
 import type { Command } from "./main";
-import { numberOption, parseCommandArgs } from "./args";
+import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { buildArchitecture } from "../nn/architectures";
 import { describeBackend, initBackend, type BackendName } from "../nn/backend";
 import { buildModel } from "../nn/model";
@@ -43,6 +43,7 @@ training under --dst) and saves weights + masks.
   --batch-size N       override the batch size
   --images-per-epoch N train on a seeded subset of N images per epoch
   --seed S             initialisation, shuffling and augmentation seed (default 0)
+  --threads N          threads of the native (oneDNN) kernels (default: the machine's cores)
   --checkpoint FILE    save after every epoch and resume from FILE when it exists (resume with
                        the same --dst options: the checkpoint holds the DST pruner's state)
   --stop-after-epochs N  stop after N epochs of this call (the schedule stays that of --epochs;
@@ -154,6 +155,7 @@ export const command: Command = {
         "batch-size": { type: "string" },
         "images-per-epoch": { type: "string" },
         seed: { type: "string" },
+        threads: { type: "string" },
         checkpoint: { type: "string" },
         backend: { type: "string" },
         "stop-after-epochs": { type: "string" },
@@ -222,8 +224,10 @@ export const command: Command = {
 
     const stopAfter = values["stop-after-epochs"];
     const t0 = Date.now();
+    const threads = threadsOption("train", values.threads);
     const res = train(model, { train: trainSet, test: testSet }, recipe, {
       seed,
+      ...(threads !== undefined ? { threads } : {}),
       ...(hook ? { hooks: [hook] } : {}),
       ...(stopAfter !== undefined ? { stopAfterEpochs: numberOption("train", "stop-after-epochs", stopAfter, 0, 1) } : {}),
       progress: terminalProgress(`train ${spec.name} on ${values.dataset}`),

@@ -27,6 +27,20 @@ import {
 import { forkSlot, inProcessSlot, WorkerDiedError, type Slot } from "./pool";
 import { archiveForeignRows, lockResultsDir, readResultsCsv, ResultsFile, writeJsonAtomic } from "./results";
 import { codeVersion as computeCodeVersion, packageVersion } from "./version";
+import { machineCores, nativeThreads, setNativeThreads } from "../nn/native";
+
+/**
+ * Native-kernel threads per worker: `requested`, or the cores shared among the workers.
+ * @throws when workers × requested exceeds the cores, or requested is not a positive integer.
+ */
+export function workerThreads(workers: number, requested: number | undefined, cores = machineCores()): number {
+  if (requested === undefined) return Math.max(1, Math.floor(cores / Math.max(1, workers)));
+  if (!Number.isInteger(requested) || requested < 1) throw new Error(`experiment/runner: threads must be a positive integer, got ${requested}`);
+  if (workers * requested > cores) {
+    throw new Error(`experiment/runner: ${workers} worker(s) × ${requested} thread(s) exceeds the ${cores} cores; lower --workers or --threads`);
+  }
+  return requested;
+}
 
 export interface RunOptions {
   grid: GridSpec;
@@ -34,6 +48,11 @@ export interface RunOptions {
   resultsDir: string;
   /** Worker processes; 0 runs the cells in this process. Default: os.availableParallelism(). */
   workers?: number;
+  /**
+   * Threads of the native kernels (nn/native) in each worker. Default: the cores divided among the
+   * workers (at least 1). workers × threads may not exceed the cores.
+   */
+  threads?: number;
   shard?: Shard;
   /** Default: an updating display in a notebook (src/notebook/progress.ts), else none. */
   progress?: Progress;
@@ -164,6 +183,7 @@ export async function runGrid(options: RunOptions): Promise<RunSummary> {
   const unlock = lockResultsDir(resultsDir);
   const slots: Slot[] = [];
   const handles: ResultsFile[] = [];
+  let restoreThreads = (): void => undefined;
   try {
     // Open (repairing a torn last line), then move rows of other configurations or code versions
     // aside, so the files hold exactly this grid's finished cells.
@@ -201,6 +221,17 @@ export async function runGrid(options: RunOptions): Promise<RunSummary> {
     const slotCount = requested === 0 ? 1 : Math.min(requested, queue.length);
     const makeSlot = (id: number): Promise<Slot> =>
       requested === 0 ? inProcessSlot(id, executorModule(grid), grid.executorOptions) : forkSlot(id, executorPath, grid.executorOptions);
+    const perWorker = workerThreads(slotCount, options.threads);
+    const envBefore = process.env.SNN_THREADS;
+    const threadsBefore = nativeThreads();
+    // forked workers read SNN_THREADS as their default; an in-process slot uses this process's count
+    process.env.SNN_THREADS = String(perWorker);
+    if (requested === 0) setNativeThreads(perWorker);
+    restoreThreads = () => {
+      if (envBefore === undefined) delete process.env.SNN_THREADS;
+      else process.env.SNN_THREADS = envBefore;
+      setNativeThreads(threadsBefore);
+    };
     for (let i = 0; i < slotCount; i++) slots.push(await makeSlot(i));
 
     const todo = queue.length;
@@ -286,6 +317,7 @@ export async function runGrid(options: RunOptions): Promise<RunSummary> {
     return summary;
   } finally {
     await Promise.all(slots.map((s) => s.close().catch(() => {})));
+    restoreThreads();
     for (const h of handles) h.close();
     unlock();
     summary.seconds = (Date.now() - started) / 1000;

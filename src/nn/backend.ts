@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerFastGradients } from "./gradients";
+import { installNativeKernels, nativeThreads, type NativeInfo } from "./native";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -25,6 +26,8 @@ export interface BackendInfo {
   /** wasm: whether the SIMD binary is used. */
   readonly simd?: boolean;
   readonly threads?: number;
+  /** wasm: the native (oneDNN) kernels behind it, or why they are off (nn/native). */
+  readonly native?: NativeInfo;
   /** Why a preferred backend was not taken (one line per candidate). */
   readonly notes: readonly string[];
 }
@@ -127,6 +130,7 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
         backendVersion: packageVersion("@tensorflow/tfjs-backend-wasm"),
         simd,
         threads: typeof wasm.getThreadsCount === "function" ? wasm.getThreadsCount() : 1,
+        native: installNativeKernels(),
         notes,
       };
       return current;
@@ -151,7 +155,8 @@ export function backendInfo(): BackendInfo | null {
 /** One line for logs: "wasm (@tensorflow/tfjs-backend-wasm 4.22.0, SIMD, 1 thread), tfjs 4.22.0". */
 export function describeBackend(info: BackendInfo | null = current): string {
   if (!info) return "no backend initialised";
-  const extra = info.backend === "wasm" ? `, ${info.simd ? "SIMD" : "no SIMD"}, ${info.threads ?? 1} thread(s)` : "";
+  const native = info.native?.active ? ` + native ${info.native.library}, ${nativeThreads()} thread(s)` : "";
+  const extra = info.backend === "wasm" ? `, ${info.simd ? "SIMD" : "no SIMD"}, ${info.threads ?? 1} thread(s)${native}` : "";
   return `${info.backend} (${info.package} ${info.backendVersion}${extra}), tfjs ${info.tfjsVersion}`;
 }
 

@@ -8,3 +8,4 @@ export * from "./model-api";
 export * from "./backend";
 export * from "./gradients";
 export * from "./model";
+export { installNativeKernels, uninstallNativeKernels, setNativeThreads, nativeThreads, withNativeThreads, nativeInfo, defaultThreads, machineCores, type NativeInfo } from "./native";

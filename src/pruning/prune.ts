@@ -1,4 +1,5 @@
 import type { SparseModel } from "../nn/model-api";
+import { withNativeThreads } from "../nn/native";
 import type { ArchSpec } from "../nn/spec";
 import type { Progress } from "../util/progress";
 import type { PruneData } from "./data";
@@ -51,6 +52,11 @@ export interface PruneOptions {
   /** DST methods: overrides of the method's defaults (see each method's file). */
   dst?: Partial<DstConfig>;
   progress?: Progress;
+  /**
+   * snip, grasp, prospr: threads of the native kernels (nn/native) during this call; default: the
+   * current setting (the machine's cores, or SNN_THREADS).
+   */
+  threads?: number;
 }
 
 export interface PruneOutcome extends PruneResult {
@@ -67,6 +73,10 @@ function isSpec(x: unknown): x is ArchSpec {
 }
 
 export function prune(name: string, target: SparseModel | ArchSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
+  return withNativeThreads(options?.threads, () => pruneOnThreads(name, target, sparsity, options));
+}
+
+function pruneOnThreads(name: string, target: SparseModel | ArchSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
   const key = name.toLowerCase();
   if (!isPrunerName(key)) throw new Error(`pruning/prune: unknown pruner '${name}'; known: ${PRUNER_NAMES.join(", ")}`);
   const module = `pruning/${key}`;

@@ -11,6 +11,7 @@
  *
  * Cost per step: one forward + backward pass of the batch plus O(parameters) for the update.
  */
+import { withNativeThreads } from "../nn/native";
 import * as tf from "@tensorflow/tfjs";
 import { crossEntropy } from "../nn/gradients";
 import type { TfSparseModel } from "../nn/model";
@@ -54,6 +55,12 @@ export interface TrainOptions {
   readonly evalEveryEpoch?: boolean;
   /** Stop after this many epochs of this call (the checkpoint keeps the schedule position); for tests and time-boxed runs. */
   readonly stopAfterEpochs?: number;
+  /**
+   * Threads of the native kernels (nn/native) during this call; default: the current setting
+   * (the machine's cores, or SNN_THREADS). Results agree across thread counts up to float
+   * summation order.
+   */
+  readonly threads?: number;
 }
 
 export interface EpochRecord {
@@ -191,6 +198,10 @@ export function evaluate(
  * saved, and an existing checkpoint is resumed (it must come from the same architecture and recipe).
  */
 export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe, options: TrainOptions = {}): TrainResult {
+  return withNativeThreads(options.threads, () => trainOnThreads(model, data, recipe, options));
+}
+
+function trainOnThreads(model: TfSparseModel, data: TrainData, recipe: TrainRecipe, options: TrainOptions): TrainResult {
   checkRecipe(recipe);
   checkDataset(data.train);
   checkCompatible(model, data.train);

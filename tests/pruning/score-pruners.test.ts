@@ -14,7 +14,8 @@ import { Rng } from "../../src/util/rng";
 import { flat, tinyData, tinyModel } from "./tiny-model";
 
 before(async () => {
-  await initBackend("cpu");
+  // SNN_TEST_BACKEND=wasm runs these checks on the wasm backend with the native kernels (nn/native)
+  await initBackend(process.env.SNN_TEST_BACKEND === "wasm" ? "wasm" : "cpu");
 });
 
 

@@ -1,0 +1,245 @@
+/**
+ * oneDNN (Debian `libdnnl2` 2.x, the library PyTorch's CPU convolutions use) loaded through koffi:
+ * the C API subset the native kernels need, one CPU engine and stream, and the OpenMP thread count.
+ *
+ * Why oneDNN through koffi (measurements in ./README.md): its AVX-512 convolutions run 3–6× faster
+ * per core than XNNPACK on wasm at Conv-6/ResNet-20 shapes, it threads (OpenMP; Debian's build links
+ * libgomp), and koffi hands it pointers straight into the wasm heap (`koffi.address` of the
+ * WebAssembly.Memory buffer), so tensors are never copied.
+ *
+ * ABI: oneDNN 2.x passes descriptors as C structs by pointer; their sizes and the enum values below
+ * are those of 2.x headers (dumped by ./abi-dump.c) and are checked against `dnnl_version()` (major 2)
+ * at load. Every call is checked: a non-zero status becomes an Error naming the call and carrying
+ * oneDNN's own status text (`dnnl_status2str`).
+ */
+import fs from "node:fs";
+
+type KoffiFn = (...args: unknown[]) => unknown;
+/** The part of koffi's API used here, declared locally for the same reason as in analysis/xgboost. */
+export interface KoffiModule {
+  load(path: string): { func(signature: string): KoffiFn };
+  address(value: unknown): bigint;
+  decode(ptr: unknown, type: string, length?: number): unknown;
+  struct(name: string, def: Record<string, string>): unknown;
+}
+
+/** Opaque native handle (a koffi external). */
+export type Handle = unknown;
+
+/** oneDNN 2.x constants (oneapi/dnnl/dnnl_types.h), dumped by ./abi-dump.c. */
+export const DNNL = {
+  MD_BYTES: 696,
+  OP_DESC_BYTES: 5976,
+  f32: 3,
+  any: 1,
+  nhwc: 20,
+  hwio: 30,
+  hwigo: 33,
+  forwardTraining: 64,
+  backwardData: 160,
+  backwardWeights: 192,
+  convDirect: 1,
+  cpu: 1,
+  ARG_SRC: 1,
+  ARG_DST: 17,
+  ARG_WEIGHTS: 33,
+  ARG_DIFF_SRC: 129,
+  ARG_DIFF_DST: 145,
+  ARG_DIFF_WEIGHTS: 161,
+  ARG_FROM: 1,
+  ARG_TO: 17,
+  qSrcMd: 129,
+  qDiffSrcMd: 130,
+  qWeightsMd: 131,
+  qDiffWeightsMd: 132,
+  qDstMd: 133,
+  qDiffDstMd: 134,
+  /** DNNL_MEMORY_ALLOCATE: let oneDNN allocate the buffer. */
+  ALLOCATE: 0xffffffffffffffffn,
+  /** DNNL_MEMORY_NONE: no buffer yet (set per call). */
+  NONE: 0n,
+} as const;
+
+export interface DnnlApi {
+  readonly koffi: KoffiModule;
+  readonly libPath: string;
+  readonly version: string;
+  readonly engine: Handle;
+  readonly stream: Handle;
+  mdInitByTag(md: Uint8Array, dims: readonly number[], tag: number): void;
+  mdInitByStrides(md: Uint8Array, dims: readonly number[], strides: readonly number[]): void;
+  mdEqual(a: Uint8Array | Handle, b: Uint8Array | Handle): boolean;
+  /** Primitive descriptor for an op descriptor (with a forward hint for backward ops), or the unimplemented status. */
+  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string): Handle | null;
+  reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string): Handle;
+  queryMd(pd: Handle, query: number): Handle;
+  primitive(pd: Handle, what: string): Handle;
+  /** A memory object over `md`; `buffer` is DNNL.ALLOCATE or DNNL.NONE (then set per call). */
+  memory(md: Uint8Array | Handle, buffer: bigint, what: string): Handle;
+  setHandle(mem: Handle, address: bigint): void;
+  execute(prim: Handle, args: Buffer, nargs: number, what: string): void;
+  convForwardInit(d: Uint8Array, src: Uint8Array, w: Uint8Array, dst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
+  convBackwardDataInit(d: Uint8Array, dsrc: Uint8Array, w: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
+  convBackwardWeightsInit(d: Uint8Array, src: Uint8Array, dw: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
+  matmulInit(d: Uint8Array, a: Uint8Array, b: Uint8Array, c: Uint8Array, what: string): void;
+  /** Upper bound on the threads of any call (set by nn/native's setNativeThreads). */
+  budget: number;
+  /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads; skipped when unchanged). */
+  useThreads(n: number): void;
+}
+
+/** Where libdnnl is looked for, in order; `SNN_DNNL_LIB`, when set, is the only place. */
+export function dnnlLibraryCandidates(): string[] {
+  const env = process.env.SNN_DNNL_LIB;
+  if (env && env.length > 0) return [env];
+  return [
+    "/usr/lib/x86_64-linux-gnu/libdnnl.so.2",
+    "/usr/lib/aarch64-linux-gnu/libdnnl.so.2",
+    "/usr/lib/libdnnl.so.2",
+    "/usr/local/lib/libdnnl.so.2",
+  ];
+}
+
+export const DNNL_INSTALL_HINT = "install it with `sudo apt-get install libdnnl2` (Debian/Ubuntu; `npm run setup` does this) or point SNN_DNNL_LIB at libdnnl.so.2";
+
+/** Loads oneDNN and creates its engine and stream; throws with the reason when it cannot. */
+export function loadDnnl(): DnnlApi {
+  const candidates = dnnlLibraryCandidates();
+  const libPath = candidates.find((p) => fs.existsSync(p));
+  if (!libPath) throw new Error(`nn/native: oneDNN (libdnnl.so.2) not found (looked in ${candidates.join(", ")})`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const koffi = require("koffi") as KoffiModule;
+  // Worker threads sleep between kernels instead of spinning: between two oneDNN calls the main
+  // thread runs wasm kernels for a while, and spinning threads would take that time from other
+  // processes (on the shared 2-core machine, 2 spinning threads made a small ResNet's training 10×
+  // slower in wall time). Read by libgomp when it loads, so set before loading oneDNN; a user's
+  // own setting wins.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "PASSIVE";
+  let lib: ReturnType<KoffiModule["load"]>;
+  try {
+    lib = koffi.load(libPath);
+  } catch (err) {
+    throw new Error(`nn/native: could not load ${libPath}: ${(err as Error).message}`);
+  }
+  try {
+    koffi.struct("snn_dnnl_version_t", { major: "int", minor: "int", patch: "int", hash: "const char *", cpu_runtime: "uint32_t", gpu_runtime: "uint32_t" });
+  } catch {
+    // already declared by an earlier load in this process
+  }
+  const versionFn = lib.func("const snn_dnnl_version_t *dnnl_version()");
+  const v = koffi.decode(versionFn(), "snn_dnnl_version_t") as { major: number; minor: number; patch: number; cpu_runtime: number };
+  const version = `${v.major}.${v.minor}.${v.patch}`;
+  if (v.major !== 2) throw new Error(`nn/native: ${libPath} is oneDNN ${version}; the native kernels are written against the oneDNN 2.x C API`);
+  const status2str = lib.func("const char *dnnl_status2str(int status)") as (s: number) => string;
+  const check = (status: unknown, call: string, what: string): void => {
+    if (status !== 0) throw new Error(`nn/native: oneDNN ${call} failed for ${what}: ${status2str(status as number)} (status ${String(status)})`);
+  };
+
+  const f = (sig: string): KoffiFn => lib.func(sig);
+  const engineCreate = f("int dnnl_engine_create(_Out_ void **engine, int kind, size_t index)");
+  const streamCreate = f("int dnnl_stream_create(_Out_ void **stream, void *engine, uint32_t flags)");
+  const mdByTag = f("int dnnl_memory_desc_init_by_tag(void *md, int ndims, const int64_t *dims, int dt, int tag)");
+  const mdByStrides = f("int dnnl_memory_desc_init_by_strides(void *md, int ndims, const int64_t *dims, int dt, const int64_t *strides)");
+  const mdEqual = f("int dnnl_memory_desc_equal(const void *a, const void *b)");
+  const pdCreate = f("int dnnl_primitive_desc_create(_Out_ void **pd, const void *op, const void *attr, void *engine, const void *hint)");
+  const reorderCreate = f("int dnnl_reorder_primitive_desc_create(_Out_ void **pd, const void *src, void *se, const void *dst, void *de, const void *attr)");
+  const queryMd = f("const void *dnnl_primitive_desc_query_md(const void *pd, int what, int index)");
+  const primCreate = f("int dnnl_primitive_create(_Out_ void **prim, const void *pd)");
+  const memCreate = f("int dnnl_memory_create(_Out_ void **mem, const void *md, void *engine, uintptr_t handle)");
+  const setHandle = f("int dnnl_memory_set_data_handle(void *mem, uintptr_t handle)");
+  const execute = f("int dnnl_primitive_execute(const void *prim, void *stream, int nargs, const void *args)");
+  const streamWait = f("int dnnl_stream_wait(void *stream)");
+  const convFwd = f(
+    "int dnnl_dilated_convolution_forward_desc_init(void *d, int prop, int alg, const void *src, const void *w, const void *bias, const void *dst, const int64_t *s, const int64_t *dil, const int64_t *pl, const int64_t *pr)",
+  );
+  const convBwdData = f(
+    "int dnnl_dilated_convolution_backward_data_desc_init(void *d, int alg, const void *dsrc, const void *w, const void *ddst, const int64_t *s, const int64_t *dil, const int64_t *pl, const int64_t *pr)",
+  );
+  const convBwdWeights = f(
+    "int dnnl_dilated_convolution_backward_weights_desc_init(void *d, int alg, const void *src, const void *dw, const void *dbias, const void *ddst, const int64_t *s, const int64_t *dil, const int64_t *pl, const int64_t *pr)",
+  );
+  const matmulInit = f("int dnnl_matmul_desc_init(void *d, const void *a, const void *b, const void *bias, const void *c)");
+
+  // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
+  // thread count is OpenMP's. Other runtimes (TBB, threadpool) are accepted with their own default.
+  let setThreads = (_n: number): void => undefined;
+  if (v.cpu_runtime === 2) {
+    for (const gomp of ["libgomp.so.1", "libiomp5.so", "libomp.so"]) {
+      try {
+        const g = koffi.load(gomp);
+        const set = g.func("void omp_set_num_threads(int n)");
+        setThreads = (n) => void set(n);
+        break;
+      } catch {
+        // next OpenMP runtime name
+      }
+    }
+  }
+
+  const out: unknown[] = [null];
+  check(engineCreate(out, DNNL.cpu, 0), "dnnl_engine_create", "the CPU engine");
+  const engine = out[0];
+  check(streamCreate(out, engine, 1), "dnnl_stream_create", "the CPU stream");
+  const stream = out[0];
+  let current = -1;
+  const dims64 = (d: readonly number[]): BigInt64Array => BigInt64Array.from(d, (x) => BigInt(x));
+
+  return {
+    koffi,
+    libPath,
+    version,
+    engine,
+    stream,
+    mdInitByTag(md, dims, tag) {
+      check(mdByTag(md, dims.length, dims64(dims), DNNL.f32, tag), "dnnl_memory_desc_init_by_tag", `dims [${dims.join(",")}] tag ${tag}`);
+    },
+    mdInitByStrides(md, dims, strides) {
+      check(mdByStrides(md, dims.length, dims64(dims), DNNL.f32, dims64(strides)), "dnnl_memory_desc_init_by_strides", `dims [${dims.join(",")}]`);
+    },
+    mdEqual: (a, b) => mdEqual(a, b) === 1,
+    primitiveDesc(opDesc, hint, what) {
+      const st = pdCreate(out, opDesc, null, engine, hint) as number;
+      if (st === 3) return null; // dnnl_unimplemented: the caller falls back to the wasm kernel
+      check(st, "dnnl_primitive_desc_create", what);
+      return out[0];
+    },
+    reorderDesc(from, to, what) {
+      check(reorderCreate(out, from, engine, to, engine, null), "dnnl_reorder_primitive_desc_create", what);
+      return out[0];
+    },
+    queryMd: (pd, query) => queryMd(pd, query, 0),
+    primitive(pd, what) {
+      check(primCreate(out, pd), "dnnl_primitive_create", what);
+      return out[0];
+    },
+    memory(md, buffer, what) {
+      check(memCreate(out, md, engine, buffer), "dnnl_memory_create", what);
+      return out[0];
+    },
+    setHandle(mem, address) {
+      check(setHandle(mem, address), "dnnl_memory_set_data_handle", "a kernel buffer");
+    },
+    execute(prim, args, nargs, what) {
+      check(execute(prim, stream, nargs, args), "dnnl_primitive_execute", what);
+      check(streamWait(stream), "dnnl_stream_wait", what);
+    },
+    convForwardInit(d, src, w, dst, s, dil, pl, pr, what) {
+      check(convFwd(d, DNNL.forwardTraining, DNNL.convDirect, src, w, null, dst, s, dil, pl, pr), "dnnl_dilated_convolution_forward_desc_init", what);
+    },
+    convBackwardDataInit(d, dsrc, w, ddst, s, dil, pl, pr, what) {
+      check(convBwdData(d, DNNL.convDirect, dsrc, w, ddst, s, dil, pl, pr), "dnnl_dilated_convolution_backward_data_desc_init", what);
+    },
+    convBackwardWeightsInit(d, src, dw, ddst, s, dil, pl, pr, what) {
+      check(convBwdWeights(d, DNNL.convDirect, src, dw, null, ddst, s, dil, pl, pr), "dnnl_dilated_convolution_backward_weights_desc_init", what);
+    },
+    matmulInit(d, a, b, c, what) {
+      check(matmulInit(d, a, b, null, c), "dnnl_matmul_desc_init", what);
+    },
+    budget: 1,
+    useThreads(n) {
+      if (n === current) return;
+      current = n;
+      setThreads(n);
+    },
+  };
+}
