@@ -1,7 +1,10 @@
-/** Public API of the io stage: safetensors, float16, CSV, datasets (IDX, CIFAR, Tiny-ImageNet), augmentation, paths. */
+/** Public API of the io stage: safetensors, ONNX, float16, decoded tensors, gzip, CSV, datasets (IDX, CIFAR, Tiny-ImageNet), augmentation, paths. */
 export * from "./paths";
 export * from "./safetensors";
 export * from "./float16";
+export * from "./tensor";
+export * from "./gzip";
+export * from "./onnx/read";
 export * from "./csv";
 export * from "./idx";
 export * from "./cifar";
