@@ -144,6 +144,96 @@ function positive(v: unknown): boolean {
   return typeof v === "number" && Number.isInteger(v) && v >= 1;
 }
 
+/** Output shape of one node from its input shapes (PyTorch rules); `where` prefixes the errors. */
+export function nodeOutputShape(where: string, n: DagNode, ins: readonly TensorShape[]): TensorShape {
+  const at = `${where}: node '${n.name}' (${n.op.kind})`;
+  const one = (): TensorShape => {
+    if (ins.length !== 1) throw new Error(`${at}: needs exactly 1 input, got ${ins.length}`);
+    return ins[0];
+  };
+  const map = (): TensorShape => {
+    const x = one();
+    if (x.length !== 3) throw new Error(`${at}: needs a [C, H, W] input, got ${fmt(x)} (after a flatten?)`);
+    return x;
+  };
+  let y: TensorShape;
+  const op = n.op;
+  switch (op.kind) {
+    case "conv2d": {
+      const x = map();
+      if (![op.inChannels, op.outChannels, op.groups, ...op.kernel, ...op.stride, ...op.dilation].every(positive) || !op.padding.every((p) => Number.isInteger(p) && p >= 0)) {
+        throw new Error(`${at}: invalid conv attributes (kernel ${op.kernel}, stride ${op.stride}, padding ${op.padding}, dilation ${op.dilation}, groups ${op.groups})`);
+      }
+      if (x[0] !== op.inChannels) throw new Error(`${at}: expects ${op.inChannels} input channels, its input ${n.inputs[0]} has shape ${fmt(x)}`);
+      if (op.inChannels % op.groups !== 0 || op.outChannels % op.groups !== 0) throw new Error(`${at}: groups=${op.groups} does not divide ${op.inChannels} input and ${op.outChannels} output channels`);
+      const h = windowOutputSize(x[1], op.kernel[0], op.stride[0], op.padding[0], op.padding[2], op.dilation[0], false);
+      const w = windowOutputSize(x[2], op.kernel[1], op.stride[1], op.padding[1], op.padding[3], op.dilation[1], false);
+      if (h < 1 || w < 1) throw new Error(`${at}: kernel ${op.kernel.join("×")} on a ${x[1]}×${x[2]} map (padding ${op.padding}) gives an empty output`);
+      y = [op.outChannels, h, w];
+      break;
+    }
+    case "linear": {
+      const x = one();
+      if (x.length !== 1) throw new Error(`${at}: needs a flat input (add a flatten), got ${fmt(x)}`);
+      if (x[0] !== op.inFeatures) throw new Error(`${at}: expects ${op.inFeatures} input features, its input ${n.inputs[0]} has ${x[0]}`);
+      if (!positive(op.outFeatures)) throw new Error(`${at}: invalid output features ${op.outFeatures}`);
+      y = [op.outFeatures];
+      break;
+    }
+    case "batchnorm": {
+      const x = one();
+      if (x[0] !== op.features) throw new Error(`${at}: has ${op.features} features but its input is ${fmt(x)}`);
+      y = x;
+      break;
+    }
+    case "activation":
+    case "identity":
+      y = one();
+      break;
+    case "maxpool":
+    case "avgpool": {
+      const x = map();
+      if (![...op.kernel, ...op.stride, ...op.dilation].every(positive) || !op.padding.every((p) => Number.isInteger(p) && p >= 0)) throw new Error(`${at}: invalid pooling attributes`);
+      const h = windowOutputSize(x[1], op.kernel[0], op.stride[0], op.padding[0], op.padding[2], op.dilation[0], op.ceilMode);
+      const w = windowOutputSize(x[2], op.kernel[1], op.stride[1], op.padding[1], op.padding[3], op.dilation[1], op.ceilMode);
+      if (h < 1 || w < 1) throw new Error(`${at}: window ${op.kernel.join("×")} on a ${x[1]}×${x[2]} map gives an empty output`);
+      y = [x[0], h, w];
+      break;
+    }
+    case "adaptivepool": {
+      const x = map();
+      if (!op.output.every(positive)) throw new Error(`${at}: invalid output size ${op.output}`);
+      y = [x[0], op.output[0], op.output[1]];
+      break;
+    }
+    case "flatten":
+      y = [numel(one())];
+      break;
+    case "add": {
+      if (ins.length < 2) throw new Error(`${at}: needs at least 2 inputs, got ${ins.length}`);
+      for (let i = 1; i < ins.length; i++) {
+        if (fmt(ins[i]) !== fmt(ins[0])) throw new Error(`${at}: operands ${n.inputs[0]} ${fmt(ins[0])} and ${n.inputs[i]} ${fmt(ins[i])} differ (broadcasting adds are not supported)`);
+      }
+      y = ins[0];
+      break;
+    }
+    case "concat": {
+      if (ins.length < 1) throw new Error(`${at}: needs inputs`);
+      let c = 0;
+      for (let i = 0; i < ins.length; i++) {
+        const s = ins[i];
+        if (s.length !== 3 || s[1] !== ins[0][1] || s[2] !== ins[0][2]) throw new Error(`${at}: operand ${n.inputs[i]} ${fmt(s)} does not match ${n.inputs[0]} ${fmt(ins[0])} on the spatial axes (channel concat of [C, H, W] maps only)`);
+        c += s[0];
+      }
+      y = [c, ins[0][1], ins[0][2]];
+      break;
+    }
+    default:
+      throw new Error(`${at}: unknown op kind`);
+  }
+  return y;
+}
+
 /**
  * Shape of every tensor (the input included), validating the graph on the way: unique names,
  * inputs defined before use, channel counts, kernel fits, add/concat operands, linear features.
@@ -164,90 +254,7 @@ export function inferDagShapes(dag: DagSpec): Map<string, TensorShape> {
       if (!s) throw new Error(`${at}: input '${t}' is not defined before it (nodes must be in topological order)`);
       return s;
     });
-    const one = (): TensorShape => {
-      if (ins.length !== 1) throw new Error(`${at}: needs exactly 1 input, got ${ins.length}`);
-      return ins[0];
-    };
-    const map = (): TensorShape => {
-      const x = one();
-      if (x.length !== 3) throw new Error(`${at}: needs a [C, H, W] input, got ${fmt(x)} (after a flatten?)`);
-      return x;
-    };
-    let y: TensorShape;
-    const op = n.op;
-    switch (op.kind) {
-      case "conv2d": {
-        const x = map();
-        if (![op.inChannels, op.outChannels, op.groups, ...op.kernel, ...op.stride, ...op.dilation].every(positive) || !op.padding.every((p) => Number.isInteger(p) && p >= 0)) {
-          throw new Error(`${at}: invalid conv attributes (kernel ${op.kernel}, stride ${op.stride}, padding ${op.padding}, dilation ${op.dilation}, groups ${op.groups})`);
-        }
-        if (x[0] !== op.inChannels) throw new Error(`${at}: expects ${op.inChannels} input channels, its input ${n.inputs[0]} has shape ${fmt(x)}`);
-        if (op.inChannels % op.groups !== 0 || op.outChannels % op.groups !== 0) throw new Error(`${at}: groups=${op.groups} does not divide ${op.inChannels} input and ${op.outChannels} output channels`);
-        const h = windowOutputSize(x[1], op.kernel[0], op.stride[0], op.padding[0], op.padding[2], op.dilation[0], false);
-        const w = windowOutputSize(x[2], op.kernel[1], op.stride[1], op.padding[1], op.padding[3], op.dilation[1], false);
-        if (h < 1 || w < 1) throw new Error(`${at}: kernel ${op.kernel.join("×")} on a ${x[1]}×${x[2]} map (padding ${op.padding}) gives an empty output`);
-        y = [op.outChannels, h, w];
-        break;
-      }
-      case "linear": {
-        const x = one();
-        if (x.length !== 1) throw new Error(`${at}: needs a flat input (add a flatten), got ${fmt(x)}`);
-        if (x[0] !== op.inFeatures) throw new Error(`${at}: expects ${op.inFeatures} input features, its input ${n.inputs[0]} has ${x[0]}`);
-        if (!positive(op.outFeatures)) throw new Error(`${at}: invalid output features ${op.outFeatures}`);
-        y = [op.outFeatures];
-        break;
-      }
-      case "batchnorm": {
-        const x = one();
-        if (x[0] !== op.features) throw new Error(`${at}: has ${op.features} features but its input is ${fmt(x)}`);
-        y = x;
-        break;
-      }
-      case "activation":
-      case "identity":
-        y = one();
-        break;
-      case "maxpool":
-      case "avgpool": {
-        const x = map();
-        if (![...op.kernel, ...op.stride, ...op.dilation].every(positive) || !op.padding.every((p) => Number.isInteger(p) && p >= 0)) throw new Error(`${at}: invalid pooling attributes`);
-        const h = windowOutputSize(x[1], op.kernel[0], op.stride[0], op.padding[0], op.padding[2], op.dilation[0], op.ceilMode);
-        const w = windowOutputSize(x[2], op.kernel[1], op.stride[1], op.padding[1], op.padding[3], op.dilation[1], op.ceilMode);
-        if (h < 1 || w < 1) throw new Error(`${at}: window ${op.kernel.join("×")} on a ${x[1]}×${x[2]} map gives an empty output`);
-        y = [x[0], h, w];
-        break;
-      }
-      case "adaptivepool": {
-        const x = map();
-        if (!op.output.every(positive)) throw new Error(`${at}: invalid output size ${op.output}`);
-        y = [x[0], op.output[0], op.output[1]];
-        break;
-      }
-      case "flatten":
-        y = [numel(one())];
-        break;
-      case "add": {
-        if (ins.length < 2) throw new Error(`${at}: needs at least 2 inputs, got ${ins.length}`);
-        for (let i = 1; i < ins.length; i++) {
-          if (fmt(ins[i]) !== fmt(ins[0])) throw new Error(`${at}: operands ${n.inputs[0]} ${fmt(ins[0])} and ${n.inputs[i]} ${fmt(ins[i])} differ (broadcasting adds are not supported)`);
-        }
-        y = ins[0];
-        break;
-      }
-      case "concat": {
-        if (ins.length < 1) throw new Error(`${at}: needs inputs`);
-        let c = 0;
-        for (let i = 0; i < ins.length; i++) {
-          const s = ins[i];
-          if (s.length !== 3 || s[1] !== ins[0][1] || s[2] !== ins[0][2]) throw new Error(`${at}: operand ${n.inputs[i]} ${fmt(s)} does not match ${n.inputs[0]} ${fmt(ins[0])} on the spatial axes (channel concat of [C, H, W] maps only)`);
-          c += s[0];
-        }
-        y = [c, ins[0][1], ins[0][2]];
-        break;
-      }
-      default:
-        throw new Error(`${at}: unknown op kind`);
-    }
+    const y = nodeOutputShape(where, n, ins);
     shapes.set(n.name, y);
   }
   if (!shapes.has(dag.output)) throw new Error(`${where}: output '${dag.output}' is not a tensor of the graph`);
