@@ -9,6 +9,7 @@
  */
 import { endianness } from "node:os";
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from "./float16";
+import { readSafetensors } from "./safetensors";
 import type { RawTensor, SafetensorsDtype } from "./safetensors";
 
 export type TensorDataType = "float32" | "float16" | "bfloat16" | "float64" | "int64" | "int32" | "int8" | "uint8" | "bool";
@@ -123,6 +124,17 @@ export function decodedFromSafetensors(t: RawTensor, where: string): DecodedTens
   if (!dataType) throw new Error(`${where}: dtype ${t.dtype} is not supported here (supported: ${Object.keys(FROM_SAFETENSORS).join(", ")})`);
   const count = checkedElementCount(t.shape, where);
   return { dims: [...t.shape], dataType, data: decodeLittleEndian(t.bytes, dataType, count, where) };
+}
+
+/**
+ * Every tensor of a safetensors file as a DecodedTensor, in data-offset order.
+ * @throws what readSafetensors throws, and for I16 tensors.
+ * @example const sd = readSafetensorsDecoded("pruned.safetensors"); mergePruneLayout(sd, "pruned.safetensors");
+ */
+export function readSafetensorsDecoded(file: string): Map<string, DecodedTensor> {
+  const out = new Map<string, DecodedTensor>();
+  for (const [name, t] of readSafetensors(file).tensors) out.set(name, decodedFromSafetensors(t, `io/safetensors: ${file}: tensor '${name}'`));
+  return out;
 }
 
 /** The values as Float32 (a view when already float32; int64 beyond 2^24 rounds as float32 does). */
