@@ -37,6 +37,7 @@
  */
 import type { DagSpec } from "../nn/dag";
 import type { ArchSpec } from "../nn/spec";
+import type { Architecture } from "../nn/architecture";
 import { isDagSpec } from "../nn/dag";
 import { liftDagToArchSpec } from "../nn/dag-lift";
 import type { MaskMap, WeightMap } from "../nn/tensors";
@@ -324,9 +325,6 @@ function liftedWeightNames(dag: DagSpec): Map<string, string> {
   for (const n of dag.nodes) if ((n.op.kind === "conv2d" || n.op.kind === "linear") && n.op.weight !== `${n.name}.weight`) m.set(n.op.weight, `${n.name}.weight`);
   return m;
 }
-
-/** A built-in ArchSpec or a DAG: the encoders and pruners take either. */
-export type Architecture = ArchSpec | DagSpec;
 
 /**
  * The MGE of either kind of architecture: ArchSpecs go to `encodeMge` (default `reference`), DAGs
