@@ -42,6 +42,8 @@ export interface ImportedModel {
   readonly dag: DagSpec;
   /** Conv/linear weights in PyTorch layout, keyed `${layer}.weight`. */
   readonly weights: WeightMap;
+  /** `${layer}.weight` → the ONNX initializer it came from (equal unless renamed, e.g. BN-folded). */
+  readonly initializerNames: Map<string, string>;
 }
 
 const ACTIVATIONS = new Set(["Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Gelu", "Mish", "ThresholdedRelu"]);
@@ -118,6 +120,7 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
     shapes.set(flat, [input.channels]);
   }
   const weights: WeightMap = new Map();
+  const initializerNames = new Map<string, string>();
   const consumers = new Map<string, number>();
   for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const outputs = new Set(g.outputs.map((o) => o.name));
@@ -217,6 +220,7 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
         const name = unique(layer);
         used.delete(name);
         weights.set(`${name}.weight`, { shape: [...w.dims], data: decodedToFloat32(w) });
+        initializerNames.set(`${name}.weight`, w.name);
         emit(name, { kind: "conv2d", weight: `${name}.weight`, inChannels: x.shape[0], outChannels: cout, kernel: [kh, kw], stride: pair(stride), padding: pads, dilation: pair(dil), groups, bias: n.inputs.length > 2 && n.inputs[2] !== "", role: /shortcut|downsample/i.test(name) ? "residual" : "conv" }, [x.dag]);
         return;
       }
@@ -247,6 +251,7 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
         const name = unique(layer);
         used.delete(name);
         weights.set(`${name}.weight`, { shape: [outF, inF], data });
+        initializerNames.set(`${name}.weight`, w.name);
         emit(name, { kind: "linear", weight: `${name}.weight`, inFeatures: inF, outFeatures: outF, bias: n.opType === "Gemm" && n.inputs.length > 2 && n.inputs[2] !== "" }, [x.dag]);
         return;
       }
@@ -364,7 +369,7 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
   if (outName === undefined) throw new Error(`${where}: the graph output '${gout.name}' is not produced by a supported layer`);
   const dag: DagSpec = { kind: "dag", name: options.name ?? file.replace(/^.*[\\/]/, "").replace(/\.onnx(\.gz)?$/i, ""), input, nodes, output: outName };
   inferDagShapes(dag);
-  return { dag, weights };
+  return { dag, weights, initializerNames };
 }
 
 function pair(v: readonly number[]): Pair {
