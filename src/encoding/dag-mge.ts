@@ -1,6 +1,6 @@
 /**
  * The general multipartite graph encoding (MGE) of any CNN given as a DAG (src/nn/dag.ts); prose
- * version with examples in docs/general-mge.md.
+ * version in ./general-mge.md.
  *
  * Definition (`exact` alignment):
  * - Node sets (partitions), in order of first appearance: the network input, then every tensor a

@@ -1,6 +1,6 @@
 /**
  * The layout of the general MGE of a DAG (`exact` alignment; semantics in ./dag-mge.ts and
- * docs/general-mge.md): its node sets (partitions), what every tensor of the network is in terms of
+ * ./general-mge.md): its node sets (partitions), what every tensor of the network is in terms of
  * node sets (a `Value`), and the writers of every node set (the parametric layers, plus the identity
  * shortcuts when asked for). O(nodes + Σ map sizes); the maps are per spatial axis, so at most a few
  * thousand entries for ImageNet-size inputs.
