@@ -120,3 +120,9 @@ test("prune / encode / metrics --model end to end on the exported tiny CNN", () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the tfjs model builder refuses an imported DAG by name", () => {
+  const { buildModel } = require("../../src/nn/model") as typeof import("../../src/nn/model");
+  const dag = torchvisionResnet("resnet18", { inputSize: 32 });
+  assert.throws(() => buildModel(dag as unknown as Parameters<typeof buildModel>[0]), /nn\/model: buildModel: needs one of the built-in architectures .* 'resnet18' is an imported DAG/);
+});
