@@ -12,7 +12,8 @@
  * dilations, ceil_mode) → pooling; GlobalAveragePool/GlobalMaxPool and ReduceMean/ReduceMax over the
  * spatial axes → adaptive 1×1 pooling (keepdims 0 adds a flatten); Flatten (axis 1) and Reshape to
  * [N, −1] → flatten (Reshape to the same shape → identity); Add/Sum of two tensors → add; Concat
- * on the channel axis → concat; Dropout, Identity, Mul/Div by a constant scalar → identity.
+ * on the channel axis → concat; Dropout, Identity, Pad of zero width (PyTorch's avg_pool2d export),
+ * Mul/Div by a constant scalar → identity.
  * Shape sub-graphs (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Constant,
  * ConstantOfShape, Range-free arithmetic Add/Sub/Mul/Div/Floor on constants) are folded.
  *
@@ -349,6 +350,15 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
         if (axis !== 1 || ins.some((x) => x.shape.length !== 3)) throw new Error(`${at}: only channel concat (axis 1) of [N, C, H, W] maps is supported (axis ${axis})`);
         emit(baseName, { kind: "concat" }, ins.map((x) => x.dag));
         return;
+      }
+      case "Pad": {
+        // PyTorch's avg_pool2d export puts a zero Pad in front of AveragePool.
+        const pads = n.inputs[1] ? c(n.inputs[1]).data : ints("pads", []);
+        if (pads.every((p) => p === 0)) {
+          passThrough();
+          return;
+        }
+        throw new Error(`${at}: Pad with non-zero pads [${pads.join(", ")}] is not supported (put the padding into the conv or pooling layer)`);
       }
       case "Dropout":
       case "Identity":

@@ -14,6 +14,7 @@ import path from "node:path";
 import { loadModel } from "../../src/nn/load-model";
 import { encodeArchitectureMge } from "../../src/encoding/dag-mge";
 import { edgeFingerprint } from "../../src/encoding";
+import { referenceFixturesDir } from "../../src/io/paths";
 
 const DIR = path.join(__dirname, "..", "fixtures", "onnx");
 const names = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith(".expected.json")).map((f) => f.replace(/\.expected\.json$/, "")).sort() : [];
@@ -57,8 +58,11 @@ for (const name of names) {
 const OFFICIAL = path.join(DIR, "official");
 const official = existsSync(OFFICIAL) ? readdirSync(OFFICIAL).filter((f) => /\.onnx(\.gz)?$/.test(f)).sort() : [];
 for (const file of official) {
-  const expectedFile = path.join(OFFICIAL, file.replace(/\.onnx(\.gz)?$/, ".expected.json"));
-  test(`official model ${file} (ONNX) reproduces the reference fixture's graph in reference alignment`, { skip: !existsSync(expectedFile) && "no expectation beside it" }, () => {
+  // The reference fixture of the same name (its weights exported into the official model class).
+  const stem = file.replace(/\.onnx(\.gz)?$/, "");
+  const beside = path.join(OFFICIAL, `${stem}.expected.json`);
+  const expectedFile = existsSync(beside) ? beside : path.join(referenceFixturesDir(), `${stem}.expected.json`);
+  test(`official model ${file} (ONNX) reproduces the reference fixture's graph in reference alignment`, { skip: !existsSync(expectedFile) && "no reference expectation" }, () => {
     const expected = JSON.parse(readFileSync(expectedFile, "utf8"));
     const m = loadModel(path.join(OFFICIAL, file));
     const g = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment: "reference" });
