@@ -160,8 +160,11 @@ test("synthetic ONNX graph (concat, ceil pooling, Clip, Dropout, shape folding, 
 test("ONNX import refuses what it cannot map, naming the node, its op and where it sits", () => {
   const w = t("c.weight", [2, 2, 1, 1], [1, 1, 1, 1]);
   const conv = node("Conv", ["x", "c.weight"], ["c"], { kernel_shape: ints([1, 1]) }, "/c/Conv");
+  assert.throws(() => dagFromOnnx(model([conv, node("Resize", ["c", "", "scales"], ["p"], {}, "/up/Resize")], [w, t("scales", [4], [1, 1, 2, 2])])),
+    /nn\/onnx-import: synthetic\.onnx: node #1 '\/up\/Resize' \(op Resize, c, , scales → p\).*op Resize is not supported/);
   assert.throws(() => dagFromOnnx(model([conv, node("Pad", ["c", "pads"], ["p"], {}, "/pad/Pad")], [w, t("pads", [8], [0, 0, 1, 1, 0, 0, 1, 1], "int64")])),
-    /nn\/onnx-import: synthetic\.onnx: node #1 '\/pad\/Pad' \(op Pad, c, pads → p\).*op Pad is not supported/);
+    /node #1 '\/pad\/Pad' \(op Pad, c, pads → p\): Pad with non-zero pads \[0, 0, 1, 1, 0, 0, 1, 1\] is not supported/);
+  assert.equal(dagFromOnnx(model([conv, node("Pad", ["c", "pads"], ["p"])], [w, t("pads", [8], [0, 0, 0, 0, 0, 0, 0, 0], "int64")])).dag.output, "c");
   assert.throws(() => dagFromOnnx(model([conv, node("Reshape", ["c", "shape"], ["r"])], [w, t("shape", [3], [1, 2, 36], "int64")])),
     /node #1 .*Reshape of \[N, 2, 6, 6\] to \[1, 2, 36\] is not a flatten/);
   assert.throws(() => dagFromOnnx(model([conv], [w], [1, 2, "h", "w"])), /input 'x' has a symbolic height \(h\); give the input size/);
