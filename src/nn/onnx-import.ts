@@ -13,7 +13,8 @@
  * spatial axes → adaptive 1×1 pooling (keepdims 0 adds a flatten); Flatten (axis 1) and Reshape to
  * [N, −1] → flatten (Reshape to the same shape → identity); Add/Sum of two tensors → add; Concat
  * on the channel axis → concat; Dropout, Identity, Pad of zero width (PyTorch's avg_pool2d export),
- * Mul/Div by a constant scalar → identity.
+ * Mul/Div by a constant scalar → identity; x · σ(x) with σ an activation of x (SiLU, hard-swish) →
+ * activation. Layers the output does not depend on are dropped.
  * Shape sub-graphs (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Constant,
  * ConstantOfShape, Range-free arithmetic Add/Sub/Mul/Div/Floor on constants) are folded.
  *
@@ -125,6 +126,8 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
   const consumers = new Map<string, number>();
   for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const outputs = new Set(g.outputs.map((o) => o.name));
+  const producer = new Map<string, OnnxNode>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
 
   g.nodes.forEach((n, idx) => {
     const at = `${where}: node #${idx} '${n.name || n.outputs[0]}' (op ${n.opType}, ${n.inputs.join(", ")} → ${n.outputs.join(", ")})`;
@@ -342,6 +345,16 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
           passThrough();
           return;
         }
+        // x · σ(x) (SiLU / hard-swish as exported): elementwise, an activation of x.
+        if (n.opType === "Mul" && tensors.length === 2) {
+          for (const [a, b] of [[0, 1], [1, 0]]) {
+            const p = producer.get(n.inputs[b]);
+            if (p && ACTIVATIONS.has(p.opType) && p.inputs[0] === n.inputs[a]) {
+              emit(baseName, { kind: "activation", fn: `${p.opType.toLowerCase()}-gated` }, [tensorIn(a).dag]);
+              return;
+            }
+          }
+        }
         throw new Error(`${at}: ${n.opType} of tensors (gating, attention) is not supported; only scaling by a constant scalar`);
       }
       case "Concat": {
@@ -377,7 +390,11 @@ export function dagFromOnnx(model: OnnxModel, options: OnnxImportOptions = {}): 
   if (!gout) throw new Error(`${where}: the graph has no output`);
   const outName = alias.get(gout.name);
   if (outName === undefined) throw new Error(`${where}: the graph output '${gout.name}' is not produced by a supported layer`);
-  const dag: DagSpec = { kind: "dag", name: options.name ?? file.replace(/^.*[\\/]/, "").replace(/\.onnx(\.gz)?$/i, ""), input, nodes, output: outName };
+  // Layers the output does not depend on (the σ(x) branch of a gated activation, unused heads) are dropped.
+  const needed = new Set<string>([outName]);
+  for (let i = nodes.length - 1; i >= 0; i--) if (needed.has(nodes[i].name)) for (const t of nodes[i].inputs) needed.add(t);
+  const dag: DagSpec = { kind: "dag", name: options.name ?? file.replace(/^.*[\\/]/, "").replace(/\.onnx(\.gz)?$/i, ""), input, nodes: nodes.filter((n) => needed.has(n.name)), output: outName };
+  for (const w of [...weights.keys()]) if (!dag.nodes.some((n) => (n.op.kind === "conv2d" || n.op.kind === "linear") && n.op.weight === w)) weights.delete(w);
   inferDagShapes(dag);
   return { dag, weights, initializerNames };
 }

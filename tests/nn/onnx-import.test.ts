@@ -171,6 +171,9 @@ test("ONNX import refuses what it cannot map, naming the node, its op and where 
   assert.equal(dagFromOnnx(model([conv], [w], [1, 2, "h", "w"]), { inputSize: 5 }).dag.input.height, 5);
   assert.throws(() => dagFromOnnx(model([conv, node("Softmax", ["c"], ["s"]), node("Relu", ["s"], ["r"])], [w])), /Softmax is supported only as the network's last op/);
   assert.throws(() => dagFromOnnx(model([conv, node("Mul", ["c", "c"], ["m"])], [w])), /Mul of tensors \(gating, attention\) is not supported/);
+  // x · sigmoid(x) (SiLU as exported) is an activation; the sigmoid branch is dropped.
+  const silu = dagFromOnnx(model([conv, node("Sigmoid", ["c"], ["s"]), node("Mul", ["c", "s"], ["m"])], [w])).dag;
+  assert.deepEqual(silu.nodes.map((n) => [n.op.kind, n.inputs]), [["conv2d", ["input"]], ["activation", ["c"]]]);
   assert.throws(() => dagFromOnnx(model([node("Conv", ["x", "c.weight"], ["c"], { kernel_shape: ints([3, 3]) })], [w])), /kernel_shape \[3,3\] disagrees with the weight/);
 });
 
