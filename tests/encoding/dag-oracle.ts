@@ -9,6 +9,7 @@
 import type { DagNode, DagSpec, TensorShape } from "../../src/nn/dag";
 import { dagConsumers, inferDagShapes, isIdentityLike } from "../../src/nn/dag";
 import type { MaskMap, WeightMap } from "../../src/nn/tensors";
+import { denseLinear as linear } from "./helpers";
 
 type Dense = Float64Array;
 
@@ -241,17 +242,6 @@ function conv(x: Dense, xs: TensorShape, w: Float64Array, cout: number, k: reado
             }
         y[(c * OH + r) * OW + q] = acc;
       }
-  }
-  return y;
-}
-
-function linear(x: Dense, w: Float64Array, out: number): Dense {
-  const inF = x.length;
-  const y = new Float64Array(out);
-  for (let o = 0; o < out; o++) {
-    let acc = 0;
-    for (let i = 0; i < inF; i++) acc += w[o * inF + i] * x[i];
-    y[o] = acc;
   }
   return y;
 }
