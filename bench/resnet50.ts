@@ -57,7 +57,12 @@ let cpu = process.cpuUsage();
 function stage(name: string): void {
   const now = process.hrtime.bigint();
   const c = process.cpuUsage();
-  if (stageNames.length > 0) rows.push({ stage: stageNames[stageNames.length - 1], seconds: Number(now - t) / 1e9, cpuSeconds: (c.user - cpu.user + c.system - cpu.system) / 1e6 });
+  if (stageNames.length > 0) {
+    const row = { stage: stageNames[stageNames.length - 1], seconds: Number(now - t) / 1e9, cpuSeconds: (c.user - cpu.user + c.system - cpu.system) / 1e6 };
+    rows.push(row);
+    // Each finished stage at once, so a run cut short still reports what it measured.
+    process.stderr.write(`  done: ${row.stage}: ${row.seconds.toFixed(1)} s wall, ${row.cpuSeconds.toFixed(1)} s CPU, peak RSS ${shared[2 + stageNames.length - 1]} MiB\n`);
+  }
   t = now;
   cpu = c;
   stageNames.push(name);
