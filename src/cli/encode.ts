@@ -16,6 +16,8 @@ import { encodeRolledBge, encodeRolledChannelBge, type LayerGraph } from "../enc
 import { writeGraphBinary, writeGraphML } from "../encoding/export";
 import type { CsrGraph } from "../encoding/csr";
 import { silentProgress, terminalProgress } from "../util/progress";
+import { loadCliModel } from "./model-option";
+import { countArchitectureMge, encodeArchitectureMge } from "../encoding/dag-mge";
 
 const HELP = `usage: snn-topology encode [options]
 
@@ -23,7 +25,11 @@ Encodes a sparse network as a graph: the multipartite MGE (default) or per-layer
 
 network (one of):
   --weights FILE            safetensors with <layer>.weight (+ <layer>.weight_mask) tensors
+                            (with --model also a .pt/.pth state dict; torch.nn.utils.prune layout accepted)
   --random-mask SPARSITY    uniform random mask (layer-wise), Kaiming-normal weights; with --seed N (default 0)
+  --model FILE|NAME         your own network: an .onnx / .onnx.gz file (weights and masks = weight ≠ 0
+                            from its initializers, or from --weights), or a built-in / torchvision name
+                            (resnet18, resnet50, …) with --weights or --random-mask; default alignment exact
 architecture:
   --arch NAME               conv6 | resnet20 | resnet32 | wrn28-2 | mobilenetv2 | lenet300-100 | lenet5
                             (default: the file's __metadata__.architecture)
@@ -42,6 +48,7 @@ output:
 `;
 
 const OPTIONS = {
+  model: { type: "string" },
   weights: { type: "string" },
   "random-mask": { type: "string" },
   seed: { type: "string" },
@@ -77,6 +84,7 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     const { values: o, help } = parseCommandArgs("encode", argv, OPTIONS, HELP);
     if (help) return 0;
+    if (o.model !== undefined) return runModel(o);
     if ((o.weights === undefined) === (o["random-mask"] === undefined)) throw new Error(`encode: give exactly one of --weights FILE or --random-mask SPARSITY\n\n${HELP}`);
     let archName = o.arch;
     let fileMeta: Record<string, string> = {};
@@ -154,3 +162,49 @@ export const command: Command = {
     return 0;
   },
 };
+
+type EncodeValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
+
+/** `encode --model`: an imported DAG or a built-in by name, through the Architecture-generic encoders. */
+function runModel(o: EncodeValues): number {
+  const { architecture: arch, weights, masks, alignment, label } = loadCliModel("encode", o);
+  const encoding = o.encoding ?? "mge";
+  if (!["mge", "rolled", "rolled-channel"].includes(encoding)) throw new Error(`encode: --encoding must be mge, rolled or rolled-channel, got '${encoding}'`);
+  const precision = (o.precision ?? "float16") as WeightPrecision;
+  if (precision !== "float16" && precision !== "float32") throw new Error(`encode: --precision must be float16 or float32, got '${precision}'`);
+  const t0 = Date.now();
+  const meta = { architecture: arch.name, encoding, alignment, precision, source: label };
+  if (encoding === "mge") {
+    const identityShortcuts = Boolean(o["identity-shortcuts"]);
+    if (o["count-only"]) {
+      if (o.out) throw new Error("encode: --count-only builds no graph, so --out cannot be used with it");
+      const c = countArchitectureMge(arch, masks, { alignment, identityShortcuts, weights });
+      const seconds = (Date.now() - t0) / 1000;
+      if (o.json) process.stdout.write(JSON.stringify({ nodes: c.nodes, edges: c.edges, partitions: partitionsJson(c), alignment, edgesPerLayer: c.edgesPerLayer, seconds }) + "\n");
+      else process.stdout.write(`${arch.name} MGE (${alignment}, counted): ${c.nodes} nodes, ${c.edges} edges, ${c.partitions.length} partitions\n`);
+      return 0;
+    }
+    const g = encodeArchitectureMge(arch, weights, masks, { alignment, identityShortcuts, weightPrecision: precision, progress: o.quiet || o.json ? silentProgress : terminalProgress("encode") });
+    const seconds = (Date.now() - t0) / 1000;
+    if (o.out) writeGraph(o.out, g, meta, Boolean(o.force));
+    if (o.json) process.stdout.write(JSON.stringify({ nodes: g.numNodes, edges: g.numEdges, partitions: partitionsJson(g), alignment, edgesPerLayer: g.edgesPerLayer, seconds }) + "\n");
+    else {
+      process.stdout.write(`${arch.name} MGE (${alignment}): ${g.numNodes} nodes, ${g.numEdges} edges, ${g.partitions.length} partitions, ${seconds.toFixed(2)} s\n`);
+      for (const l of g.edgesPerLayer) process.stdout.write(`  ${l.layer.padEnd(28)} ${l.role.padEnd(9)} ${String(l.edges).padStart(12)} edges  partition ${l.sourcePartition} -> ${l.targetPartition}\n`);
+      if (o.out) process.stdout.write(`wrote ${o.out}\n`);
+    }
+    return 0;
+  }
+  const layers = encoding === "rolled" ? encodeRolledBge(arch, weights, masks, { weightPrecision: precision }) : encodeRolledChannelBge(arch, weights, masks, { weightPrecision: precision });
+  if (o.out) {
+    const ext = path.extname(o.out);
+    const stem = o.out.slice(0, o.out.length - ext.length);
+    for (const l of layers) writeGraph(`${stem}.${l.layer}${ext}`, l.graph, { ...meta, layer: l.layer }, Boolean(o.force));
+  }
+  if (o.json) process.stdout.write(JSON.stringify({ encoding, layers: layers.map((l) => ({ layer: l.layer, role: l.role, nodes: l.graph.numNodes, edges: l.graph.numEdges, partitions: partitionsJson(l.graph) })) }) + "\n");
+  else {
+    process.stdout.write(`${arch.name} ${encoding} BGE: ${layers.length} layers\n`);
+    for (const l of layers) process.stdout.write(`  ${l.layer.padEnd(28)} ${l.role.padEnd(9)} ${String(l.graph.numNodes).padStart(8)} nodes ${String(l.graph.numEdges).padStart(10)} edges\n`);
+  }
+  return 0;
+}
