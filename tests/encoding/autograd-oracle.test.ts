@@ -16,7 +16,7 @@ import { countMge, edgeFingerprint, encodeMge } from "../../src/encoding";
 
 const ORACLE_DIR = path.join(__dirname, "..", "fixtures", "onnx", "official");
 // The oracle's expectations committed for reference fixtures (the oracle is too slow for Conv-6 and WRN-28-2).
-const NAMES = readdirSync(ORACLE_DIR).filter((f) => f.endsWith(".expected.json")).map((f) => f.slice(0, -".expected.json".length)).filter((n) => !n.startsWith("resnet-32"));
+const NAMES = readdirSync(ORACLE_DIR).filter((f) => f.endsWith(".exact.json")).map((f) => f.slice(0, -".exact.json".length)).filter((n) => !n.startsWith("resnet-32"));
 
 test("the autograd oracle's expectations of the official models are committed", () => {
   assert.ok(NAMES.includes("resnet-20_er_0.9"), `found ${NAMES.join(", ")}`);
@@ -39,7 +39,7 @@ interface Oracle {
 
 for (const name of NAMES) {
   const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  const oracleFile = path.join(ORACLE_DIR, `${name}.expected.json`);
+  const oracleFile = path.join(ORACLE_DIR, `${name}.exact.json`);
   test(`MGE (exact alignment) of ${name} equals PyTorch autograd's Jacobian pattern of the official model`, { skip: !existsSync(file) && "reference fixtures not available" }, () => {
     const expected = JSON.parse(readFileSync(oracleFile, "utf8")) as Oracle;
     const net = loadNetwork(file);
