@@ -72,3 +72,17 @@ for (const file of official) {
     for (const key of Object.keys(expected.edge_fingerprint)) assert.equal(fp[key], expected.edge_fingerprint[key], key);
   });
 }
+
+for (const file of official) {
+  const exactFile = path.join(OFFICIAL, file.replace(/\.onnx(\.gz)?$/, ".exact.json"));
+  test(`official model ${file} (ONNX) in exact alignment equals PyTorch autograd's`, { skip: !existsSync(exactFile) && "no exact expectation" }, () => {
+    const expected = JSON.parse(readFileSync(exactFile, "utf8"));
+    const m = loadModel(path.join(OFFICIAL, file));
+    const g = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment: "exact", weightPrecision: "float32" });
+    assert.equal(g.numNodes, Number(expected.nodes));
+    assert.equal(g.numEdges, Number(expected.edges));
+    const fp = edgeFingerprint(g);
+    assert.equal(fp.sha256_sorted_edges_int64, expected.sha256_sorted_edges_int64);
+    assert.ok(Math.abs(fp.weight_sum_float64 - Number(expected.weight_sum_float64)) <= 1e-5 * Number(expected.weight_sum_float64));
+  });
+}
