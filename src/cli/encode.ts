@@ -6,18 +6,24 @@ import path from "node:path";
 import type { Command } from "./main";
 import { parseCommandArgs } from "./args";
 import { loadCliNetwork, NETWORK_HELP, NETWORK_OPTIONS } from "./network";
-import { countMge, encodeMge, type WeightPrecision } from "../encoding/mge";
+import type { WeightPrecision } from "../encoding/mge";
 import type { Alignment } from "../encoding/plan";
 import { encodeRolledBge, encodeRolledChannelBge, type LayerGraph } from "../encoding/bge";
 import { writeGraphBinary, writeGraphML } from "../encoding/export";
 import type { CsrGraph } from "../encoding/csr";
 import { silentProgress, terminalProgress } from "../util/progress";
+import { loadCliModel, type CliModel } from "./model-option";
+import { countArchitectureMge, encodeArchitectureMge } from "../encoding/dag-mge";
 
 const HELP = `usage: snn-topology encode [options]
 
 Encodes a sparse network as a graph: the multipartite MGE (default) or per-layer bipartite BGEs.
 
 ${NETWORK_HELP}
+  --model FILE|NAME         your own network instead: an .onnx / .onnx.gz file (weights and masks = weight ≠ 0
+                            from its initializers, or from --weights: safetensors or .pt/.pth, torch.nn.utils.prune
+                            layout accepted), or a built-in / torchvision name (resnet18, resnet50, …) with --weights
+                            or --random-mask; default alignment exact
 encoding:
   --encoding E              mge (default) | rolled | rolled-channel
   --alignment A             reference (default: the official code's node indexing) | exact
@@ -33,6 +39,7 @@ output:
 
 const OPTIONS = {
   ...NETWORK_OPTIONS,
+  model: { type: "string" },
   encoding: { type: "string" },
   alignment: { type: "string" },
   "identity-shortcuts": { type: "boolean" },
@@ -62,16 +69,14 @@ export const command: Command = {
     if (help) return 0;
     const encoding = o.encoding ?? "mge";
     if (!["mge", "rolled", "rolled-channel"].includes(encoding)) throw new Error(`encode: --encoding must be mge, rolled or rolled-channel, got '${encoding}'`);
-    const alignment = (o.alignment ?? "reference") as Alignment;
-    if (alignment !== "reference" && alignment !== "exact") throw new Error(`encode: --alignment must be reference or exact, got '${alignment}'`);
     const precision = (o.precision ?? "float16") as WeightPrecision;
     if (precision !== "float16" && precision !== "float32") throw new Error(`encode: --precision must be float16 or float32, got '${precision}'`);
     const t0 = Date.now();
-    const { spec, weights, masks, source } = loadCliNetwork("encode", o, HELP);
+    const { architecture: spec, weights, masks, alignment, label: source } = o.model !== undefined ? loadCliModel("encode", o) : networkAsModel(o);
     const meta = { architecture: spec.name, encoding, alignment, precision, source };
     if (encoding === "mge") {
       const identityShortcuts = Boolean(o["identity-shortcuts"]);
-      const counts = countMge(spec, masks, { alignment, identityShortcuts, weights });
+      const counts = countArchitectureMge(spec, masks, { alignment, identityShortcuts, weights });
       if (o["count-only"]) {
         if (o.out) throw new Error("encode: --count-only builds no graph, so --out cannot be used with it");
         const seconds = (Date.now() - t0) / 1000;
@@ -80,7 +85,7 @@ export const command: Command = {
         return 0;
       }
       const big = counts.edges > 2_000_000 && !o.quiet;
-      const g = encodeMge(spec, weights, masks, { alignment, identityShortcuts, weightPrecision: precision, progress: big ? terminalProgress("encode") : silentProgress });
+      const g = encodeArchitectureMge(spec, weights, masks, { alignment, identityShortcuts, weightPrecision: precision, progress: big ? terminalProgress("encode") : silentProgress });
       const seconds = (Date.now() - t0) / 1000;
       if (o.out) writeGraph(o.out, g, meta, Boolean(o.force));
       if (o.json) {
@@ -112,3 +117,13 @@ export const command: Command = {
     return 0;
   },
 };
+
+type EncodeValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
+
+/** `--weights` / `--random-mask` on a built-in ArchSpec, in the shape `--model` gives (alignment default `reference`). */
+function networkAsModel(o: EncodeValues): CliModel {
+  const alignment = (o.alignment ?? "reference") as Alignment;
+  if (alignment !== "reference" && alignment !== "exact") throw new Error(`encode: --alignment must be reference or exact, got '${alignment}'`);
+  const { spec, weights, masks, source } = loadCliNetwork("encode", o, HELP);
+  return { architecture: spec, weights, masks, alignment, label: source };
+}

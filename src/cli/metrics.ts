@@ -4,7 +4,9 @@
  */
 import { readSafetensorsHeader, loadNetwork } from "../io/safetensors";
 import { buildArchitecture } from "../nn/architectures";
-import { encodeMge } from "../encoding/mge";
+import { encodeMge, type MgeGraph } from "../encoding/mge";
+import { encodeArchitectureMge } from "../encoding/dag-mge";
+import { loadCliModel } from "./model-option";
 import type { Alignment } from "../encoding/plan";
 import { computeTopometrics, METRICS, METRIC_NAMES, parseMetricName, type MetricName, type Topometrics } from "../metrics/topometrics";
 import { terminalProgress, silentProgress } from "../util/progress";
@@ -19,7 +21,11 @@ Encodes the network as its multipartite graph (MGE) and prints the topometrics o
 size, spectral gap, spectral radius — plus nodes and edges.
 
 options:
-  --weights FILE      safetensors with the masked weights and their '<name>_mask' tensors (required)
+  --weights FILE      safetensors with the masked weights and their '<name>_mask' tensors (required
+                      without --model; with --model also a .pt/.pth state dict, prune layout accepted)
+  --model FILE|NAME   your own network: .onnx / .onnx.gz (masks = weight ≠ 0 unless --weights), or a
+                      built-in / torchvision name (resnet18, resnet50, …) with --weights or
+                      --random-mask S (seeded by --seed); default alignment exact for ONNX models
   --arch NAME         conv6, resnet20, resnet32, wrn28-2, mobilenetv2, lenet300-100, lenet5
                       (default: the file's __metadata__.architecture)
   --input-size N      input height/width (default: metadata input_size, else 32)
@@ -40,6 +46,8 @@ options:
 `;
 
 const OPTIONS = {
+  model: { type: "string" },
+  "random-mask": { type: "string" },
   weights: { type: "string" },
   arch: { type: "string" },
   "input-size": { type: "string" },
@@ -78,11 +86,11 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     const { values: o, help } = parseCommandArgs("metrics", argv, OPTIONS, HELP);
     if (help) return 0;
-    const file = o.weights;
-    if (!file) throw new Error(`metrics: --weights is required\n\n${HELP}`);
+    const file = o.weights ?? o.model;
+    if (!file) throw new Error(`metrics: --weights (or --model) is required\n\n${HELP}`);
     const encoding = o.encoding ?? "mge";
     if (encoding !== "mge") throw new Error(`metrics: --encoding '${encoding}' is not supported by this command (only 'mge')`);
-    const alignment = (o.alignment ?? "reference") as Alignment;
+    let alignment = (o.alignment ?? "reference") as Alignment;
     if (alignment !== "reference" && alignment !== "exact") throw new Error(`metrics: --alignment must be 'reference' or 'exact', got '${o.alignment}'`);
     const motifs = o.motifs ?? "estimate";
     if (motifs !== "estimate" && motifs !== "exact") throw new Error(`metrics: --motifs must be 'estimate' or 'exact', got '${o.motifs}'`);
@@ -95,19 +103,31 @@ export const command: Command = {
       : undefined;
     if (list && list.length === 0) throw new Error("metrics: --metrics is empty");
 
-    const header = readSafetensorsHeader(file);
-    const metaRaw = header.__metadata__;
-    const meta: Record<string, unknown> = typeof metaRaw === "object" && metaRaw !== null ? (metaRaw as Record<string, unknown>) : {};
-    const arch = o.arch ?? (typeof meta.architecture === "string" ? meta.architecture : undefined);
-    if (!arch) throw new Error(`metrics: ${file} has no architecture in its metadata; pass --arch`);
-    const inputSize = o["input-size"] !== undefined ? numberOption("metrics", "input-size", o["input-size"], 32, 1) : metadataNumber(meta, "input_size") ?? 32;
-    const classes = o.classes !== undefined ? numberOption("metrics", "classes", o.classes, 10, 1) : metadataNumber(meta, "classes") ?? 10;
-    const inputChannels = metadataNumber(meta, "in_channels");
-    const spec = buildArchitecture(arch, { inputSize, classes, ...(inputChannels ? { inputChannels } : {}) });
-
+    let graph: MgeGraph;
+    let arch: string;
     const t0 = process.hrtime.bigint();
-    const net = loadNetwork(file, spec);
-    const graph = encodeMge(spec, net.weights, net.masks, { alignment, progress: o.progress ? terminalProgress("encode") : silentProgress });
+    const encodeProgress = o.progress ? terminalProgress("encode") : silentProgress;
+    if (o.model !== undefined) {
+      const m = loadCliModel("metrics", o);
+      alignment = m.alignment;
+      arch = m.architecture.name;
+      graph = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment, progress: encodeProgress });
+    } else {
+      if (o["random-mask"] !== undefined) throw new Error("metrics: --random-mask needs --model");
+      const header = readSafetensorsHeader(file);
+      const metaRaw = header.__metadata__;
+      const meta: Record<string, unknown> = typeof metaRaw === "object" && metaRaw !== null ? (metaRaw as Record<string, unknown>) : {};
+      const named = o.arch ?? (typeof meta.architecture === "string" ? meta.architecture : undefined);
+      if (!named) throw new Error(`metrics: ${file} has no architecture in its metadata; pass --arch`);
+      arch = named;
+      const inputSize = o["input-size"] !== undefined ? numberOption("metrics", "input-size", o["input-size"], 32, 1) : metadataNumber(meta, "input_size") ?? 32;
+      const classes = o.classes !== undefined ? numberOption("metrics", "classes", o.classes, 10, 1) : metadataNumber(meta, "classes") ?? 10;
+      const inputChannels = metadataNumber(meta, "in_channels");
+      const spec = buildArchitecture(arch, { inputSize, classes, ...(inputChannels ? { inputChannels } : {}) });
+
+      const net = loadNetwork(file, spec);
+      graph = encodeMge(spec, net.weights, net.masks, { alignment, progress: encodeProgress });
+    }
     const encodeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const r = computeTopometrics(graph, {
       metrics: list,

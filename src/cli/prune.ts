@@ -8,6 +8,7 @@ import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { terminalProgress } from "../util/progress";
 
 const HELP = `usage: snn-topology prune --arch NAME --pruner NAME --sparsity S --out FILE.safetensors [options]
+       snn-topology prune --model FILE.onnx|NAME --pruner uniform|er|erk|magnitude|magnitude-layerwise --sparsity S --out FILE.safetensors
 
 Prunes a freshly initialised network (seeded Kaiming-normal weights, zero biases) and writes the
 masked weights, '<name>_mask' tensors and metadata (architecture, input_size, in_channels, classes,
@@ -16,6 +17,16 @@ pruner, sparsity, seed, realised density) as safetensors.
 pruners: snip, grasp, synflow, prospr (score-based; snip/grasp/prospr need --dataset),
          uniform, er, erk (random), snfs, rigl, dsr, itop, set (dynamic sparse training: the
          file holds the method's initial masks; the topology moves during training)
+
+your own network:
+  --model FILE|NAME   an .onnx / .onnx.gz file (its initializers are the weights) or a built-in /
+                      torchvision name (resnet18, resnet50, …; Kaiming-normal weights seeded by --seed);
+                      --weights FILE (.pt/.pth/.safetensors) replaces the weights. Shape-only and
+                      magnitude pruners only: uniform, er, erk, magnitude (global), magnitude-layerwise.
+                      The file holds the masked weights and '<name>_mask' tensors under the model's
+                      layer names; read it back with encode/metrics --model FILE --weights OUT.
+  --weights FILE      with --model: weights to prune
+  --input-size N      with --model: input side for a symbolic ONNX input or a built-in
 
 options:
   --arch NAME         conv6, resnet20, resnet32, wrn28-2, mobilenetv2, lenet300-100, lenet5 (required)
@@ -38,6 +49,9 @@ options:
 `;
 
 const OPTIONS = {
+  model: { type: "string" },
+  weights: { type: "string" },
+  "input-size": { type: "string" },
   arch: { type: "string" },
   pruner: { type: "string" },
   sparsity: { type: "string" },
@@ -59,6 +73,8 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     const { values: v, help } = parseCommandArgs("prune", argv, OPTIONS, HELP);
     if (help) return 0;
+    if (v.model !== undefined) return pruneModel(v);
+    if (v.weights !== undefined || v["input-size"] !== undefined) throw new Error("prune: --weights and --input-size go with --model");
     for (const req of ["arch", "pruner", "sparsity", "out"] as const) {
       if (v[req] === undefined) throw new Error(`prune: --${req} is required\n\n${HELP.trimEnd()}`);
     }
@@ -152,3 +168,56 @@ export const command: Command = {
     return 0;
   },
 };
+
+type PruneValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
+
+const MODEL_PRUNERS = ["uniform", "er", "erk", "magnitude", "magnitude-layerwise"] as const;
+
+/** `prune --model`: shape-only and magnitude pruners on an imported DAG or a named architecture. */
+function pruneModel(v: PruneValues): number {
+  for (const req of ["pruner", "sparsity", "out"] as const) {
+    if (v[req] === undefined) throw new Error(`prune: --${req} is required\n\n${HELP.trimEnd()}`);
+  }
+  const pruner = String(v.pruner).toLowerCase();
+  if (!(MODEL_PRUNERS as readonly string[]).includes(pruner)) {
+    throw new Error(`prune: --pruner ${pruner} with --model: only ${MODEL_PRUNERS.join(", ")} (the data-driven pruners need a tfjs model of a built-in architecture: use --arch)`);
+  }
+  const sparsity = Number(v.sparsity);
+  if (!(Number.isFinite(sparsity) && sparsity > 0 && sparsity < 1)) throw new Error(`prune: --sparsity must be a number in (0, 1), got '${v.sparsity}'`);
+  const seed = numberOption("prune", "seed", v.seed, 0, 0);
+  const { loadCliModel } = require("./model-option") as typeof import("./model-option");
+  const { prune, prunableLayers, pruneMagnitude } = require("../pruning/index") as typeof import("../pruning/index");
+  const m = loadCliModel("prune", { model: v.model, weights: v.weights, seed: v.seed, "input-size": v["input-size"] }, false);
+  const layers = prunableLayers(m.architecture);
+  const t0 = Date.now();
+  const result = pruner.startsWith("magnitude")
+    ? pruneMagnitude(layers, m.weights, sparsity, { seed, scope: pruner === "magnitude" ? "global" : "layerwise" })
+    : prune(pruner, m.architecture, sparsity, { seed });
+  const seconds = (Date.now() - t0) / 1000;
+  const masked = new Map([...m.weights].map(([name, w]) => {
+    const mask = result.masks.get(name);
+    return [name, mask ? { shape: w.shape, data: w.data.map((x, i) => (mask.data[i] ? x : 0)) } : w] as const;
+  }));
+  const { saveNetwork } = require("../io/safetensors") as typeof import("../io/safetensors");
+  const metadata: Record<string, string> = {
+    model: String(v.model),
+    architecture: m.architecture.name,
+    pruner,
+    sparsity: String(sparsity),
+    seed: String(seed),
+    realised_density: String(result.density.global),
+    source: `snn-topology prune --model (${m.label})`,
+  };
+  saveNetwork(String(v.out), masked, result.masks, metadata);
+  if (v.json) process.stdout.write(JSON.stringify({ ...metadata, seconds, density: result.density, info: result.info }, null, 2) + "\n");
+  else {
+    const lines = [
+      `${pruner} on ${m.architecture.name}, seed ${seed}: ${seconds.toFixed(1)} s`,
+      `requested sparsity ${sparsity}, realised ${(1 - result.density.global).toFixed(6)}`,
+      ...result.density.perLayer.map((l) => `  ${l.name.padEnd(32)} ${String(l.kept).padStart(9)} / ${String(l.total).padEnd(9)} density ${l.density.toFixed(4)}`),
+      `wrote ${v.out}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+  return 0;
+}

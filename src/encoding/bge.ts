@@ -10,7 +10,8 @@
  * Weights are rounded to float16 as the official code does, unless `weightPrecision: "float32"`.
  * Edges exist where mask = 1 and w ≠ 0. O(numel(W)) time per layer.
  */
-import type { ArchSpec, Conv2dSpec, LinearSpec } from "../nn/spec";
+import type { Architecture } from "../nn/architecture";
+import { isDagSpec } from "../nn/dag";
 import type { MaskMap, WeightMap } from "../nn/tensors";
 import { numel } from "../nn/tensors";
 import { forEachLeafLayer } from "../nn/architectures";
@@ -29,12 +30,33 @@ export interface LayerGraph {
   readonly graph: CsrGraph;
 }
 
-type Param = Conv2dSpec | LinearSpec;
+/** A conv or linear layer of either kind of architecture, as the BGEs need it. */
+interface Param {
+  readonly kind: "conv2d" | "linear";
+  readonly name: string;
+  readonly weight: string;
+  readonly role: "conv" | "residual" | "linear";
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly groups: number;
+  readonly kh: number;
+  readonly kw: number;
+}
 
-function paramLayers(spec: ArchSpec): Param[] {
+function paramLayers(arch: Architecture): Param[] {
+  if (isDagSpec(arch)) {
+    const out: Param[] = [];
+    for (const n of arch.nodes) {
+      const op = n.op;
+      if (op.kind === "conv2d") out.push({ kind: "conv2d", name: n.name, weight: op.weight, role: op.role, inChannels: op.inChannels, outChannels: op.outChannels, groups: op.groups, kh: op.kernel[0], kw: op.kernel[1] });
+      else if (op.kind === "linear") out.push({ kind: "linear", name: n.name, weight: op.weight, role: "linear", inChannels: op.inFeatures, outChannels: op.outFeatures, groups: 1, kh: 1, kw: 1 });
+    }
+    return out;
+  }
   const out: Param[] = [];
-  forEachLeafLayer(spec.layers, (l) => {
-    if (l.kind === "conv2d" || l.kind === "linear") out.push(l);
+  forEachLeafLayer(arch.layers, (l) => {
+    if (l.kind === "conv2d") out.push({ kind: "conv2d", name: l.name, weight: `${l.name}.weight`, role: l.role, inChannels: l.inChannels, outChannels: l.outChannels, groups: l.groups, kh: l.kernel, kw: l.kernel });
+    else if (l.kind === "linear") out.push({ kind: "linear", name: l.name, weight: `${l.name}.weight`, role: "linear", inChannels: l.inFeatures, outChannels: l.outFeatures, groups: 1, kh: 1, kw: 1 });
   });
   return out;
 }
@@ -92,7 +114,7 @@ function bipartite(leftN: number, rightN: number, value: (c: number, i: number) 
 }
 
 function shapeOf(l: Param): number[] {
-  return l.kind === "conv2d" ? [l.outChannels, l.inChannels / l.groups, l.kernel, l.kernel] : [l.outFeatures, l.inFeatures];
+  return l.kind === "conv2d" ? [l.outChannels, l.inChannels / l.groups, l.kh, l.kw] : [l.outChannels, l.inChannels];
 }
 
 function round(precision: WeightPrecision): (x: number) => number {
@@ -100,16 +122,16 @@ function round(precision: WeightPrecision): (x: number) => number {
 }
 
 /** Rolled BGE of every conv (incl. shortcut) and linear layer, in layer order. */
-export function encodeRolledBge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
+export function encodeRolledBge(spec: Architecture, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
   const where = `encoding/bge: ${spec.name}`;
   const rnd = round(checkPrecision(options.weightPrecision));
   return paramLayers(spec).map((l) => {
     const shape = shapeOf(l);
-    const { active, absw } = layerData(where, `${l.name}.weight`, shape, weights, masks);
+    const { active, absw } = layerData(where, l.weight, shape, weights, masks);
     const rightN = shape[0];
     const leftN = numel(shape) / rightN;
     const left = l.kind === "conv2d"
-      ? { name: "left", channels: shape[1], height: l.kernel, width: l.kernel }
+      ? { name: "left", channels: shape[1], height: l.kh, width: l.kw }
       : { name: "left", channels: leftN, height: 1, width: 1 };
     const graph = bipartite(
       leftN,
@@ -124,21 +146,21 @@ export function encodeRolledBge(spec: ArchSpec, weights: WeightMap | null, masks
 }
 
 /** Rolled-channel BGE of every conv (incl. shortcut) and linear layer, in layer order. */
-export function encodeRolledChannelBge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
+export function encodeRolledChannelBge(spec: Architecture, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
   const where = `encoding/bge: ${spec.name}`;
   const rnd = round(checkPrecision(options.weightPrecision));
   return paramLayers(spec).map((l) => {
     const shape = shapeOf(l);
-    const { active, absw } = layerData(where, `${l.name}.weight`, shape, weights, masks);
+    const { active, absw } = layerData(where, l.weight, shape, weights, masks);
     if (l.kind === "linear") {
-      const inF = l.inFeatures;
+      const inF = l.inChannels;
       const graph = bipartite(
         inF,
-        l.outFeatures,
+        l.outChannels,
         (c, i) => (absw ? rnd(absw[c * inF + i]) : 1),
         (c, i) => active[c * inF + i] === 1,
         { name: "left", channels: inF, height: 1, width: 1 },
-        { name: "right", channels: l.outFeatures, height: 1, width: 1 },
+        { name: "right", channels: l.outChannels, height: 1, width: 1 },
       );
       return { layer: l.name, role: "linear" as const, graph };
     }
@@ -146,7 +168,7 @@ export function encodeRolledChannelBge(spec: ArchSpec, weights: WeightMap | null
     const cout = l.outChannels;
     const cinG = cin / l.groups;
     const outPerGroup = cout / l.groups;
-    const kk = l.kernel * l.kernel;
+    const kk = l.kh * l.kw;
     // Kernel (c, j) occupies W[c, jj] with jj = j − group(c)·cinG; other j have no kernel.
     const kernelIndex = (c: number, j: number): number => {
       const jj = j - Math.floor(c / outPerGroup) * cinG;

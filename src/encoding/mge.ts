@@ -69,7 +69,8 @@ interface Taps {
   readonly w: Float32Array;
 }
 
-function getMask(where: string, name: string, shape: readonly number[], weights: WeightMap | null, masks: MaskMap | null): { w: HostTensor | null; m: HostMask | null } {
+/** Weight and mask of a layer, checked against its shape (shared with the DAG encoder). */
+export function getMask(where: string, name: string, shape: readonly number[], weights: WeightMap | null, masks: MaskMap | null): { w: HostTensor | null; m: HostMask | null } {
   const w = weights ? weights.get(name) ?? null : null;
   const m = masks ? masks.get(name) ?? null : null;
   if (!w && !m) throw new Error(`${where}: no weight or mask for '${name}'`);

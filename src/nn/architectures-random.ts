@@ -5,17 +5,17 @@
  * initialised (reference-notes §4). Seeded: same (spec, sparsity, seed) → same network.
  * O(total parameters).
  */
-import type { ArchSpec } from "./spec";
+import type { Architecture } from "./architecture";
 import type { MaskMap, WeightMap } from "./tensors";
-import { prunableWeights } from "./architectures";
+import { architectureWeights } from "./architecture";
 import { Rng } from "../util/rng";
 
-export function randomSparseNetwork(spec: ArchSpec, sparsity: number, seed: number): { weights: WeightMap; masks: MaskMap } {
+export function randomSparseNetwork(spec: Architecture, sparsity: number, seed: number): { weights: WeightMap; masks: MaskMap } {
   if (!(sparsity >= 0 && sparsity <= 1)) throw new Error(`nn/architectures-random: sparsity must be in [0, 1], got ${sparsity}`);
   const rng = new Rng(seed);
   const weights: WeightMap = new Map();
   const masks: MaskMap = new Map();
-  for (const w of prunableWeights(spec)) {
+  for (const w of architectureWeights(spec)) {
     const n = w.numel;
     const keep = Math.round((1 - sparsity) * n);
     const m = new Uint8Array(n);

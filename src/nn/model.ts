@@ -21,6 +21,7 @@ import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } f
 import { batchNormTrain, maxPoolFirstMax } from "./gradients";
 import { Rng } from "../util/rng";
 import { forEachLeafLayer } from "./architectures";
+import { requireArchSpec, type Architecture } from "./architecture";
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -193,7 +194,8 @@ export class TfSparseModel implements SparseModel {
 
 /** Builds a model from a spec with Kaiming-normal weights (seeded), zero frozen biases and all-ones masks. */
 export function buildModel(spec: ArchSpec, options: BuildModelOptions = {}): TfSparseModel {
-  return new TfSparseModel(spec, options);
+  // An imported DAG has no tfjs counterpart: refuse it by name rather than fail inside the builder.
+  return new TfSparseModel(requireArchSpec(spec as Architecture, "nn/model: buildModel"), options);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ export { selectGlobal, exactRandomMask, bernoulliMask, allocate } from "./scores
 export { arrayPruneData, datasetPruneData, splitBatch, type PruneData, type PruneBatch, type ArrayDataOptions } from "./data";
 export { applyMasks, masksToTf, toTorchData, fromTorchData } from "./tf-util";
 export { pruneUniform, type UniformOptions } from "./uniform";
+export { pruneMagnitude, type MagnitudeOptions } from "./magnitude";
 export { pruneEr, erDensities, type ErOptions, type ErDensities } from "./er";
 export { pruneErk, erkDensities, type ErkOptions, type ErkDensities } from "./erk";
 export { pruneSnip, snipScores, type SnipOptions } from "./snip";

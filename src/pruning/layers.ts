@@ -1,5 +1,4 @@
-import { prunableWeights } from "../nn/architectures";
-import type { ArchSpec } from "../nn/spec";
+import { architectureWeights, type Architecture } from "../nn/architecture";
 import { numel } from "../nn/tensors";
 import type { PrunableLayer } from "./types";
 
@@ -9,9 +8,10 @@ import type { PrunableLayer } from "./types";
  * tensors"). BatchNorm parameters and biases are never pruned. Inside a residual block the order is
  * pre, body, shortcut, post, which is the order of the official modules' `named_parameters` for the
  * ResNet BasicBlock (conv1, conv2, shortcut.0) and the WRN block (conv1, conv2, convShortcut).
+ * An imported DAG (src/nn/dag.ts) gives its conv/linear weights in node order.
  */
-export function prunableLayers(spec: ArchSpec): PrunableLayer[] {
-  const layers: PrunableLayer[] = prunableWeights(spec).map((w) => ({ name: w.name, shape: w.shape, kind: w.role, biasShape: w.biasShape }));
+export function prunableLayers(spec: Architecture): PrunableLayer[] {
+  const layers: PrunableLayer[] = architectureWeights(spec).map((w) => ({ name: w.name, shape: w.shape, kind: w.role, biasShape: w.biasShape }));
   if (layers.length === 0) throw new Error(`pruning/layers: architecture '${spec.name}' has no conv or linear weights to prune`);
   checkLayers(`pruning/layers: ${spec.name}`, layers);
   return layers;

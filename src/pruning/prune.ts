@@ -1,6 +1,8 @@
 import type { SparseModel } from "../nn/model-api";
 import { withNativeThreads } from "../nn/native";
 import type { ArchSpec } from "../nn/spec";
+import { isDagSpec, type DagSpec } from "../nn/dag";
+import { requireArchSpec } from "../nn/architecture";
 import type { Progress } from "../util/progress";
 import type { PruneData } from "./data";
 import { dsrDst } from "./dsr";
@@ -72,19 +74,20 @@ function isSpec(x: unknown): x is ArchSpec {
   return typeof x === "object" && x !== null && "layers" in x && "inputSize" in x && !Array.isArray(x);
 }
 
-export function prune(name: string, target: SparseModel | ArchSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
+export function prune(name: string, target: SparseModel | ArchSpec | DagSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
   return withNativeThreads(options?.threads, () => pruneOnThreads(name, target, sparsity, options));
 }
 
-function pruneOnThreads(name: string, target: SparseModel | ArchSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
+function pruneOnThreads(name: string, target: SparseModel | ArchSpec | DagSpec | readonly PrunableLayer[], sparsity: number, options: PruneOptions): PruneOutcome {
   const key = name.toLowerCase();
   if (!isPrunerName(key)) throw new Error(`pruning/prune: unknown pruner '${name}'; known: ${PRUNER_NAMES.join(", ")}`);
   const module = `pruning/${key}`;
   checkSparsity(module, sparsity);
   if (!options || typeof options !== "object") throw new Error(`${module}: options with a seed are required`);
   checkSeed(module, options.seed);
-  const layers: readonly PrunableLayer[] = isModel(target) ? prunableLayers(target.spec) : isSpec(target) ? prunableLayers(target) : target;
+  const layers: readonly PrunableLayer[] = isModel(target) ? prunableLayers(target.spec) : isSpec(target) || isDagSpec(target) ? prunableLayers(target) : target;
   const needModel = (): SparseModel => {
+    if (isDagSpec(target)) requireArchSpec(target, module);
     if (!isModel(target)) throw new Error(`${module}: needs a SparseModel (build one with buildModel(spec, { seed })), got ${isSpec(target) ? "an ArchSpec" : "a layer list"}`);
     return target;
   };

@@ -60,3 +60,15 @@ export function checkCsr(g: CsrGraph): void {
     }
   }
 }
+
+/** y = W x for a dense [out, in] weight (the brute-force oracles' linear layer). */
+export function denseLinear(x: Float64Array, w: Float32Array | Float64Array, out: number): Float64Array {
+  const inF = x.length;
+  const y = new Float64Array(out);
+  for (let o = 0; o < out; o++) {
+    let acc = 0;
+    for (let i = 0; i < inF; i++) acc += w[o * inF + i] * x[i];
+    y[o] = acc;
+  }
+  return y;
+}

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { ArchSpec, Conv2dSpec, LayerSpec } from "../../src/nn/spec";
 import { encodeUnrolledLayer, encodeMge, countMge, edgeFingerprint } from "../../src/encoding";
 import { Rng } from "../../src/util/rng";
-import { edgeMap, randomNet, checkCsr } from "./helpers";
+import { edgeMap, randomNet, checkCsr, denseLinear as linear } from "./helpers";
 
 /** Direct convolution, input [C, H, H] (no padding added here: callers pass `pad`). */
 function conv(x: Float64Array, C: number, H: number, w: Float32Array, cout: number, k: number, s: number, pad: number, groups: number): { y: Float64Array; O: number } {
@@ -51,17 +51,6 @@ function avgpool(x: Float64Array, C: number, H: number, k: number, s: number): {
         y[(c * O + r) * O + q] = acc / (k * k);
       }
   return { y, O };
-}
-
-function linear(x: Float64Array, w: Float32Array, out: number): Float64Array {
-  const inF = x.length;
-  const y = new Float64Array(out);
-  for (let o = 0; o < out; o++) {
-    let acc = 0;
-    for (let i = 0; i < inF; i++) acc += w[o * inF + i] * x[i];
-    y[o] = acc;
-  }
-  return y;
 }
 
 /** Jacobian of a linear map f: R^n → R^m as (i, j, value) for the nonzero entries ∂f_j/∂x_i. */
