@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { loadModel } from "../../src/nn/load-model";
+import type { HostMask, HostTensor } from "../../src/nn/tensors";
 
 const DIR = path.join(__dirname, "..", "fixtures", "onnx");
 
@@ -28,18 +29,20 @@ const sha = (bytes: Uint8Array): string => createHash("sha256").update(bytes).di
 for (const file of ["branchy_pruned.pt", "branchy_pruned.safetensors"]) {
   test(`${file} (prune.global_unstructured) gives PyTorch's masks on branchy.onnx.gz`, () => {
     const m = loadModel(path.join(DIR, "branchy.onnx.gz"), { weights: path.join(DIR, file) });
-    assert.ok(m.masks && m.weights);
+    const masks = m.masks;
+    const weights = m.weights;
+    if (!masks || !weights) throw new Error("loadModel returned no weights or masks");
     assert.equal(expected.layers.length, 7);
     for (const l of expected.layers) {
-      const mask = m.masks.get(l.weight);
-      assert.ok(mask, `no mask for ${l.weight}`);
+      const mask: HostMask | undefined = masks.get(l.weight);
+      if (!mask) throw new Error(`no mask for ${l.weight}`);
       assert.deepEqual([...mask.shape], l.shape, `shape of ${l.weight}`);
-      const bytes = Uint8Array.from(mask.data, (x) => (x ? 1 : 0));
+      const bytes: Uint8Array = Uint8Array.from(mask.data, (x: number) => (x ? 1 : 0));
       assert.equal(bytes.reduce((a, b) => a + b, 0), l.ones, `ones of ${l.weight}`);
       assert.equal(sha(bytes), l.mask_sha256_uint8, `mask of ${l.weight}`);
-      const w = m.weights.get(l.weight);
-      assert.ok(w, `no weight for ${l.weight}`);
-      const masked = Float32Array.from(w.data, (x, i) => (bytes[i] ? x : 0));
+      const w: HostTensor | undefined = weights.get(l.weight);
+      if (!w) throw new Error(`no weight for ${l.weight}`);
+      const masked: Float32Array = Float32Array.from(w.data, (x: number, i: number) => (bytes[i] ? x : 0));
       assert.equal(sha(new Uint8Array(masked.buffer)), l.masked_weight_sha256_float32le, `masked weight of ${l.weight}`);
     }
   });
