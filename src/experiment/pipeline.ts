@@ -19,7 +19,7 @@
 import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import type { CellExecutor, CellContext, Row } from "./executor";
-import type { Cell, GridSpec, TrainingConfig } from "./grid";
+import type { Cell, GridSpec, SparseCell, TrainingConfig } from "./grid";
 import * as augment from "../io/augment";
 import type { ImageDataset } from "../io/augment";
 import * as cifar from "../io/cifar";
@@ -189,6 +189,23 @@ function putSummary(row: Row, stem: string, s: SummaryLike): void {
   row[`${stem}_wmean`] = finiteOrNull(s.densityWeightedMean);
 }
 
+/**
+ * The pruning step of a sparse cell: the cell's pruner on the freshly initialised model, with the
+ * pruning batches drawn from the training set normalised per channel exactly as training (and the
+ * `prune` CLI) normalise it, so that a cell's masks equal `snn-topology prune`'s for the same
+ * architecture, dataset and seed.
+ * @throws when the pruner is unknown or the sparsity is outside (0, 1) (see `prune`).
+ */
+export function pruneCell(cell: Pick<SparseCell, "pruner" | "sparsity" | "seed">, model: nnModel.TfSparseModel, trainSet: ImageDataset, norm: augment.Normalization = augment.channelStats(trainSet)): pruning.PruneOutcome {
+  const batchSize = Math.min(trainSet.count, cell.pruner === "prospr" ? 512 : 128);
+  return pruning.prune(cell.pruner, model, cell.sparsity, {
+    seed: cell.seed,
+    data: pruning.datasetPruneData(trainSet, { normalization: norm }),
+    batchSize,
+    samplesPerClass: Math.min(25, Math.floor(trainSet.count / trainSet.classes / 2) || 1),
+  });
+}
+
 export function createExecutor(): CellExecutor {
   const dataCache = new Map<string, DataPair>();
   let ready: Promise<Row> | undefined;
@@ -243,20 +260,7 @@ export function createExecutor(): CellExecutor {
         if (cell.kind === "sparse") {
           ctx.stage("prune");
           const t0 = performance.now();
-          const pruneData = pruning.arrayPruneData(trainSet.images, trainSet.labels, {
-            shape: [trainSet.height, trainSet.width, trainSet.channels],
-            classes: trainSet.classes,
-            // One scalar normalisation for all channels (the pruning data API takes scalars).
-            mean: norm.mean.reduce((a, b) => a + b, 0) / norm.mean.length,
-            std: norm.std.reduce((a, b) => a + b, 0) / norm.std.length,
-          });
-          const batchSize = Math.min(trainSet.count, cell.pruner === "prospr" ? 512 : 128);
-          const outcome = pruning.prune(cell.pruner, model, cell.sparsity, {
-            seed: cell.seed,
-            data: pruneData,
-            batchSize,
-            samplesPerClass: Math.min(25, Math.floor(trainSet.count / trainSet.classes / 2) || 1),
-          });
+          const outcome = pruneCell(cell, model, trainSet, norm);
           pruning.applyMasks(model, outcome.masks);
           if (outcome.hook) hooks.push(outcome.hook);
           row.t_prune_s = seconds(t0);
