@@ -33,55 +33,8 @@ import fs from "node:fs";
 import { readCsv, numberColumn, stringColumn, hasColumn, type CsvTable } from "../io/csv";
 import { paperDataDir } from "../io/paths";
 
-/** The 16 MGE topometrics in the order of reference-notes §2.1's table (CSV column names). */
-export const MGE_METRICS = [
-  "sink_nodes",
-  "source_nodes",
-  "disc_nodes",
-  "r-out",
-  "r-in",
-  "1-hop_nei",
-  "2-hop_nei",
-  "motif",
-  "avg_node_strength",
-  "k-core",
-  "cut-edges",
-  "cut-nodes",
-  "no_connected_components",
-  "mean_connected_components",
-  "spectral_gap",
-  "spectral_radius",
-] as const;
-
-/** Metric groups as printed by the official main.py (reference-notes §2.1). */
-export const MGE_METRIC_GROUPS: Record<string, readonly string[]> = {
-  local: ["sink_nodes", "source_nodes", "disc_nodes", "r-out", "r-in"],
-  neighbourhood: ["1-hop_nei", "2-hop_nei", "motif"],
-  strength: ["avg_node_strength", "k-core"],
-  global: ["cut-edges", "cut-nodes", "no_connected_components", "mean_connected_components"],
-  expansion: ["spectral_gap", "spectral_radius"],
-};
-
-/**
- * The per-layer BGE columns aggregated per network: the BGE analogues of the MGE topometrics that
- * `process_graph_topometrics` computes for bipartite layers (reference-notes §2.2).
- */
-export const BGE_LAYER_METRICS = [
-  "bridges",
-  "a_point",
-  "motifs_count",
-  "nei_one_hop",
-  "strenght_all",
-  "coreness_all",
-  "weak_clusters",
-  "mean_weak",
-  "spectral_gap_weighted_undirected",
-  "spectral_radius_laplacian_weighted_undirected",
-] as const;
-
-export const RAMANUJAN_LAYER_METRICS = ["iterative_spectral_gap", "iterative_degree_bound", "degree_bound"] as const;
-
-export const LAYER_AGGREGATES = ["mean", "min", "max", "wmean"] as const;
+import { BGE_COLUMN_ALIASES, BGE_LAYER_METRICS, LAYER_AGGREGATES, LAYER_ENCODING_PREFIX, RAMANUJAN_LAYER_METRICS } from "../metrics/catalogue";
+export { MGE_METRICS, MGE_METRIC_GROUPS, BGE_LAYER_METRICS, BGE_COLUMN_ALIASES, RAMANUJAN_LAYER_METRICS, LAYER_AGGREGATES } from "../metrics/catalogue";
 
 import { prunerCategory } from "../pruning/names";
 export { PRUNER_CATEGORY, PAI_ALGORITHMS, PAPER_PRUNERS, prunerCategory } from "../pruning/names";
@@ -348,24 +301,6 @@ export interface LayerRows {
   source: string;
 }
 
-/**
- * Two released BGE files (rolled-tinyimagenet-CONV-6, rolled_channel-tinyimagenet-Resnet-32) use the
- * column names of `process_graph_topometrics` instead of the 68-column schema; the values are the
- * same quantities on the same scale (checked against the same layers of the CIFAR-100 files).
- */
-export const BGE_COLUMN_ALIASES: Record<string, string> = {
-  bridges: "cut-edges",
-  a_point: "cut-nodes",
-  motifs_count: "motif",
-  nei_one_hop: "1-hop_nei",
-  strenght_all: "avg_node_strength",
-  coreness_all: "k-core",
-  weak_clusters: "no_connected_components",
-  mean_weak: "mean_connected_components",
-  spectral_gap_weighted_undirected: "spectral_gap",
-  spectral_radius_laplacian_weighted_undirected: "spectral_radius",
-};
-
 function layerRowsFromCsv(t: CsvTable, metrics: readonly string[], pruning: string[] | null): LayerRows {
   const prCol = hasColumn(t, "pruning_algorithm") ? "pruning_algorithm" : hasColumn(t, "pruning") ? "pruning" : null;
   const pr = pruning ?? (prCol ? stringColumn(t, prCol).map((s) => s.toLowerCase()) : null);
@@ -627,6 +562,24 @@ export interface PaperData {
   info: LoadInfo & { joinedRows: number; infiniteLayerValues: number };
 }
 
+/** The paper's per-layer encodings: BGE files (rolled, rolled_channel) and the Ramanujan files. */
+export const LAYER_ENCODINGS = ["rolled", "rolled_channel", "ramanujan"] as const;
+export type LayerEncoding = (typeof LAYER_ENCODINGS)[number];
+
+/**
+ * Loads one per-layer encoding of the paper's data, aggregates it per network and joins it to `t`
+ * under its column prefix (`rolled:`, `rolled_channel:`, `ramanujan:`).
+ * @throws when the encoding's files are missing or inconsistent (see loadBgeLayers, loadRamanujanLayers).
+ */
+export function joinLayerEncoding(t: NetTable, encoding: LayerEncoding, dir = paperDataDir()): { table: NetTable; unmatched: number; infiniteLayerValues: number } {
+  const agg =
+    encoding === "ramanujan"
+      ? aggregateLayers(loadRamanujanLayers(dir), RAMANUJAN_LAYER_METRICS)
+      : aggregateLayers(loadBgeLayers(encoding, dir), BGE_LAYER_METRICS);
+  const prefix = encoding === "rolled" ? LAYER_ENCODING_PREFIX.rolled : encoding === "rolled_channel" ? LAYER_ENCODING_PREFIX.rolledChannel : LAYER_ENCODING_PREFIX.ramanujan;
+  return { ...joinAggregates(t, agg, prefix), infiniteLayerValues: agg.infiniteLayerValues };
+}
+
 export interface PaperDataOptions extends LoadOptions {
   dir?: string;
   /** Load the per-layer encodings (rolled, rolled-channel, Ramanujan); default true. */
@@ -640,15 +593,10 @@ export function loadPaperData(opts: PaperDataOptions = {}): PaperData {
   if (opts.layers === false) return { unrolled, joined: unrolled, info: { ...info, joinedRows: unrolled.n, infiniteLayerValues: 0 } };
   let joined = unrolled;
   let infinite = 0;
-  const parts: [LayerRows, readonly string[], string][] = [
-    [loadBgeLayers("rolled", dir), BGE_LAYER_METRICS, "rolled:"],
-    [loadBgeLayers("rolled_channel", dir), BGE_LAYER_METRICS, "rolled_channel:"],
-    [loadRamanujanLayers(dir), RAMANUJAN_LAYER_METRICS, "ramanujan:"],
-  ];
-  for (const [layers, metrics, prefix] of parts) {
-    const agg = aggregateLayers(layers, metrics);
-    infinite += agg.infiniteLayerValues;
-    joined = joinAggregates(joined, agg, prefix).table;
+  for (const encoding of LAYER_ENCODINGS) {
+    const j = joinLayerEncoding(joined, encoding, dir);
+    infinite += j.infiniteLayerValues;
+    joined = j.table;
   }
   return { unrolled, joined, info: { ...info, joinedRows: joined.n, infiniteLayerValues: infinite } };
 }

@@ -38,6 +38,7 @@ import type { TrainRecipe } from "../train/recipes";
 import * as encoding from "../encoding/index";
 import type { LayerGraph } from "../encoding/bge";
 import * as topo from "../metrics/topometrics";
+import * as catalogue from "../metrics/catalogue";
 import * as bge from "../metrics/bge";
 import * as ramanujan from "../metrics/ramanujan";
 import * as version from "./version";
@@ -161,20 +162,6 @@ function finiteOrNull(v: number | null | undefined): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
-/** Metric name in src/metrics/bge.ts → column stem in the paper's rolled files (src/analysis BGE_LAYER_METRICS). */
-const BGE_COLUMN: Record<string, string> = {
-  cutEdges: "bridges",
-  cutNodes: "a_point",
-  motifs: "motifs_count",
-  oneHop: "nei_one_hop",
-  strength: "strenght_all",
-  kCore: "coreness_all",
-  components: "weak_clusters",
-  meanComponentSize: "mean_weak",
-  spectralGap: "spectral_gap_weighted_undirected",
-  spectralRadius: "spectral_radius_laplacian_weighted_undirected",
-};
-
 interface SummaryLike {
   mean: number;
   min: number;
@@ -182,11 +169,11 @@ interface SummaryLike {
   densityWeightedMean: number;
 }
 
-function putSummary(row: Row, stem: string, s: SummaryLike): void {
-  row[`${stem}_mean`] = finiteOrNull(s.mean);
-  row[`${stem}_min`] = finiteOrNull(s.min);
-  row[`${stem}_max`] = finiteOrNull(s.max);
-  row[`${stem}_wmean`] = finiteOrNull(s.densityWeightedMean);
+function putSummary(row: Row, prefix: string, stem: string, s: SummaryLike): void {
+  row[catalogue.layerAggregateColumn(prefix, stem, "mean")] = finiteOrNull(s.mean);
+  row[catalogue.layerAggregateColumn(prefix, stem, "min")] = finiteOrNull(s.min);
+  row[catalogue.layerAggregateColumn(prefix, stem, "max")] = finiteOrNull(s.max);
+  row[catalogue.layerAggregateColumn(prefix, stem, "wmean")] = finiteOrNull(s.densityWeightedMean);
 }
 
 /**
@@ -325,7 +312,7 @@ export function createExecutor(): CellExecutor {
         ctx.stage("MGE topometrics");
         t0 = performance.now();
         const motifs = cell.metrics.motifs ?? "estimate";
-        const wanted = topo.METRIC_NAMES.filter((m) => motifs !== "none" || m !== "motifs");
+        const wanted = catalogue.METRIC_NAMES.filter((m) => motifs !== "none" || m !== "motifs");
         if (mge.numEdges > 0) {
           const tm = topo.computeTopometrics(mge, {
             metrics: wanted,
@@ -333,7 +320,7 @@ export function createExecutor(): CellExecutor {
             seed: cell.seed,
             normalize: "paper",
           });
-          for (const m of topo.METRIC_NAMES) row[topo.METRICS[m].csvColumn] = finiteOrNull(tm.metrics[m]);
+          for (const m of catalogue.METRIC_NAMES) row[catalogue.METRICS[m].csvColumn] = finiteOrNull(tm.metrics[m]);
         }
         row.t_metrics_s = seconds(t0);
 
@@ -348,22 +335,21 @@ export function createExecutor(): CellExecutor {
             const bgeOptions = { motifs: motifs === "exact" ? ("exact" as const) : ("reference" as const), motifSeed: cell.seed };
             const r = bge.bgeNetworkMetrics(rolled, bgeOptions);
             const rc = bge.bgeNetworkMetrics(inputs(encoding.encodeRolledChannelBge(spec, host.weights, host.masks)), bgeOptions);
-            for (const m of bge.BGE_METRICS) {
-              putSummary(row, `rolled:${BGE_COLUMN[m]}`, r.summary[m]);
-              putSummary(row, `rolled_channel:${BGE_COLUMN[m]}`, rc.summary[m]);
+            for (const m of catalogue.BGE_METRICS) {
+              putSummary(row, catalogue.LAYER_ENCODING_PREFIX.rolled, catalogue.BGE_METRIC_INFO[m].column, r.summary[m]);
+              putSummary(row, catalogue.LAYER_ENCODING_PREFIX.rolledChannel, catalogue.BGE_METRIC_INFO[m].column, rc.summary[m]);
             }
           }
           if (cell.metrics.ramanujan) {
             const rm = ramanujan.ramanujanNetworkMetrics(rolled);
-            putSummary(row, "ramanujan:iterative_spectral_gap", rm.iterativeSpectralGap);
-            putSummary(row, "ramanujan:iterative_degree_bound", rm.iterativeDegreeBound);
-            putSummary(row, "ramanujan:degree_bound", rm.degreeBound);
+            for (const m of catalogue.RAMANUJAN_METRICS) putSummary(row, catalogue.LAYER_ENCODING_PREFIX.ramanujan, catalogue.RAMANUJAN_METRIC_INFO[m].column, rm[m]);
           }
           const dens = density.perLayer.map((l) => l.density);
-          row["ramanujan:layer_density_mean"] = dens.reduce((a, b) => a + b, 0) / dens.length;
-          row["ramanujan:layer_density_min"] = Math.min(...dens);
-          row["ramanujan:layer_density_max"] = Math.max(...dens);
-          row["ramanujan:global_density"] = density.global;
+          const [meanCol, minCol, maxCol, globalCol] = catalogue.DENSITY_COLUMNS;
+          row[meanCol] = dens.reduce((a, b) => a + b, 0) / dens.length;
+          row[minCol] = Math.min(...dens);
+          row[maxCol] = Math.max(...dens);
+          row[globalCol] = density.global;
           row.t_bge_s = seconds(t0);
         }
         row.t_total_s = seconds(tStart);
