@@ -36,8 +36,8 @@ import { paperDataDir } from "../io/paths";
 import { BGE_COLUMN_ALIASES, BGE_LAYER_METRICS, LAYER_AGGREGATES, LAYER_ENCODING_PREFIX, RAMANUJAN_LAYER_METRICS } from "../metrics/catalogue";
 export { MGE_METRICS, MGE_METRIC_GROUPS, BGE_LAYER_METRICS, BGE_COLUMN_ALIASES, RAMANUJAN_LAYER_METRICS, LAYER_AGGREGATES } from "../metrics/catalogue";
 
-import { prunerCategory } from "../pruning/names";
-export { PRUNER_CATEGORY, PAI_ALGORITHMS, PAPER_PRUNERS, prunerCategory } from "../pruning/names";
+import { prunerCategory } from "../pruning/catalogue";
+export { PRUNER_CATEGORY, PAI_ALGORITHMS, PAPER_PRUNERS, prunerCategory } from "../pruning/catalogue";
 
 /** How the accuracy drop of a table was obtained. */
 export type DropSource = "accuracy_drop column" | "dense_accuracy column" | "dense table" | "best run of same model and dataset";

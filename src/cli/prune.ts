@@ -6,6 +6,7 @@
 import type { Command } from "./main";
 import { numberOption, parseCommandArgs } from "./args";
 import { terminalProgress } from "../util/progress";
+import type { PrunerInfo } from "../pruning/catalogue";
 
 const HELP = `usage: snn-topology prune --arch NAME --pruner NAME --sparsity S --out FILE.safetensors [options]
 
@@ -61,9 +62,10 @@ export const command: Command = {
       if (v[req] === undefined) throw new Error(`prune: --${req} is required\n\n${HELP.trimEnd()}`);
     }
     // heavy modules only after the arguments are known to be sane
-    const { isPrunerName, prune, PRUNER_NAMES, applyMasks, datasetPruneData } = require("../pruning/index") as typeof import("../pruning/index");
+    const { prune, applyMasks, datasetPruneData, isPrunerName, PRUNERS, PRUNER_NAMES } = require("../pruning/index") as typeof import("../pruning/index");
     const pruner = String(v.pruner).toLowerCase();
     if (!isPrunerName(pruner)) throw new Error(`prune: unknown --pruner '${v.pruner}'; known: ${PRUNER_NAMES.join(", ")}`);
+    const described: PrunerInfo = PRUNERS[pruner];
     const sparsity = Number(v.sparsity);
     if (!(Number.isFinite(sparsity) && sparsity > 0 && sparsity < 1)) throw new Error(`prune: --sparsity must be a number in (0, 1), got '${v.sparsity}'`);
     const seed = numberOption("prune", "seed", v.seed, 0, 0);
@@ -76,14 +78,14 @@ export const command: Command = {
     if (budgetRaw !== undefined) {
       const mib = Number(budgetRaw);
       if (!(budgetRaw.trim() !== "" && Number.isFinite(mib) && mib > 0)) throw new Error(`prune: --memory-budget must be a positive number of MiB, got '${budgetRaw}'`);
-      if (pruner !== "snip" && pruner !== "grasp" && pruner !== "prospr") throw new Error(`prune: --memory-budget applies to snip, grasp and prospr only, not '${pruner}'`);
+      if (!described.memoryBudget) throw new Error(`prune: --memory-budget applies to ${PRUNER_NAMES.filter((p) => PRUNERS[p].memoryBudget).join(", ")} only, not '${pruner}'`);
       memoryBudget = mib * 1024 ** 2;
     }
 
     const { buildArchitecture, canonicalArchitectureName } = require("../nn/architectures") as typeof import("../nn/architectures");
     const arch = canonicalArchitectureName(String(v.arch));
     const datasetName = v.dataset ?? (arch === "lenet5" || arch === "lenet300-100" ? "fashion-mnist" : undefined);
-    const needsData = pruner === "snip" || pruner === "grasp" || pruner === "prospr";
+    const needsData = described.needs === "data";
     if (needsData && !datasetName) throw new Error(`prune: --pruner ${pruner} needs training data: pass --dataset`);
 
     type DS = import("../io/augment").ImageDataset;

@@ -18,8 +18,7 @@ import { evaluateForRecipe, train } from "../train/train";
 import { loadModelFile, saveModel } from "../train/checkpoint";
 import { terminalProgress } from "../util/progress";
 import { applyMasks, isPrunerName, prune, type DstConfig, type DstHook } from "../pruning/index";
-
-const DST_METHODS = ["set", "rigl", "snfs", "dsr", "itop"] as const;
+import { DST_PRUNERS as DST_METHODS } from "../pruning/catalogue";
 
 const DATASETS = ["fashion-mnist", "mnist", "cifar10", "cifar100", "tinyimagenet"] as const;
 

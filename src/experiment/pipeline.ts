@@ -31,7 +31,7 @@ import * as nnArch from "../nn/architectures";
 import { ARCHITECTURE_NAMES } from "../nn/architectures";
 import * as nnModel from "../nn/model";
 import * as pruning from "../pruning/index";
-import { PRUNER_NAMES } from "../pruning/names";
+import { PRUNER_NAMES } from "../pruning/catalogue";
 import * as trainer from "../train/index";
 import type { TrainHook } from "../train/hooks";
 import type { TrainRecipe } from "../train/recipes";

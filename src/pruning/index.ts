@@ -32,4 +32,4 @@ export { SNFS_DEFAULTS, snfsDst } from "./snfs";
 export { DSR_DEFAULTS, dsrDst } from "./dsr";
 export { ITOP_DEFAULTS, itopDst } from "./itop";
 export { prune, type PruneOptions, type PruneOutcome } from "./prune";
-export * from "./names";
+export * from "./catalogue";
