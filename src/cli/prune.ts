@@ -88,15 +88,8 @@ export const command: Command = {
     const needsData = described.needs === "data";
     if (needsData && !datasetName) throw new Error(`prune: --pruner ${pruner} needs training data: pass --dataset`);
 
-    type DS = import("../io/augment").ImageDataset;
-    let train: DS | undefined;
-    if (datasetName) {
-      const d = datasetName.toLowerCase().replace(/[_ ]/g, "-");
-      if (d === "fashion-mnist" || d === "fmnist") train = (require("../io/idx") as typeof import("../io/idx")).loadFashionMnist("train");
-      else if (d === "cifar10" || d === "cifar-10") train = (require("../io/cifar") as typeof import("../io/cifar")).loadCifar10("train");
-      else if (d === "cifar100" || d === "cifar-100") train = (require("../io/cifar") as typeof import("../io/cifar")).loadCifar100("train");
-      else throw new Error(`prune: unknown --dataset '${datasetName}' (fashion-mnist, cifar10, cifar100)`);
-    }
+    const { loadDataset, parseDatasetName } = require("../io/datasets") as typeof import("../io/datasets");
+    const train = datasetName ? loadDataset(parseDatasetName(datasetName, "prune: --dataset"), "train") : undefined;
     const spec = buildArchitecture(arch, {
       widthMultiplier: width,
       ...(train ? { inputSize: train.height, inputChannels: train.channels, classes: train.classes } : {}),

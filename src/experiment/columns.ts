@@ -58,13 +58,4 @@ export function modelDisplayName(architecture: string): string {
   return names[architecture] ?? architecture;
 }
 
-/** Paper spelling of the dataset in the `dataset` column (as in unrolled.csv), else the id itself. */
-export function datasetDisplayName(dataset: string): string {
-  const names: Record<string, string> = {
-    cifar10: "CIFAR-10",
-    cifar100: "CIFAR-100",
-    tinyimagenet: "tinyimagenet",
-    "fashion-mnist": "Fashion-MNIST",
-  };
-  return names[dataset] ?? dataset;
-}
+export { datasetDisplayName } from "../io/datasets";

@@ -22,10 +22,8 @@ import type { CellExecutor, CellContext, Row } from "./executor";
 import type { Cell, GridSpec, SparseCell, TrainingConfig } from "./grid";
 import * as augment from "../io/augment";
 import type { ImageDataset } from "../io/augment";
-import * as cifar from "../io/cifar";
-import * as idx from "../io/idx";
+import * as datasets from "../io/datasets";
 import * as safetensors from "../io/safetensors";
-import * as tin from "../io/tinyimagenet";
 import * as tfBackend from "../nn/backend";
 import * as nnArch from "../nn/architectures";
 import { ARCHITECTURE_NAMES } from "../nn/architectures";
@@ -46,43 +44,12 @@ import * as version from "./version";
 export const PIPELINE_ARCHITECTURES: readonly string[] = ARCHITECTURE_NAMES;
 /** `set` is accepted by the pruning stage too, although the paper's grid has no SET runs. */
 export const PIPELINE_PRUNERS: readonly string[] = PRUNER_NAMES;
-export const PIPELINE_DATASETS = ["fashion-mnist", "cifar10", "cifar100", "tinyimagenet"];
+export const PIPELINE_DATASETS: readonly string[] = datasets.GRID_DATASETS;
 
-const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
-const FASHION_MNIST_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
-
-/** Files each dataset needs inside its folder (checked before any work starts). */
-function requiredFiles(dataset: string): string[] {
-  switch (dataset) {
-    case "fashion-mnist":
-      return FASHION_MNIST_FILES;
-    case "cifar10":
-      return ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
-    case "cifar100":
-      return ["train.bin", "test.bin"];
-    case "tinyimagenet":
-      return ["wnids.txt", "train", path.join("val", "val_annotations.txt")];
-    default:
-      return [];
-  }
-}
-
-/** The folder of a dataset's files: the grid's dataDirs entry, else the loader's environment variable. */
-export function datasetDir(dataset: string, dataDir: string | undefined): string | undefined {
-  if (dataDir) return dataDir;
-  const env = (name: string): string | undefined => (process.env[name] && process.env[name] !== "" ? process.env[name] : undefined);
-  switch (dataset) {
-    case "fashion-mnist":
-      return env("SNN_FASHION_MNIST") ?? FASHION_MNIST_DIR;
-    case "cifar10":
-      return env("SNN_CIFAR10");
-    case "cifar100":
-      return env("SNN_CIFAR100");
-    case "tinyimagenet":
-      return env("SNN_TINYIMAGENET");
-    default:
-      return undefined;
-  }
+/** The folder of a dataset's files: the grid's dataDirs entry, else the dataset catalogue's default (io/datasets). */
+function cellDatasetDir(dataset: string, dataDir: string | undefined): string | undefined {
+  const id = datasets.findDataset(dataset);
+  return id ? datasets.datasetDir(id, dataDir) : dataDir;
 }
 
 export function validateGrid(grid: GridSpec): string[] {
@@ -99,7 +66,7 @@ export function validateGrid(grid: GridSpec): string[] {
       problems.push(`${where}: unknown dataset '${d}' (known: ${PIPELINE_DATASETS.join(", ")})`);
       continue;
     }
-    const dir = datasetDir(d, grid.dataDirs?.[d]);
+    const dir = cellDatasetDir(d, grid.dataDirs?.[d]);
     if (!dir) {
       problems.push(`${where}: dataset '${d}' needs its files: set dataDirs.${d} in the grid file (or SNN_DATASETS for the paper preset)`);
       continue;
@@ -108,12 +75,7 @@ export function validateGrid(grid: GridSpec): string[] {
       problems.push(`${where}: dataset '${d}': folder '${dir}' does not exist (put the files there, or point dataDirs.${d} in a grid file or SNN_DATASETS at them)`);
       continue;
     }
-    for (const f of requiredFiles(d)) {
-      const p = path.join(dir, f);
-      // IDX files may be gzipped or not (io/idx reads both).
-      const plain = d === "fashion-mnist" ? p.replace(/\.gz$/, "") : p;
-      if (!existsSync(p) && !existsSync(plain)) problems.push(`${where}: dataset '${d}': missing file '${p}'`);
-    }
+    for (const p of datasets.missingDatasetFiles(datasets.parseDatasetName(d), dir)) problems.push(`${where}: dataset '${d}': missing file '${p}'`);
   }
   return problems;
 }
@@ -126,23 +88,9 @@ interface DataPair {
   test: ImageDataset;
 }
 
-/** Train and test splits of a dataset (Tiny-ImageNet: its val split, as the paper), via src/io's loaders. */
+/** Train and test splits of a dataset (Tiny-ImageNet: its val split, as the paper), via the dataset catalogue. */
 function loadDataPair(dataset: string, dir: string): DataPair {
-  switch (dataset) {
-    case "fashion-mnist": {
-      return { train: idx.loadFashionMnist("train", dir), test: idx.loadFashionMnist("test", dir) };
-    }
-    case "cifar10":
-    case "cifar100": {
-      const load = dataset === "cifar10" ? cifar.loadCifar10 : cifar.loadCifar100;
-      return { train: load("train", dir), test: load("test", dir) };
-    }
-    case "tinyimagenet": {
-      return { train: tin.loadTinyImageNet("train", dir), test: tin.loadTinyImageNet("val", dir) };
-    }
-    default:
-      throw new Error(`experiment/pipeline: no loader for dataset '${dataset}'`);
-  }
+  return { train: datasets.loadDataset(dataset, "train", { dir }), test: datasets.loadDataset(dataset, "test", { dir }) };
 }
 
 function firstN(d: ImageDataset, n: number | undefined): ImageDataset {
@@ -202,7 +150,7 @@ export function createExecutor(): CellExecutor {
   };
 
   const data = (cell: Cell): DataPair => {
-    const dir = datasetDir(cell.dataset, cell.dataDir);
+    const dir = cellDatasetDir(cell.dataset, cell.dataDir);
     if (!dir) throw new Error(`experiment/pipeline: no folder for dataset '${cell.dataset}'`);
     const key = `${cell.dataset}|${dir}`;
     let d = dataCache.get(key);
