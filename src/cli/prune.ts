@@ -112,7 +112,7 @@ export const command: Command = {
     const seconds = (Date.now() - t0) / 1000;
     applyMasks(model, result.masks);
     const host = modelToHost(model);
-    const { saveNetwork } = require("../io/safetensors") as typeof import("../io/safetensors");
+    const { saveNetwork } = require("../io/network-file") as typeof import("../io/network-file");
     const metadata: Record<string, string> = {
       architecture: arch,
       input_size: String(spec.inputSize),

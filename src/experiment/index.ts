@@ -4,7 +4,7 @@
  */
 export {
   type TrainingConfig, type MetricsConfig, type GridSpec, type CellBase, type DenseCell, type SparseCell, type Cell as GridCell, type Shard,
-  parseGrid, loadGridFile, canonicalJson, hashKey, expandGrid, parseShard, shardCells, cellLabel,
+  parseGrid, loadGridFile, hashKey, expandGrid, parseShard, shardCells, cellLabel,
 } from "./grid";
 export * from "./columns";
 export { type RowValue as ResultValue, type Row as ResultRow, type CellContext, type CellExecutor, type ExecutorModule, defaultExecutorPath, resolveExecutorPath, loadExecutorModule } from "./executor";

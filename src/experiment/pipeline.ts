@@ -23,7 +23,7 @@ import type { Cell, GridSpec, SparseCell, TrainingConfig } from "./grid";
 import * as augment from "../io/augment";
 import type { ImageDataset } from "../io/augment";
 import * as datasets from "../io/datasets";
-import * as safetensors from "../io/safetensors";
+import * as networkFile from "../io/network-file";
 import * as tfBackend from "../nn/backend";
 import * as nnArch from "../nn/architectures";
 import { ARCHITECTURE_NAMES } from "../nn/architectures";
@@ -236,7 +236,7 @@ export function createExecutor(): CellExecutor {
           mkdirSync(ctx.artifactDir, { recursive: true });
           const file = path.join(ctx.artifactDir, `${cell.key}.safetensors`);
           const tmp = `${file}.tmp-${process.pid}`;
-          safetensors.saveNetwork(tmp, host.weights, host.masks, {
+          networkFile.saveNetwork(tmp, host.weights, host.masks, {
             architecture: cell.architecture,
             dataset: cell.dataset,
             pruning: cell.kind === "dense" ? "dense" : cell.pruner,

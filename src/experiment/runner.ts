@@ -21,11 +21,12 @@ import { RESULT_COLUMNS, datasetDisplayName, modelDisplayName } from "./columns"
 import { loadExecutorModule, resolveExecutorPath, type ExecutorModule, type Row } from "./executor";
 import * as pipeline from "./pipeline";
 import {
-  canonicalJson, cellLabel, expandGrid, shardCells,
+  cellLabel, expandGrid, shardCells,
   type Cell, type DenseCell, type GridSpec, type Shard, type SparseCell,
 } from "./grid";
 import { forkSlot, inProcessSlot, WorkerDiedError, type Slot } from "./pool";
 import { archiveForeignRows, lockResultsDir, readResultsCsv, ResultsFile, writeJsonAtomic } from "./results";
+import { canonicalJson } from "../util/json";
 import { codeVersion as computeCodeVersion, packageVersion } from "./version";
 
 export interface RunOptions {

@@ -7,3 +7,5 @@ export * from "./idx";
 export * from "./cifar";
 export * from "./tinyimagenet";
 export * from "./augment";
+export * from "./network-file";
+export * from "./datasets";

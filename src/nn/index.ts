@@ -8,3 +8,4 @@ export * from "./model-api";
 export * from "./backend";
 export * from "./gradients";
 export * from "./model";
+export * from "./network-file";

@@ -11,7 +11,7 @@ import type { PrunableLayer } from "./types";
  * ResNet BasicBlock (conv1, conv2, shortcut.0) and the WRN block (conv1, conv2, convShortcut).
  */
 export function prunableLayers(spec: ArchSpec): PrunableLayer[] {
-  const layers: PrunableLayer[] = prunableWeights(spec).map((w) => ({ name: w.name, shape: w.shape, kind: w.role, biasShape: w.biasShape }));
+  const layers: PrunableLayer[] = prunableWeights(spec).map((w) => ({ name: w.name, shape: w.shape, role: w.role, biasShape: w.biasShape }));
   if (layers.length === 0) throw new Error(`pruning/layers: architecture '${spec.name}' has no conv or linear weights to prune`);
   checkLayers(`pruning/layers: ${spec.name}`, layers);
   return layers;

@@ -23,6 +23,7 @@ import { checkTrainHooks, type HookStateRecord, type StatefulTrainHook, type Tra
 import { MaskedSgd } from "./sgd";
 import { checkRecipe, multiStepLr, type TrainRecipe } from "./recipes";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import { canonicalJson } from "../util/json";
 import { existsSync } from "node:fs";
 
 export interface TrainData {
@@ -312,15 +313,4 @@ function runHooks(hooks: readonly TrainHook[], model: TfSparseModel, optimizer: 
     model.applyMasks();
     optimizer.maskMomentum(model);
   }
-}
-
-/** JSON with object keys sorted, for order-independent comparison of recipes. */
-function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === "object" && !Array.isArray(val)) {
-      const o = val as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-    }
-    return val;
-  });
 }
