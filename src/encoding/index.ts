@@ -8,3 +8,5 @@ export * from "./mge";
 export * from "./bge";
 export * from "./fingerprint";
 export * from "./export";
+export * from "./in-adjacency";
+export * from "./undirected-simple";

@@ -33,7 +33,7 @@ import { oneHopMean } from "./neighbourhood";
 import { summariseLayers, type LayerSummary } from "./ramanujan";
 import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
 import { meanStrength } from "./strength";
-import { simpleUndirected } from "./undirected-simple";
+import { simpleUndirected } from "../encoding/undirected-simple";
 
 export interface BgeLayerInput {
   readonly name: string;

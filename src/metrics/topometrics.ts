@@ -26,7 +26,7 @@
  */
 import { inDegrees, type CsrGraph } from "../encoding/csr";
 import { silentProgress, type Progress } from "../util/progress";
-import { inAdjacency, type InAdjacency } from "./adjacency";
+import { inAdjacency, type InAdjacency } from "../encoding/in-adjacency";
 import { cutStructure, weakComponents, type CutStructure } from "./connectivity";
 import { meanCoreness } from "./kcore";
 import { defaultLayerSizes, localConnectivity, type LayerSizes, type LocalConnectivity } from "./local";
@@ -35,7 +35,7 @@ import { meanStrength } from "./strength";
 import { EigenWorkspace, solverVectors } from "./eigen";
 import { estimateMotifsOfView, exactMotifTotalsOfView } from "./motifs";
 import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
-import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
+import { simpleUndirected, type SimpleUndirected } from "../encoding/undirected-simple";
 import { METRICS, METRIC_NAMES, paperNormalise, type MetricName, type StepName } from "./catalogue";
 
 export { METRICS, METRIC_NAMES, parseMetricName, paperNormalise, type MetricName, type StepName, type MetricGroup, type MetricInfo } from "./catalogue";

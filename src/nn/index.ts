@@ -9,3 +9,6 @@ export * from "./backend";
 export * from "./gradients";
 export * from "./model";
 export * from "./network-file";
+export * from "./batchnorm-ops";
+export * from "./loss";
+export * from "./layout";

@@ -12,7 +12,7 @@
  * Cost per step: one forward + backward pass of the batch plus O(parameters) for the update.
  */
 import * as tf from "@tensorflow/tfjs";
-import { crossEntropy } from "../nn/gradients";
+import { crossEntropy } from "../nn/loss";
 import type { TfSparseModel } from "../nn/model";
 import { guardWasm } from "../nn/backend";
 import { batchIndices, channelStats, checkDataset, makeBatch, type AugmentOptions, type Batch, type ImageDataset, type Normalization } from "../io/augment";

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/nn/backend";
-import { batchNormTrain, channelOp, meanAllButLast } from "../../src/nn/gradients";
+import { batchNormTrain, channelOp, meanAllButLast } from "../../src/nn/batchnorm-ops";
 import { buildModel, loadHostWeights, modelToHost } from "../../src/nn/model";
 import type { ArchSpec } from "../../src/nn/spec";
 import { Rng } from "../../src/util/rng";
