@@ -255,6 +255,9 @@ function prepare(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | nul
 /**
  * Nodes, edges, partitions and per-layer edge counts of the MGE without building it: O(nnz) time,
  * O(nnz) memory. `masks` (or, where a mask is absent, `weights ≠ 0`) decide which weights exist.
+ * @example
+ *   const { nodes, edges, edgesPerLayer } = countMge(spec, net.masks);
+ * @throws as encodeMge, except for the CSR size limit.
  */
 export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOptions & { weights?: WeightMap } = {}): MgeCounts {
   const { plan, perLayer, edges } = prepare(spec, options.weights ?? null, masks, options, null);
@@ -263,7 +266,13 @@ export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOpt
 
 /**
  * Builds the MGE as a CSR graph. `weights` null = topology only (weight 1); `masks` null = mask from
- * weights ≠ 0. Throws when the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
+ * weights ≠ 0.
+ * @example
+ *   const spec = buildArchitecture("resnet20");
+ *   const net = loadNetwork("resnet-20_er_0.9.safetensors", spec);
+ *   const mge = encodeMge(spec, net.weights, net.masks);   // CsrGraph with partitions
+ * @throws when neither weight nor mask is given for a layer, one has another shape than the spec,
+ *   or the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
  */
 export function encodeMge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
   const precision = checkPrecision(options.weightPrecision);

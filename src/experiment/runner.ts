@@ -133,6 +133,14 @@ function completeRow(grid: GridSpec, cell: Cell, execRow: Row, info: Row, dense:
   };
 }
 
+/**
+ * Runs every cell of a grid that the results folder does not hold yet (resumable; parallel with
+ * `workers`; one shard with `shard`), appending one row per cell to results.csv / dense.csv.
+ * @example
+ *   const summary = await runGrid({ grid: PRESETS.tiny(), resultsDir: "results/tiny", workers: 2 });
+ * @throws when the grid does not validate (unknown architecture, pruner or dataset, missing
+ *   dataset files), the results folder is locked by another run, or its rows come from another grid.
+ */
 export async function runGrid(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const { grid } = options;

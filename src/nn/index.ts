@@ -1,14 +1,19 @@
-/** Public API of the nn stage: architecture specs, host tensors, builders and shape inference. */
-export * from "./spec";
-export * from "./tensors";
-export * from "./architectures";
-export * from "./shapes";
-export * from "./architectures-random";
-export * from "./model-api";
-export * from "./backend";
-export * from "./gradients";
-export * from "./model";
-export * from "./network-file";
-export * from "./batchnorm-ops";
-export * from "./loss";
-export * from "./layout";
+/**
+ * Public API of the nn stage: architecture specs and the architecture catalogue, host tensors,
+ * shape inference, the tfjs sparse model, the backend, and network files checked against an
+ * architecture.
+ */
+export type { ArchSpec, ArchOptions, LayerSpec, Conv2dSpec, LinearSpec, BatchNormSpec, PoolSpec, GlobalAvgPoolSpec, FlattenSpec, ActivationSpec, ResidualSpec } from "./spec";
+export { type HostTensor, type HostMask, type WeightMap, type MaskMap, numel } from "./tensors";
+export {
+  type ArchitectureName, type PrunableWeight,
+  ARCHITECTURE_NAMES, buildArchitecture, canonicalArchitectureName, prunableWeights, forEachLeafLayer,
+  conv6, lenet300_100, lenet5, mobilenetv2, resnet20, resnet32, wrn28_2,
+} from "./architectures";
+export { randomSparseNetwork } from "./architectures-random";
+export { type FeatureShape, type LayerShape, inferShapes, convOutputSize } from "./shapes";
+export type { SparseModel, ForwardOptions } from "./model-api";
+export { type BuildModelOptions, type ModelForwardOptions, type LoadHostOptions, TfSparseModel, buildModel, modelToHost, loadHostWeights } from "./model";
+export { type BackendInfo, type BackendName, initBackend, describeBackend, backendInfo } from "./backend";
+export { crossEntropy } from "./loss";
+export { loadNetwork, type LoadNetworkOptions } from "./network-file";

@@ -190,6 +190,11 @@ export function evaluate(
 /**
  * Trains `model` in place with `recipe`. With `options.checkpoint`, the state after every epoch is
  * saved, and an existing checkpoint is resumed (it must come from the same architecture and recipe).
+ * @example
+ *   const train_ = loadDataset("cifar10", "train");
+ *   const r = train(model, { train: train_, normalization: datasetNormalization(train_) }, referenceRecipe("cifar10", "conv6"), { seed: 0, hooks });
+ * @throws on an invalid recipe, an empty or mis-shaped data set, a checkpoint from another
+ *   architecture or recipe, or stateful hooks resumed from a checkpoint without hook states.
  */
 export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe, options: TrainOptions = {}): TrainResult {
   checkRecipe(recipe);
