@@ -109,7 +109,8 @@ export {
   RESULT_COLUMNS, UNROLLED_COLUMNS, isVolatileColumn, modelDisplayName, type ResultValue, type ResultRow,
   type CellContext, type CellExecutor, type ExecutorModule, readResultsCsv, type RunOptions, type RunSummary,
   type CellFailure, RESULTS_FILE, DENSE_FILE, runGrid, validateGrid, type MergeSummary, mergeResultFiles,
-  mergeResultDirs, ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir, codeVersion,
+  mergeResultDirs, ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir, codeVersion, type NetworkRowOptions,
+  networkRow, densityRow,
 } from "./experiment/index";
 export {
   type MimeBundle, type DisplaySink, type DisplayHandle, setDisplaySink, currentSink, inKernel, show,

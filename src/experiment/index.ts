@@ -13,3 +13,4 @@ export { type RunOptions, type RunSummary, type CellFailure, RESULTS_FILE, DENSE
 export { type MergeSummary, mergeResultFiles, mergeResultDirs } from "./merge";
 export { ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir } from "./presets";
 export { codeVersion } from "./version";
+export { type NetworkRowOptions, networkRow, densityRow } from "./network-row";

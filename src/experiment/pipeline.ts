@@ -5,13 +5,11 @@
  * - Dense cells train the unpruned network with the cell's seed (same initialisation as the sparse
  *   cells of that seed) and report its test accuracy; no graph metrics (a dense Conv-6 MGE has
  *   hundreds of millions of edges, and the paper has none either).
- * - Sparse cells: `prune(name, model, sparsity, {seed, data})`; DST pruners return a training hook
- *   that moves the masks during training, and the graph is built from the *final* masks and trained
- *   weights, as the paper's (reference-notes §2.1 "Weights used"). The MGE columns use the paper's
- *   normalisation (`normalize: "paper"`), so they are comparable with unrolled.csv.
- * - Per-layer BGE and Ramanujan metrics are summarised per network (mean, min, max, density-
- *   weighted mean over layers, density = the layer's weight density as in the paper's files) under
- *   the column names src/analysis uses for the paper's per-layer files.
+ * - Sparse cells: `pruneCell` (the pruner on the training data normalised per channel, exactly as the
+ *   `prune` CLI and training see it); DST pruners return a training hook that moves the masks during
+ *   training, and the graph is built from the *final* masks and trained weights, as the paper's
+ *   (reference-notes §2.1 "Weights used"). The graph columns are `networkRow`'s (./network-row.ts):
+ *   MGE topometrics in the paper's normalisation and the per-layer BGE / Ramanujan summaries.
  *
  * Everything is seeded by the cell's seed (initialisation, pruning batches, data order, motif
  * sampling), so a cell gives the same row wherever it runs — what makes shards mergeable.
@@ -33,13 +31,8 @@ import { PRUNER_NAMES } from "../pruning/catalogue";
 import * as trainer from "../train/index";
 import type { TrainHook } from "../train/hooks";
 import type { TrainRecipe } from "../train/recipes";
-import * as encoding from "../encoding/index";
-import type { LayerGraph } from "../encoding/bge";
-import * as topo from "../metrics/topometrics";
-import * as catalogue from "../metrics/catalogue";
-import * as bge from "../metrics/bge";
-import * as ramanujan from "../metrics/ramanujan";
 import * as version from "./version";
+import { densityRow, networkRow, seconds } from "./network-row";
 
 export const PIPELINE_ARCHITECTURES: readonly string[] = ARCHITECTURE_NAMES;
 /** `set` is accepted by the pruning stage too, although the paper's grid has no SET runs. */
@@ -101,28 +94,6 @@ function firstN(d: ImageDataset, n: number | undefined): ImageDataset {
 
 // ---------------------------------------------------------------------------------------------
 // The executor
-
-function seconds(t0: number): number {
-  return Math.round((performance.now() - t0)) / 1000;
-}
-
-function finiteOrNull(v: number | null | undefined): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-interface SummaryLike {
-  mean: number;
-  min: number;
-  max: number;
-  densityWeightedMean: number;
-}
-
-function putSummary(row: Row, prefix: string, stem: string, s: SummaryLike): void {
-  row[catalogue.layerAggregateColumn(prefix, stem, "mean")] = finiteOrNull(s.mean);
-  row[catalogue.layerAggregateColumn(prefix, stem, "min")] = finiteOrNull(s.min);
-  row[catalogue.layerAggregateColumn(prefix, stem, "max")] = finiteOrNull(s.max);
-  row[catalogue.layerAggregateColumn(prefix, stem, "wmean")] = finiteOrNull(s.densityWeightedMean);
-}
 
 /**
  * The pruning step of a sparse cell: the cell's pruner on the freshly initialised model, with the
@@ -226,11 +197,7 @@ export function createExecutor(): CellExecutor {
         row.t_eval_s = seconds(t0);
 
         const host = nnModel.modelToHost(model);
-        const density = pruning.maskDensity(host.masks, pruning.prunableLayers(spec));
-        const params = density.perLayer.reduce((a, l) => a + l.total, 0);
-        row.nnz = density.perLayer.reduce((a, l) => a + l.kept, 0);
-        row.params = params;
-        row.realised_sparsity = 1 - density.global;
+        Object.assign(row, densityRow(spec, host.masks).row);
 
         if (cell.metrics.saveModels) {
           mkdirSync(ctx.artifactDir, { recursive: true });
@@ -251,55 +218,7 @@ export function createExecutor(): CellExecutor {
         }
         if (cell.kind === "dense") return row;
 
-        ctx.stage("encode MGE");
-        t0 = performance.now();
-        const mge = encoding.encodeMge(spec, host.weights, host.masks);
-        row.t_encode_s = seconds(t0);
-        row.nodes = mge.numNodes;
-        row.edges = mge.numEdges;
-        ctx.stage("MGE topometrics");
-        t0 = performance.now();
-        const motifs = cell.metrics.motifs ?? "estimate";
-        const wanted = catalogue.METRIC_NAMES.filter((m) => motifs !== "none" || m !== "motifs");
-        if (mge.numEdges > 0) {
-          const tm = topo.computeTopometrics(mge, {
-            metrics: wanted,
-            motifs: motifs === "none" ? undefined : motifs,
-            seed: cell.seed,
-            normalize: "paper",
-          });
-          for (const m of catalogue.METRIC_NAMES) row[catalogue.METRICS[m].csvColumn] = finiteOrNull(tm.metrics[m]);
-        }
-        row.t_metrics_s = seconds(t0);
-
-        if (cell.metrics.bge || cell.metrics.ramanujan) {
-          ctx.stage("BGE metrics");
-          t0 = performance.now();
-          const layerDensity = new Map(density.perLayer.map((l) => [l.name, l.density]));
-          const inputs = (layers: readonly LayerGraph[]) =>
-            layers.map((l) => ({ name: l.layer, graph: l.graph, density: layerDensity.get(`${l.layer}.weight`) }));
-          const rolled = inputs(encoding.encodeRolledBge(spec, host.weights, host.masks));
-          if (cell.metrics.bge) {
-            const bgeOptions = { motifs: motifs === "exact" ? ("exact" as const) : ("reference" as const), motifSeed: cell.seed };
-            const r = bge.bgeNetworkMetrics(rolled, bgeOptions);
-            const rc = bge.bgeNetworkMetrics(inputs(encoding.encodeRolledChannelBge(spec, host.weights, host.masks)), bgeOptions);
-            for (const m of catalogue.BGE_METRICS) {
-              putSummary(row, catalogue.LAYER_ENCODING_PREFIX.rolled, catalogue.BGE_METRIC_INFO[m].column, r.summary[m]);
-              putSummary(row, catalogue.LAYER_ENCODING_PREFIX.rolledChannel, catalogue.BGE_METRIC_INFO[m].column, rc.summary[m]);
-            }
-          }
-          if (cell.metrics.ramanujan) {
-            const rm = ramanujan.ramanujanNetworkMetrics(rolled);
-            for (const m of catalogue.RAMANUJAN_METRICS) putSummary(row, catalogue.LAYER_ENCODING_PREFIX.ramanujan, catalogue.RAMANUJAN_METRIC_INFO[m].column, rm[m]);
-          }
-          const dens = density.perLayer.map((l) => l.density);
-          const [meanCol, minCol, maxCol, globalCol] = catalogue.DENSITY_COLUMNS;
-          row[meanCol] = dens.reduce((a, b) => a + b, 0) / dens.length;
-          row[minCol] = Math.min(...dens);
-          row[maxCol] = Math.max(...dens);
-          row[globalCol] = density.global;
-          row.t_bge_s = seconds(t0);
-        }
+        Object.assign(row, networkRow(spec, host.weights, host.masks, { ...cell.metrics, seed: cell.seed, onStage: (label: string) => ctx.stage(label) }));
         row.t_total_s = seconds(tStart);
         return row;
       } finally {
