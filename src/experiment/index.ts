@@ -14,3 +14,4 @@ export { type MergeSummary, mergeResultFiles, mergeResultDirs } from "./merge";
 export { ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir } from "./presets";
 export { codeVersion } from "./version";
 export { type NetworkRowOptions, networkRow, densityRow } from "./network-row";
+export { type GroupSummary, summariseResults } from "./summary";
