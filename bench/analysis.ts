@@ -14,7 +14,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { loadNetworkCsv, unrolledCsvPath, classifyPruner, regressDrop, shapImportance, tableKeys } from "../src/analysis";
+import { loadNetworkCsv, unrolledCsvPath, classifyPruner, regressDrop, shapImportance } from "../src/analysis";
+import { tableKeys } from "../src/analysis/table";
 
 interface PyOut {
   folds: string;

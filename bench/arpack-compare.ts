@@ -8,7 +8,7 @@
  */
 import { largestMagnitudeEigenvalues, type SymmetricOperator } from "../src/metrics/eigen";
 import { adjacencyOperator, laplacianOperator } from "../src/metrics/spectral";
-import { simpleUndirected } from "../src/metrics/undirected-simple";
+import { simpleUndirected } from "../src/encoding/undirected-simple";
 import { Rng } from "../src/util/rng";
 import { buildCase } from "./mge-cases";
 

@@ -30,7 +30,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { CsrGraph } from "../src/encoding/csr";
 import { encodeMge } from "../src/encoding/mge";
-import { loadNetwork } from "../src/io/safetensors";
+import { loadNetwork } from "../src/nn/network-file";
 import { projectRoot, referenceFixturesDir } from "../src/io/paths";
 import { buildArchitecture } from "../src/nn/architectures";
 import { randomSparseNetwork } from "../src/nn/architectures-random";

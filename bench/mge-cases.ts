@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { referenceFixturesDir } from "../src/io/paths";
-import { loadNetwork } from "../src/io/safetensors";
+import { loadNetwork } from "../src/nn/network-file";
 import { buildArchitecture } from "../src/nn";
 import { encodeMge } from "../src/encoding";
 import type { CsrGraph } from "../src/encoding/csr";

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, wasmHeapSize } from "../src/nn/backend";
 import { buildArchitecture } from "../src/nn/architectures";
 import { buildModel } from "../src/nn/model";
-import { crossEntropy } from "../src/nn/gradients";
+import { crossEntropy } from "../src/nn/loss";
 import { activationFloats, estimatePassBytes, parameterFloats, type PassKind } from "../src/pruning/memory";
 import { Rng } from "../src/util/rng";
 

@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spectralGapOfView, spectralRadiusOfView } from "../src/metrics/spectral";
-import { simpleUndirected } from "../src/metrics/undirected-simple";
+import { simpleUndirected } from "../src/encoding/undirected-simple";
 import { buildCase, expectedOf } from "./mge-cases";
 
 const name = process.argv[2] ?? "conv-6_erk_0.98";

@@ -8,7 +8,7 @@
  */
 import { largestMagnitudeEigenvalues } from "../src/metrics/eigen";
 import { adjacencyOperator, laplacianOperator } from "../src/metrics/spectral";
-import { simpleUndirected } from "../src/metrics/undirected-simple";
+import { simpleUndirected } from "../src/encoding/undirected-simple";
 import { buildCase, CONV6_UNIFORM, expectedOf, FIXTURES, peakRssMiB, runCases } from "./mge-cases";
 
 function seconds(t0: bigint): number {

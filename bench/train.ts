@@ -51,7 +51,7 @@ import { loadFashionMnist } from "../src/io/idx";
 import * as tf from "@tensorflow/tfjs";
 import { channelStats, makeBatch, type Batch, type ImageDataset } from "../src/io/augment";
 import { Rng } from "../src/util/rng";
-import { crossEntropy } from "../src/nn/gradients";
+import { crossEntropy } from "../src/nn/loss";
 import type { TfSparseModel } from "../src/nn/model";
 import { MaskedSgd } from "../src/train/sgd";
 import { trainStep } from "../src/train/train";

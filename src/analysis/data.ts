@@ -12,172 +12,25 @@
  *   column**; its rows are in the same order as the rolled file (§2.3), so the algorithm is taken
  *   from the rolled row with the same index, after checking that accuracy, sparsity, seed, layer name
  *   and layer density agree row by row (an Error names the file and row otherwise).
- * - Per-layer tables are aggregated per network: mean, min and max over layers, and a
- *   density-weighted mean Σ_l d_l·m_l / Σ_l d_l with d_l the layer density (`layer_sparsity` in the
- *   files is density, §2.2). Layers where a metric is undefined are left out of that metric's
- *   aggregates (all-undefined gives NaN): NaN (e.g. the iterative Ramanujan metrics of the first
- *   conv, §2.3) and −inf (90 `degree_bound` values of tiny ResNet/WRN layers at 0.98 sparsity, where
- *   the Ramanujan bound √(d_l−1)+√(d_r−1) is 0 and δ_r divides by it). The count of infinite values
- *   left out is returned (`infiniteLayerValues`) and shown by the notebooks.
- *
- * Accuracy drop (the regression target; the released data has no dense accuracies, §4):
- * 1. a column `accuracy_drop` in the input (own grid results) is used as is;
- * 2. else a column `dense_accuracy`: drop = dense_accuracy − accuracy;
- * 3. else a dense-baseline table (CSV with model, dataset, accuracy[, seed]): drop = dense − accuracy,
- *    with the dense accuracy of the same seed when the table has seeds for it, else the mean over seeds;
- * 4. else the fallback: drop = (best accuracy among all runs of the same model and dataset) − accuracy.
- *    It is an absolute drop in accuracy points (fractions), ≥ 0, and 0 for the best run.
+ * - Per-layer tables are aggregated per network (./layer-aggregates.ts) and joined by setting.
+ * - The accuracy drop follows ./accuracy-drop.ts's policy; the table type is ./table.ts's.
  */
 import path from "node:path";
 import fs from "node:fs";
 import { readCsv, numberColumn, stringColumn, hasColumn, type CsvTable } from "../io/csv";
 import { paperDataDir } from "../io/paths";
 
-/** The 16 MGE topometrics in the order of reference-notes §2.1's table (CSV column names). */
-export const MGE_METRICS = [
-  "sink_nodes",
-  "source_nodes",
-  "disc_nodes",
-  "r-out",
-  "r-in",
-  "1-hop_nei",
-  "2-hop_nei",
-  "motif",
-  "avg_node_strength",
-  "k-core",
-  "cut-edges",
-  "cut-nodes",
-  "no_connected_components",
-  "mean_connected_components",
-  "spectral_gap",
-  "spectral_radius",
-] as const;
+import { BGE_COLUMN_ALIASES, BGE_LAYER_METRICS, LAYER_ENCODING_PREFIX, RAMANUJAN_LAYER_METRICS } from "../metrics/catalogue";
+import { applyBestRunDrop, applyDenseTable, loadDenseTable, type DenseTable } from "./accuracy-drop";
+import { aggregateLayers, concatLayers, joinAggregates, type LayerRows } from "./layer-aggregates";
+import { settingKey, tableKeys, type DropSource, type NetTable } from "./table";
+export * from "./table";
+export * from "./accuracy-drop";
+export * from "./layer-aggregates";
+export { MGE_METRICS, MGE_METRIC_GROUPS, BGE_LAYER_METRICS, BGE_COLUMN_ALIASES, RAMANUJAN_LAYER_METRICS, LAYER_AGGREGATES } from "../metrics/catalogue";
 
-/** Metric groups as printed by the official main.py (reference-notes §2.1). */
-export const MGE_METRIC_GROUPS: Record<string, readonly string[]> = {
-  local: ["sink_nodes", "source_nodes", "disc_nodes", "r-out", "r-in"],
-  neighbourhood: ["1-hop_nei", "2-hop_nei", "motif"],
-  strength: ["avg_node_strength", "k-core"],
-  global: ["cut-edges", "cut-nodes", "no_connected_components", "mean_connected_components"],
-  expansion: ["spectral_gap", "spectral_radius"],
-};
-
-/**
- * The per-layer BGE columns aggregated per network: the BGE analogues of the MGE topometrics that
- * `process_graph_topometrics` computes for bipartite layers (reference-notes §2.2).
- */
-export const BGE_LAYER_METRICS = [
-  "bridges",
-  "a_point",
-  "motifs_count",
-  "nei_one_hop",
-  "strenght_all",
-  "coreness_all",
-  "weak_clusters",
-  "mean_weak",
-  "spectral_gap_weighted_undirected",
-  "spectral_radius_laplacian_weighted_undirected",
-] as const;
-
-export const RAMANUJAN_LAYER_METRICS = ["iterative_spectral_gap", "iterative_degree_bound", "degree_bound"] as const;
-
-export const LAYER_AGGREGATES = ["mean", "min", "max", "wmean"] as const;
-
-import { prunerCategory } from "../pruning/names";
-export { PRUNER_CATEGORY, PAI_ALGORITHMS, PAPER_PRUNERS, prunerCategory } from "../pruning/names";
-
-/** How the accuracy drop of a table was obtained. */
-export type DropSource = "accuracy_drop column" | "dense_accuracy column" | "dense table" | "best run of same model and dataset";
-
-/** One row per trained network; features are the numeric columns in `num`. */
-export interface NetTable {
-  n: number;
-  model: string[];
-  dataset: string[];
-  pruning: string[];
-  category: string[];
-  sparsity: Float64Array;
-  seed: Float64Array;
-  accuracy: Float64Array;
-  /** Dense accuracy used for the drop (NaN where the best-run fallback was used). */
-  denseAccuracy: Float64Array;
-  accuracyDrop: Float64Array;
-  dropSource: DropSource;
-  /** Numeric feature columns by name. */
-  num: Record<string, Float64Array>;
-  /** Where it came from, for messages. */
-  source: string;
-}
-
-/** Key of one setting (one trained network). */
-export function settingKey(model: string, dataset: string, pruning: string, sparsity: number, seed: number): string {
-  return `${model}|${dataset}|${pruning}|${sparsity}|${seed}`;
-}
-
-export function tableKeys(t: NetTable): string[] {
-  const out: string[] = new Array(t.n);
-  for (let i = 0; i < t.n; i++) out[i] = settingKey(t.model[i], t.dataset[i], t.pruning[i], t.sparsity[i], t.seed[i]);
-  return out;
-}
-
-/** Rows `idx` of a table. */
-export function takeTableRows(t: NetTable, idx: ArrayLike<number>): NetTable {
-  const pick = <T>(a: T[]): T[] => Array.from(idx as ArrayLike<number>, (i) => a[i]);
-  const pickN = (a: Float64Array): Float64Array => Float64Array.from(idx as ArrayLike<number>, (i) => a[i]);
-  const num: Record<string, Float64Array> = {};
-  for (const [k, v] of Object.entries(t.num)) num[k] = pickN(v);
-  return {
-    n: idx.length,
-    model: pick(t.model),
-    dataset: pick(t.dataset),
-    pruning: pick(t.pruning),
-    category: pick(t.category),
-    sparsity: pickN(t.sparsity),
-    seed: pickN(t.seed),
-    accuracy: pickN(t.accuracy),
-    denseAccuracy: pickN(t.denseAccuracy),
-    accuracyDrop: pickN(t.accuracyDrop),
-    dropSource: t.dropSource,
-    num,
-    source: t.source,
-  };
-}
-
-/** Rows for which `keep(i)` is true. */
-export function filterTable(t: NetTable, keep: (i: number) => boolean): NetTable {
-  const idx: number[] = [];
-  for (let i = 0; i < t.n; i++) if (keep(i)) idx.push(i);
-  return takeTableRows(t, idx);
-}
-
-/** A dense-baseline table: accuracy per (model, dataset[, seed]). */
-export interface DenseTable {
-  bySeed: Map<string, number>;
-  mean: Map<string, number>;
-}
-
-/** Reads a dense-baseline CSV with columns model, dataset, accuracy and optionally seed. */
-export function loadDenseTable(file: string): DenseTable {
-  const t = readCsv(file);
-  const model = stringColumn(t, "model");
-  const dataset = stringColumn(t, "dataset");
-  const acc = numberColumn(t, "accuracy");
-  const seed = hasColumn(t, "seed") ? numberColumn(t, "seed") : null;
-  const bySeed = new Map<string, number>();
-  const sums = new Map<string, [number, number]>();
-  for (let i = 0; i < t.rows.length; i++) {
-    if (!Number.isFinite(acc[i])) throw new Error(`analysis/data: ${file}:${t.lines[i]}: dense accuracy is '${t.rows[i][t.header.indexOf("accuracy")]}'`);
-    const k = `${model[i]}|${dataset[i]}`;
-    if (seed) bySeed.set(`${k}|${seed[i]}`, acc[i]);
-    const s = sums.get(k) ?? [0, 0];
-    s[0] += acc[i];
-    s[1] += 1;
-    sums.set(k, s);
-  }
-  const mean = new Map<string, number>();
-  for (const [k, [s, c]] of sums) mean.set(k, s / c);
-  return { bySeed, mean };
-}
+import { prunerCategory } from "../pruning/catalogue";
+export { PRUNER_CATEGORY, PAI_ALGORITHMS, PAPER_PRUNERS, prunerCategory } from "../pruning/catalogue";
 
 export interface LoadOptions {
   /** Dense baselines (a path to a CSV or a loaded table); see the module comment for precedence. */
@@ -305,67 +158,6 @@ export function networkTableFromCsv(t: CsvTable, opts: LoadOptions = {}): { tabl
   return { table, info: { rowsRead: t.rows.length, duplicatesRemoved: duplicates, dropSource: table.dropSource } };
 }
 
-/** drop = dense accuracy (same seed if known, else mean over seeds) − accuracy. */
-export function applyDenseTable(t: NetTable, dense: DenseTable): void {
-  for (let i = 0; i < t.n; i++) {
-    const k = `${t.model[i]}|${t.dataset[i]}`;
-    const d = dense.bySeed.get(`${k}|${t.seed[i]}`) ?? dense.mean.get(k);
-    if (d === undefined) throw new Error(`analysis/data: the dense table has no accuracy for model '${t.model[i]}', dataset '${t.dataset[i]}'`);
-    t.denseAccuracy[i] = d;
-    t.accuracyDrop[i] = d - t.accuracy[i];
-  }
-  t.dropSource = "dense table";
-}
-
-/** Fallback drop: best accuracy among all runs of the same model and dataset − accuracy. */
-export function applyBestRunDrop(t: NetTable): void {
-  const best = new Map<string, number>();
-  for (let i = 0; i < t.n; i++) {
-    const k = `${t.model[i]}|${t.dataset[i]}`;
-    best.set(k, Math.max(best.get(k) ?? -Infinity, t.accuracy[i]));
-  }
-  for (let i = 0; i < t.n; i++) {
-    t.denseAccuracy[i] = NaN;
-    t.accuracyDrop[i] = best.get(`${t.model[i]}|${t.dataset[i]}`)! - t.accuracy[i];
-  }
-  t.dropSource = "best run of same model and dataset";
-}
-
-/** One layer row of a rolled / rolled-channel / Ramanujan file. */
-export interface LayerRows {
-  n: number;
-  model: string[];
-  dataset: string[];
-  pruning: string[];
-  sparsity: Float64Array;
-  seed: Float64Array;
-  accuracy: Float64Array;
-  layerId: Float64Array;
-  layerName: string[];
-  /** Layer density (the files' `layer_sparsity`). */
-  density: Float64Array;
-  num: Record<string, Float64Array>;
-  source: string;
-}
-
-/**
- * Two released BGE files (rolled-tinyimagenet-CONV-6, rolled_channel-tinyimagenet-Resnet-32) use the
- * column names of `process_graph_topometrics` instead of the 68-column schema; the values are the
- * same quantities on the same scale (checked against the same layers of the CIFAR-100 files).
- */
-export const BGE_COLUMN_ALIASES: Record<string, string> = {
-  bridges: "cut-edges",
-  a_point: "cut-nodes",
-  motifs_count: "motif",
-  nei_one_hop: "1-hop_nei",
-  strenght_all: "avg_node_strength",
-  coreness_all: "k-core",
-  weak_clusters: "no_connected_components",
-  mean_weak: "mean_connected_components",
-  spectral_gap_weighted_undirected: "spectral_gap",
-  spectral_radius_laplacian_weighted_undirected: "spectral_radius",
-};
-
 function layerRowsFromCsv(t: CsvTable, metrics: readonly string[], pruning: string[] | null): LayerRows {
   const prCol = hasColumn(t, "pruning_algorithm") ? "pruning_algorithm" : hasColumn(t, "pruning") ? "pruning" : null;
   const pr = pruning ?? (prCol ? stringColumn(t, prCol).map((s) => s.toLowerCase()) : null);
@@ -388,36 +180,6 @@ function layerRowsFromCsv(t: CsvTable, metrics: readonly string[], pruning: stri
     density: numberColumn(t, "layer_sparsity"),
     num,
     source: t.source,
-  };
-}
-
-function concatLayers(parts: LayerRows[], source: string): LayerRows {
-  const num: Record<string, Float64Array> = {};
-  const names = parts.length > 0 ? Object.keys(parts[0].num) : [];
-  const cat = (get: (p: LayerRows) => Float64Array) => {
-    const total = parts.reduce((s, p) => s + p.n, 0);
-    const out = new Float64Array(total);
-    let o = 0;
-    for (const p of parts) {
-      out.set(get(p), o);
-      o += p.n;
-    }
-    return out;
-  };
-  for (const m of names) num[m] = cat((p) => p.num[m]);
-  return {
-    n: parts.reduce((s, p) => s + p.n, 0),
-    model: parts.flatMap((p) => p.model),
-    dataset: parts.flatMap((p) => p.dataset),
-    pruning: parts.flatMap((p) => p.pruning),
-    sparsity: cat((p) => p.sparsity),
-    seed: cat((p) => p.seed),
-    accuracy: cat((p) => p.accuracy),
-    layerId: cat((p) => p.layerId),
-    layerName: parts.flatMap((p) => p.layerName),
-    density: cat((p) => p.density),
-    num,
-    source,
   };
 }
 
@@ -496,128 +258,6 @@ function checkAligned(ram: CsvTable, rolled: CsvTable): void {
   }
 }
 
-/**
- * Aggregates per-layer metrics per network: `<metric>_<mean|min|max|wmean>` (wmean = weighted by
- * layer density), plus `layer_density_<mean|min|max>` and, when `no_weights`/`no_params` are there,
- * `global_density` = Σ nnz / Σ numel. A network's layers must not be repeated (same layer_id twice → Error).
- */
-export interface LayerAggregates {
-  keys: string[];
-  num: Record<string, Float64Array>;
-  accuracy: Float64Array;
-  rows: { model: string; dataset: string; pruning: string; sparsity: number; seed: number }[];
-  /** Per-layer ±inf metric values left out of the aggregates (see the module comment). */
-  infiniteLayerValues: number;
-}
-
-export function aggregateLayers(layers: LayerRows, metrics: readonly string[]): LayerAggregates {
-  const groups = new Map<string, number[]>();
-  for (let i = 0; i < layers.n; i++) {
-    const k = settingKey(layers.model[i], layers.dataset[i], layers.pruning[i], layers.sparsity[i], layers.seed[i]);
-    const g = groups.get(k);
-    if (g) g.push(i);
-    else groups.set(k, [i]);
-  }
-  const keys = [...groups.keys()];
-  const n = keys.length;
-  const num: Record<string, Float64Array> = {};
-  const hasCounts = "no_weights" in layers.num && "no_params" in layers.num;
-  const outNames: string[] = [];
-  for (const m of metrics) for (const a of LAYER_AGGREGATES) outNames.push(`${m}_${a}`);
-  outNames.push("layer_density_mean", "layer_density_min", "layer_density_max");
-  if (hasCounts) outNames.push("global_density");
-  for (const c of outNames) num[c] = new Float64Array(n).fill(NaN);
-  const accuracy = new Float64Array(n);
-  const rows: LayerAggregates["rows"] = [];
-  let infinite = 0;
-  keys.forEach((k, r) => {
-    const idx = groups.get(k)!;
-    const seen = new Set<number>();
-    for (const i of idx) {
-      if (seen.has(layers.layerId[i])) throw new Error(`analysis/data: ${layers.source}: network ${k} has layer_id ${layers.layerId[i]} twice`);
-      seen.add(layers.layerId[i]);
-    }
-    const i0 = idx[0];
-    rows.push({ model: layers.model[i0], dataset: layers.dataset[i0], pruning: layers.pruning[i0], sparsity: layers.sparsity[i0], seed: layers.seed[i0] });
-    accuracy[r] = layers.accuracy[i0];
-    for (const m of metrics) {
-      const col = layers.num[m];
-      let s = 0;
-      let c = 0;
-      let mn = Infinity;
-      let mx = -Infinity;
-      let ws = 0;
-      let w = 0;
-      for (const i of idx) {
-        const v = col[i];
-        if (!Number.isFinite(v)) {
-          if (!Number.isNaN(v)) infinite++;
-          continue;
-        }
-        s += v;
-        c++;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-        ws += layers.density[i] * v;
-        w += layers.density[i];
-      }
-      if (c > 0) {
-        num[`${m}_mean`][r] = s / c;
-        num[`${m}_min`][r] = mn;
-        num[`${m}_max`][r] = mx;
-        num[`${m}_wmean`][r] = w > 0 ? ws / w : NaN;
-      }
-    }
-    let ds = 0;
-    let dmn = Infinity;
-    let dmx = -Infinity;
-    let nnz = 0;
-    let numel = 0;
-    for (const i of idx) {
-      const d = layers.density[i];
-      ds += d;
-      dmn = Math.min(dmn, d);
-      dmx = Math.max(dmx, d);
-      if (hasCounts) {
-        nnz += layers.num.no_weights[i];
-        numel += layers.num.no_params[i];
-      }
-    }
-    num.layer_density_mean[r] = ds / idx.length;
-    num.layer_density_min[r] = dmn;
-    num.layer_density_max[r] = dmx;
-    if (hasCounts) num.global_density[r] = nnz / numel;
-  });
-  return { keys, num, accuracy, rows, infiniteLayerValues: infinite };
-}
-
-/**
- * Inner join of a network table with per-network aggregated features (by setting key); the
- * features are added to `num` with `prefix`. Rows of `base` without a match are dropped (the
- * encodings cover different settings, §5.2); the count is returned so callers can report it.
- */
-export function joinAggregates(base: NetTable, agg: LayerAggregates, prefix: string): { table: NetTable; unmatched: number } {
-  const pos = new Map<string, number>();
-  agg.keys.forEach((k, i) => pos.set(k, i));
-  const keys = tableKeys(base);
-  const idx: number[] = [];
-  const aggIdx: number[] = [];
-  for (let i = 0; i < base.n; i++) {
-    const j = pos.get(keys[i]);
-    if (j === undefined) continue;
-    if (Math.abs(agg.accuracy[j] - base.accuracy[i]) > 1e-9) {
-      throw new Error(`analysis/data: ${keys[i]}: accuracy ${base.accuracy[i]} in ${base.source} but ${agg.accuracy[j]} in the ${prefix} layers`);
-    }
-    idx.push(i);
-    aggIdx.push(j);
-  }
-  const table = takeTableRows(base, idx);
-  for (const [name, col] of Object.entries(agg.num)) {
-    table.num[`${prefix}${name}`] = Float64Array.from(aggIdx, (j) => col[j]);
-  }
-  return { table, unmatched: base.n - idx.length };
-}
-
 /** Everything the experiments need, loaded once. */
 export interface PaperData {
   /** unrolled.csv, deduplicated, with the drop (all 2,290 networks). */
@@ -625,6 +265,24 @@ export interface PaperData {
   /** Networks present in all encodings, with feature columns `<mge metric>`, `rolled:…`, `rolled_channel:…`, `ramanujan:…`. */
   joined: NetTable;
   info: LoadInfo & { joinedRows: number; infiniteLayerValues: number };
+}
+
+/** The paper's per-layer encodings: BGE files (rolled, rolled_channel) and the Ramanujan files. */
+export const LAYER_ENCODINGS = ["rolled", "rolled_channel", "ramanujan"] as const;
+export type LayerEncoding = (typeof LAYER_ENCODINGS)[number];
+
+/**
+ * Loads one per-layer encoding of the paper's data, aggregates it per network and joins it to `t`
+ * under its column prefix (`rolled:`, `rolled_channel:`, `ramanujan:`).
+ * @throws when the encoding's files are missing or inconsistent (see loadBgeLayers, loadRamanujanLayers).
+ */
+export function joinLayerEncoding(t: NetTable, encoding: LayerEncoding, dir = paperDataDir()): { table: NetTable; unmatched: number; infiniteLayerValues: number } {
+  const agg =
+    encoding === "ramanujan"
+      ? aggregateLayers(loadRamanujanLayers(dir), RAMANUJAN_LAYER_METRICS)
+      : aggregateLayers(loadBgeLayers(encoding, dir), BGE_LAYER_METRICS);
+  const prefix = encoding === "rolled" ? LAYER_ENCODING_PREFIX.rolled : encoding === "rolled_channel" ? LAYER_ENCODING_PREFIX.rolledChannel : LAYER_ENCODING_PREFIX.ramanujan;
+  return { ...joinAggregates(t, agg, prefix), infiniteLayerValues: agg.infiniteLayerValues };
 }
 
 export interface PaperDataOptions extends LoadOptions {
@@ -640,39 +298,10 @@ export function loadPaperData(opts: PaperDataOptions = {}): PaperData {
   if (opts.layers === false) return { unrolled, joined: unrolled, info: { ...info, joinedRows: unrolled.n, infiniteLayerValues: 0 } };
   let joined = unrolled;
   let infinite = 0;
-  const parts: [LayerRows, readonly string[], string][] = [
-    [loadBgeLayers("rolled", dir), BGE_LAYER_METRICS, "rolled:"],
-    [loadBgeLayers("rolled_channel", dir), BGE_LAYER_METRICS, "rolled_channel:"],
-    [loadRamanujanLayers(dir), RAMANUJAN_LAYER_METRICS, "ramanujan:"],
-  ];
-  for (const [layers, metrics, prefix] of parts) {
-    const agg = aggregateLayers(layers, metrics);
-    infinite += agg.infiniteLayerValues;
-    joined = joinAggregates(joined, agg, prefix).table;
+  for (const encoding of LAYER_ENCODINGS) {
+    const j = joinLayerEncoding(joined, encoding, dir);
+    infinite += j.infiniteLayerValues;
+    joined = j.table;
   }
   return { unrolled, joined, info: { ...info, joinedRows: joined.n, infiniteLayerValues: infinite } };
-}
-
-/** Plain records (one object per network), e.g. for a danfo DataFrame or a CSV. */
-export function tableRecords(t: NetTable, columns?: string[]): Record<string, string | number>[] {
-  const cols = columns ?? Object.keys(t.num);
-  const out: Record<string, string | number>[] = [];
-  for (let i = 0; i < t.n; i++) {
-    const r: Record<string, string | number> = {
-      model: t.model[i],
-      dataset: t.dataset[i],
-      pruning: t.pruning[i],
-      category: t.category[i],
-      sparsity: t.sparsity[i],
-      seed: t.seed[i],
-      accuracy: t.accuracy[i],
-      accuracy_drop: t.accuracyDrop[i],
-    };
-    for (const c of cols) {
-      if (!(c in t.num)) throw new Error(`analysis/data: no column '${c}' in ${t.source}`);
-      r[c] = t.num[c][i];
-    }
-    out.push(r);
-  }
-  return out;
 }

@@ -60,7 +60,13 @@ export interface ExperimentOptions {
   groupBy?: "model" | "dataset";
 }
 
-/** (a) Classify the algorithm or its category; stratified CV on that target. */
+/**
+ * (a) Classify the algorithm or its category; stratified CV on that target.
+ * @example
+ *   const { table } = loadNetworkCsv();
+ *   const r = classifyPruner(table, "algorithm", "mge");
+ * @throws when a feature set's columns are missing from the table or XGBoost is not installed.
+ */
 export function classifyPruner(
   t: NetTable,
   target: "algorithm" | "category",
@@ -119,7 +125,12 @@ export interface RegressionResult {
   foldIds: Int32Array;
 }
 
-/** (b) Regress the accuracy drop with each feature set on the same rows and folds. */
+/**
+ * (b) Regress the accuracy drop with each feature set on the same rows and folds.
+ * @example
+ *   const r = regressDrop(loadPaperData().joined, ["mge", "ramanujan", "density"]);
+ * @throws when a feature set's columns are missing from the table or XGBoost is not installed.
+ */
 export function regressDrop(
   t: NetTable,
   sets: (FeatureSpec)[] = ["mge", "rolled", "rolled-channel", "ramanujan", "density"],
@@ -184,6 +195,9 @@ export interface ShapResult {
  * its contributions are averaged within each group; with `refitPerGroup` each sparsity and each
  * architecture gets its own model fitted on its rows only (what matters *within* a sparsity level,
  * rather than what the global model uses there). `shap`/`values` always come from the global model.
+ * @example
+ *   const s = shapImportance(table, "mge");
+ * @throws when the feature set's columns are missing or XGBoost is not installed.
  */
 export function shapImportance(t: NetTable, features: FeatureSpec = "mge", opts: ExperimentOptions & { refitPerGroup?: boolean } = {}): ShapResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;
@@ -244,6 +258,9 @@ export interface RankingResult {
 /**
  * (d) Rank the 7 PaI algorithms in each (model, dataset, sparsity) cell by predicted drop and compare
  * with the true ranking (Kendall τ-b). Cells with fewer than 3 algorithms are skipped (τ is not informative).
+ * @example
+ *   const r = rankPaI(loadPaperData().joined, ["mge", "ramanujan"]);
+ * @throws when a feature set's columns are missing or XGBoost is not installed.
  */
 export function rankPaI(t: NetTable, sets: (FeatureSpec)[] = ["mge", "ramanujan"], opts: ExperimentOptions = {}): RankingResult {
   const protocol = opts.protocol ?? REGRESS_PROTOCOL;

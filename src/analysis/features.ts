@@ -7,7 +7,8 @@
  *   (from the Ramanujan files). For the experiment grid's own results, which have no per-layer
  *   files, it is `1 − realised_sparsity` when that column exists, else `1 − sparsity`.
  */
-import { MGE_METRICS, BGE_LAYER_METRICS, RAMANUJAN_LAYER_METRICS, LAYER_AGGREGATES, type NetTable } from "./data";
+import { BGE_LAYER_METRICS, DENSITY_COLUMNS, LAYER_ENCODING_PREFIX, MGE_METRICS, RAMANUJAN_LAYER_METRICS, layerAggregateColumns } from "../metrics/catalogue";
+import type { NetTable } from "./data";
 import { columnsToMatrix } from "./models";
 import type { Matrix } from "./xgboost";
 
@@ -18,9 +19,6 @@ export function isFeatureSet(s: string): s is FeatureSet {
   return (FEATURE_SETS as readonly string[]).includes(s);
 }
 
-const agg = (prefix: string, metrics: readonly string[]): string[] =>
-  metrics.flatMap((m) => LAYER_AGGREGATES.map((a) => `${prefix}${m}_${a}`));
-
 /** Column names of a feature set for this table (Error if the table lacks them). */
 export function featureColumns(t: NetTable, set: FeatureSet): string[] {
   let cols: string[];
@@ -29,17 +27,17 @@ export function featureColumns(t: NetTable, set: FeatureSet): string[] {
       cols = [...MGE_METRICS];
       break;
     case "rolled":
-      cols = agg("rolled:", BGE_LAYER_METRICS);
+      cols = layerAggregateColumns(LAYER_ENCODING_PREFIX.rolled, BGE_LAYER_METRICS);
       break;
     case "rolled-channel":
-      cols = agg("rolled_channel:", BGE_LAYER_METRICS);
+      cols = layerAggregateColumns(LAYER_ENCODING_PREFIX.rolledChannel, BGE_LAYER_METRICS);
       break;
     case "ramanujan":
-      cols = agg("ramanujan:", RAMANUJAN_LAYER_METRICS);
+      cols = layerAggregateColumns(LAYER_ENCODING_PREFIX.ramanujan, RAMANUJAN_LAYER_METRICS);
       break;
     case "density":
-      if ("ramanujan:global_density" in t.num) {
-        cols = ["ramanujan:layer_density_mean", "ramanujan:layer_density_min", "ramanujan:layer_density_max", "ramanujan:global_density"];
+      if (DENSITY_COLUMNS.every((c) => c in t.num)) {
+        cols = [...DENSITY_COLUMNS];
       } else {
         cols = ["density"];
       }

@@ -15,12 +15,7 @@ import {
   REGRESS_PROTOCOL,
   isFeatureSet,
   FEATURE_SETS,
-  joinAggregates,
-  aggregateLayers,
-  loadBgeLayers,
-  loadRamanujanLayers,
-  BGE_LAYER_METRICS,
-  RAMANUJAN_LAYER_METRICS,
+  joinLayerEncoding,
   type NetTable,
   type ScoreRow,
   type FeatureSet,
@@ -149,12 +144,12 @@ export const command: Command = {
 function joinLayerFeatures(t: NetTable, set: FeatureSet, dir: string): { table: NetTable; unmatched: number } {
   switch (set) {
     case "rolled":
-      return joinAggregates(t, aggregateLayers(loadBgeLayers("rolled", dir), BGE_LAYER_METRICS), "rolled:");
+      return joinLayerEncoding(t, "rolled", dir);
     case "rolled-channel":
-      return joinAggregates(t, aggregateLayers(loadBgeLayers("rolled_channel", dir), BGE_LAYER_METRICS), "rolled_channel:");
+      return joinLayerEncoding(t, "rolled_channel", dir);
     case "ramanujan":
     case "density":
-      return joinAggregates(t, aggregateLayers(loadRamanujanLayers(dir), RAMANUJAN_LAYER_METRICS), "ramanujan:");
+      return joinLayerEncoding(t, "ramanujan", dir);
     default:
       return { table: t, unmatched: 0 };
   }

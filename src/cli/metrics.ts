@@ -2,7 +2,8 @@
  * `snn-topology metrics`: the 16 MGE topometrics of one sparse network stored as safetensors
  * (weights + `<name>_mask` tensors, as the reference fixtures and `saveNetwork` write them).
  */
-import { readSafetensorsHeader, loadNetwork } from "../io/safetensors";
+import { readSafetensorsHeader } from "../io/safetensors";
+import { loadNetwork } from "../nn/network-file";
 import { buildArchitecture } from "../nn/architectures";
 import { encodeMge, type MgeGraph } from "../encoding/mge";
 import { encodeArchitectureMge } from "../encoding/dag-mge";

@@ -8,7 +8,8 @@ import { buildArchitecture } from "../nn/architectures";
 import { randomSparseNetwork } from "../nn/architectures-random";
 import type { ArchSpec } from "../nn/spec";
 import type { MaskMap, WeightMap } from "../nn/tensors";
-import { loadNetwork, readSafetensorsHeader } from "../io/safetensors";
+import { readSafetensorsHeader } from "../io/safetensors";
+import { loadNetwork } from "../nn/network-file";
 
 /** Help lines of the network options. */
 export const NETWORK_HELP = `network (one of):

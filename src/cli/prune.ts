@@ -6,6 +6,7 @@
 import type { Command } from "./main";
 import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { terminalProgress } from "../util/progress";
+import type { PrunerInfo } from "../pruning/catalogue";
 
 const HELP = `usage: snn-topology prune --arch NAME --pruner NAME --sparsity S --out FILE.safetensors [options]
        snn-topology prune --model FILE.onnx|NAME --pruner uniform|er|erk|magnitude|magnitude-layerwise --sparsity S --out FILE.safetensors
@@ -79,9 +80,10 @@ export const command: Command = {
       if (v[req] === undefined) throw new Error(`prune: --${req} is required\n\n${HELP.trimEnd()}`);
     }
     // heavy modules only after the arguments are known to be sane
-    const { isPrunerName, prune, PRUNER_NAMES, applyMasks, datasetPruneData } = require("../pruning/index") as typeof import("../pruning/index");
+    const { prune, applyMasks, datasetPruneData, isPrunerName, PRUNERS, PRUNER_NAMES } = require("../pruning/index") as typeof import("../pruning/index");
     const pruner = String(v.pruner).toLowerCase();
     if (!isPrunerName(pruner)) throw new Error(`prune: unknown --pruner '${v.pruner}'; known: ${PRUNER_NAMES.join(", ")}`);
+    const described: PrunerInfo = PRUNERS[pruner];
     const sparsity = Number(v.sparsity);
     if (!(Number.isFinite(sparsity) && sparsity > 0 && sparsity < 1)) throw new Error(`prune: --sparsity must be a number in (0, 1), got '${v.sparsity}'`);
     const seed = numberOption("prune", "seed", v.seed, 0, 0);
@@ -94,25 +96,18 @@ export const command: Command = {
     if (budgetRaw !== undefined) {
       const mib = Number(budgetRaw);
       if (!(budgetRaw.trim() !== "" && Number.isFinite(mib) && mib > 0)) throw new Error(`prune: --memory-budget must be a positive number of MiB, got '${budgetRaw}'`);
-      if (pruner !== "snip" && pruner !== "grasp" && pruner !== "prospr") throw new Error(`prune: --memory-budget applies to snip, grasp and prospr only, not '${pruner}'`);
+      if (!described.memoryBudget) throw new Error(`prune: --memory-budget applies to ${PRUNER_NAMES.filter((p) => PRUNERS[p].memoryBudget).join(", ")} only, not '${pruner}'`);
       memoryBudget = mib * 1024 ** 2;
     }
 
     const { buildArchitecture, canonicalArchitectureName } = require("../nn/architectures") as typeof import("../nn/architectures");
     const arch = canonicalArchitectureName(String(v.arch));
     const datasetName = v.dataset ?? (arch === "lenet5" || arch === "lenet300-100" ? "fashion-mnist" : undefined);
-    const needsData = pruner === "snip" || pruner === "grasp" || pruner === "prospr";
+    const needsData = described.needs === "data";
     if (needsData && !datasetName) throw new Error(`prune: --pruner ${pruner} needs training data: pass --dataset`);
 
-    type DS = import("../io/augment").ImageDataset;
-    let train: DS | undefined;
-    if (datasetName) {
-      const d = datasetName.toLowerCase().replace(/[_ ]/g, "-");
-      if (d === "fashion-mnist" || d === "fmnist") train = (require("../io/idx") as typeof import("../io/idx")).loadFashionMnist("train");
-      else if (d === "cifar10" || d === "cifar-10") train = (require("../io/cifar") as typeof import("../io/cifar")).loadCifar10("train");
-      else if (d === "cifar100" || d === "cifar-100") train = (require("../io/cifar") as typeof import("../io/cifar")).loadCifar100("train");
-      else throw new Error(`prune: unknown --dataset '${datasetName}' (fashion-mnist, cifar10, cifar100)`);
-    }
+    const { loadDataset, parseDatasetName } = require("../io/datasets") as typeof import("../io/datasets");
+    const train = datasetName ? loadDataset(parseDatasetName(datasetName, "prune: --dataset"), "train") : undefined;
     const spec = buildArchitecture(arch, {
       widthMultiplier: width,
       ...(train ? { inputSize: train.height, inputChannels: train.channels, classes: train.classes } : {}),
@@ -137,7 +132,7 @@ export const command: Command = {
     const seconds = (Date.now() - t0) / 1000;
     applyMasks(model, result.masks);
     const host = modelToHost(model);
-    const { saveNetwork } = require("../io/safetensors") as typeof import("../io/safetensors");
+    const { saveNetwork } = require("../io/network-file") as typeof import("../io/network-file");
     const metadata: Record<string, string> = {
       architecture: arch,
       input_size: String(spec.inputSize),
@@ -198,7 +193,7 @@ function pruneModel(v: PruneValues): number {
     const mask = result.masks.get(name);
     return [name, mask ? { shape: w.shape, data: w.data.map((x, i) => (mask.data[i] ? x : 0)) } : w] as const;
   }));
-  const { saveNetwork } = require("../io/safetensors") as typeof import("../io/safetensors");
+  const { saveNetwork } = require("../io/network-file") as typeof import("../io/network-file");
   const metadata: Record<string, string> = {
     model: String(v.model),
     architecture: m.architecture.name,

@@ -9,19 +9,14 @@ import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { buildArchitecture } from "../nn/architectures";
 import { describeBackend, initBackend, type BackendName } from "../nn/backend";
 import { buildModel } from "../nn/model";
-import { loadFashionMnist, loadMnist } from "../io/idx";
-import { loadCifar10, loadCifar100 } from "../io/cifar";
-import { loadTinyImageNet } from "../io/tinyimagenet";
-import type { ImageDataset } from "../io/augment";
+import { DATASET_IDS, loadDataset, parseDatasetName } from "../io/datasets";
 import { referenceRecipe, RECIPES, type TrainRecipe } from "../train/recipes";
 import { evaluateForRecipe, train } from "../train/train";
 import { loadModelFile, saveModel } from "../train/checkpoint";
 import { terminalProgress } from "../util/progress";
 import { applyMasks, isPrunerName, prune, type DstConfig, type DstHook } from "../pruning/index";
+import { DST_PRUNERS as DST_METHODS } from "../pruning/catalogue";
 
-const DST_METHODS = ["set", "rigl", "snfs", "dsr", "itop"] as const;
-
-const DATASETS = ["fashion-mnist", "mnist", "cifar10", "cifar100", "tinyimagenet"] as const;
 
 const HELP = `usage: snn-topology train --arch ARCH --dataset DATASET --out FILE [options]
 
@@ -30,7 +25,7 @@ training under --dst) and saves weights + masks.
 
   --arch ARCH          conv6 | resnet20 | resnet32 | wrn28-2 | mobilenetv2 | lenet300-100 | lenet5
   --width W            width multiplier of the architecture (default 1)
-  --dataset D          ${DATASETS.join(" | ")}
+  --dataset D          ${DATASET_IDS.join(" | ")}
   --data-dir DIR       data folder (MNIST IDX files, cifar-10-batches-bin, cifar-100-binary,
                        tiny-imagenet-200); Fashion-MNIST defaults to Debian's package folder
   --weights FILE       start from these weights and masks (safetensors, PyTorch layout,
@@ -61,23 +56,6 @@ dynamic sparse training (the masks move during training):
   (the DST seed is --seed)
   --backend B          tensorflow | wasm | cpu (default: the best available)
 `;
-
-function loadDataset(name: string, split: "train" | "test", dir: string | undefined): ImageDataset {
-  switch (name) {
-    case "fashion-mnist":
-      return dir ? loadFashionMnist(split, dir) : loadFashionMnist(split);
-    case "mnist":
-      return loadMnist(split, dir);
-    case "cifar10":
-      return loadCifar10(split, dir);
-    case "cifar100":
-      return loadCifar100(split, dir);
-    case "tinyimagenet":
-      return loadTinyImageNet(split === "test" ? "val" : "train", dir, { progress: terminalProgress(`loading tiny-imagenet ${split}`) });
-    default:
-      throw new Error(`train: unknown dataset '${name}' (known: ${DATASETS.join(", ")})`);
-  }
-}
 
 interface DstArgs {
   readonly method: string;
@@ -178,8 +156,10 @@ export const command: Command = {
     const info = await initBackend(backendArg as BackendName | undefined);
     process.stderr.write(`backend: ${describeBackend(info)}\n`);
 
-    const trainSet = loadDataset(values.dataset, "train", values["data-dir"]);
-    const testSet = loadDataset(values.dataset, "test", values["data-dir"]);
+    const dataset = parseDatasetName(values.dataset, "train");
+    const loading = (split: "train" | "test") => ({ dir: values["data-dir"], progress: dataset === "tinyimagenet" ? terminalProgress(`loading tiny-imagenet ${split}`) : undefined });
+    const trainSet = loadDataset(dataset, "train", loading("train"));
+    const testSet = loadDataset(dataset, "test", loading("test"));
     const width = numberOption("train", "width", values.width, 1, 1e-6);
     const spec = buildArchitecture(values.arch, {
       inputSize: trainSet.height,

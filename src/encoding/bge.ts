@@ -17,6 +17,7 @@ import { numel } from "../nn/tensors";
 import { forEachLeafLayer } from "../nn/architectures";
 import { roundToFloat16 } from "../io/float16";
 import type { CsrGraph, Partition } from "./csr";
+import { layerWeightAndMask } from "./layer-weights";
 import { checkPrecision, type WeightPrecision } from "./mge";
 
 export interface BgeOptions {
@@ -63,15 +64,8 @@ function paramLayers(arch: Architecture): Param[] {
 
 /** Flat active flags and |w| of a layer's weight, checked against its shape. */
 function layerData(where: string, name: string, shape: number[], weights: WeightMap | null, masks: MaskMap | null): { active: Uint8Array; absw: Float32Array | null } {
-  const w = weights?.get(name) ?? null;
-  const m = masks?.get(name) ?? null;
-  if (!w && !m) throw new Error(`${where}: no weight or mask for '${name}'`);
+  const { w, m } = layerWeightAndMask(where, name, shape, weights, masks);
   const n = numel(shape);
-  for (const t of [w, m]) {
-    if (t && (t.shape.join(",") !== shape.join(",") || t.data.length !== n)) {
-      throw new Error(`${where}: layer ${name.replace(/\.weight$/, "")}: '${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
-    }
-  }
   const active = new Uint8Array(n);
   for (let i = 0; i < n; i++) active[i] = (m === null || m.data[i] !== 0) && (w === null || w.data[i] !== 0) ? 1 : 0;
   let absw: Float32Array | null = null;

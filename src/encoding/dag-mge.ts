@@ -44,7 +44,8 @@ import type { MaskMap, WeightMap } from "../nn/tensors";
 import { roundToFloat16 } from "../io/float16";
 import { silentProgress } from "../util/progress";
 import { MAX_EDGES, type CsrGraph } from "./csr";
-import { checkPrecision, countMge, encodeMge, getMask, type LayerEdgeCount, type MgeCounts, type MgeGraph, type MgeOptions, type WeightPrecision } from "./mge";
+import { layerWeightAndMask } from "./layer-weights";
+import { checkPrecision, countMge, encodeMge, type LayerEdgeCount, type MgeCounts, type MgeGraph, type MgeOptions, type WeightPrecision } from "./mge";
 import type { PlanOptions } from "./plan";
 import { buildDagMgePlan, type DagMgePlan, type DagWriter } from "./dag-plan";
 
@@ -87,7 +88,7 @@ function buildWriterTaps(where: string, plan: DagMgePlan, w: DagWriter, weights:
   let wd: Float32Array | null = null;
   let md: Uint8Array | null = null;
   if (w.weight !== null) {
-    const { w: wt, m } = getMask(where, w.weight, w.weightShape, weights, masks);
+    const { w: wt, m } = layerWeightAndMask(where, w.weight, w.weightShape, weights, masks);
     wd = wt ? wt.data : null;
     md = m ? m.data : null;
   }

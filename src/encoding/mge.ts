@@ -23,6 +23,7 @@ import { roundToFloat16 } from "../io/float16";
 import type { Progress } from "../util/progress";
 import { silentProgress } from "../util/progress";
 import { MAX_EDGES, sortRows, type CsrGraph, type Partition } from "./csr";
+import { layerWeightAndMask } from "./layer-weights";
 import { buildMgePlan, stepName, type Alignment, type ConvStep, type LinearStep, type MgePlan, type PlanOptions, type Step } from "./plan";
 
 export type WeightPrecision = "float16" | "float32";
@@ -67,20 +68,6 @@ interface Taps {
   readonly qLo: Int32Array;
   readonly qHi: Int32Array;
   readonly w: Float32Array;
-}
-
-/** Weight and mask of a layer, checked against its shape (shared with the DAG encoder). */
-export function getMask(where: string, name: string, shape: readonly number[], weights: WeightMap | null, masks: MaskMap | null): { w: HostTensor | null; m: HostMask | null } {
-  const w = weights ? weights.get(name) ?? null : null;
-  const m = masks ? masks.get(name) ?? null : null;
-  if (!w && !m) throw new Error(`${where}: no weight or mask for '${name}'`);
-  for (const t of [w, m]) {
-    if (t && t.shape.join(",") !== shape.join(",")) {
-      throw new Error(`${where}: layer ${name.replace(/\.weight$/, "")}: '${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
-    }
-    if (t && t.data.length !== numel(shape)) throw new Error(`${where}: '${name}' has ${t.data.length} values for shape [${shape.join(", ")}]`);
-  }
-  return { w, m };
 }
 
 /** Valid range [lo, hi) of output index r with 0 ≤ r·s + a − pad < D, r < o. */
@@ -128,7 +115,7 @@ function buildTaps(where: string, step: ConvStep | LinearStep, weights: WeightMa
     inOf = (_c, jj) => jj;
   }
   const kk = step.kind === "conv" ? k * k : L.D * L.D;
-  const { w, m } = getMask(where, step.weightName, shape, weights, masks);
+  const { w, m } = layerWeightAndMask(where, step.weightName, shape, weights, masks);
   const wd = w ? w.data : null;
   const md = m ? m.data : null;
   const active = (i: number): boolean => (md === null || md[i] !== 0) && (wd === null || wd[i] !== 0);
@@ -268,6 +255,9 @@ function prepare(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | nul
 /**
  * Nodes, edges, partitions and per-layer edge counts of the MGE without building it: O(nnz) time,
  * O(nnz) memory. `masks` (or, where a mask is absent, `weights ≠ 0`) decide which weights exist.
+ * @example
+ *   const { nodes, edges, edgesPerLayer } = countMge(spec, net.masks);
+ * @throws as encodeMge, except for the CSR size limit.
  */
 export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOptions & { weights?: WeightMap } = {}): MgeCounts {
   const { plan, perLayer, edges } = prepare(spec, options.weights ?? null, masks, options, null);
@@ -276,7 +266,13 @@ export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOpt
 
 /**
  * Builds the MGE as a CSR graph. `weights` null = topology only (weight 1); `masks` null = mask from
- * weights ≠ 0. Throws when the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
+ * weights ≠ 0.
+ * @example
+ *   const spec = buildArchitecture("resnet20");
+ *   const net = loadNetwork("resnet-20_er_0.9.safetensors", spec);
+ *   const mge = encodeMge(spec, net.weights, net.masks);   // CsrGraph with partitions
+ * @throws when neither weight nor mask is given for a layer, one has another shape than the spec,
+ *   or the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
  */
 export function encodeMge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
   const precision = checkPrecision(options.weightPrecision);

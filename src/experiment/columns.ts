@@ -3,15 +3,13 @@
  * `graph_metrics/unrolled/unrolled.csv` (reference-notes §2.1), in the same order and with the same
  * normalisation, so the analysis reads our rows and the paper's alike; the rest are additions.
  */
-import { BGE_LAYER_METRICS, LAYER_AGGREGATES, RAMANUJAN_LAYER_METRICS } from "../analysis/data";
+import { BGE_LAYER_METRICS, DENSITY_COLUMNS, LAYER_ENCODING_PREFIX, RAMANUJAN_LAYER_METRICS, UNROLLED_METRIC_COLUMNS, layerAggregateColumns } from "../metrics/catalogue";
 
 /** The columns of the released unrolled.csv, in order. */
-export const UNROLLED_COLUMNS = [
+export const UNROLLED_COLUMNS: readonly string[] = [
   "accuracy", "pruning", "sparsity", "model", "dataset", "seed", "nodes", "edges",
-  "sink_nodes", "source_nodes", "disc_nodes", "r-out", "r-in", "2-hop_nei", "cut-edges", "motif",
-  "no_connected_components", "mean_connected_components", "avg_node_strength", "1-hop_nei", "cut-nodes",
-  "k-core", "spectral_gap", "spectral_radius",
-] as const;
+  ...UNROLLED_METRIC_COLUMNS,
+];
 
 /**
  * Per-layer encodings aggregated per network, named exactly as src/analysis/data.ts names its joins of
@@ -19,9 +17,10 @@ export const UNROLLED_COLUMNS = [
  * sets "rolled", "rolled-channel", "ramanujan" and "density" work on our rows unchanged.
  */
 export const LAYER_AGGREGATE_COLUMNS: readonly string[] = [
-  ...["rolled:", "rolled_channel:"].flatMap((prefix) => BGE_LAYER_METRICS.flatMap((m) => LAYER_AGGREGATES.map((a) => `${prefix}${m}_${a}`))),
-  ...RAMANUJAN_LAYER_METRICS.flatMap((m) => LAYER_AGGREGATES.map((a) => `ramanujan:${m}_${a}`)),
-  "ramanujan:layer_density_mean", "ramanujan:layer_density_min", "ramanujan:layer_density_max", "ramanujan:global_density",
+  ...layerAggregateColumns(LAYER_ENCODING_PREFIX.rolled, BGE_LAYER_METRICS),
+  ...layerAggregateColumns(LAYER_ENCODING_PREFIX.rolledChannel, BGE_LAYER_METRICS),
+  ...layerAggregateColumns(LAYER_ENCODING_PREFIX.ramanujan, RAMANUJAN_LAYER_METRICS),
+  ...DENSITY_COLUMNS,
 ];
 
 export const EXTRA_COLUMNS: readonly string[] = [
@@ -59,13 +58,4 @@ export function modelDisplayName(architecture: string): string {
   return names[architecture] ?? architecture;
 }
 
-/** Paper spelling of the dataset in the `dataset` column (as in unrolled.csv), else the id itself. */
-export function datasetDisplayName(dataset: string): string {
-  const names: Record<string, string> = {
-    cifar10: "CIFAR-10",
-    cifar100: "CIFAR-100",
-    tinyimagenet: "tinyimagenet",
-    "fashion-mnist": "Fashion-MNIST",
-  };
-  return names[dataset] ?? dataset;
-}
+export { datasetDisplayName } from "../io/datasets";

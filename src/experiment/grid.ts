@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { canonicalJson } from "../util/json";
 import path from "node:path";
 
 /** Training overrides; fields left out fall back to the executor's recipe for the dataset. */
@@ -266,15 +267,6 @@ export function loadGridFile(file: string): GridSpec {
   return grid;
 }
 
-/** JSON with object keys sorted, so equal configurations hash equally whatever their key order. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (isRecord(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(v) ?? "null";
-}
 
 export function hashKey(config: unknown, codeVersion: string): string {
   return createHash("sha256").update(canonicalJson(config)).update("\0").update(codeVersion).digest("hex").slice(0, 20);

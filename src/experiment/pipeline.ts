@@ -5,13 +5,11 @@
  * - Dense cells train the unpruned network with the cell's seed (same initialisation as the sparse
  *   cells of that seed) and report its test accuracy; no graph metrics (a dense Conv-6 MGE has
  *   hundreds of millions of edges, and the paper has none either).
- * - Sparse cells: `prune(name, model, sparsity, {seed, data})`; DST pruners return a training hook
- *   that moves the masks during training, and the graph is built from the *final* masks and trained
- *   weights, as the paper's (reference-notes §2.1 "Weights used"). The MGE columns use the paper's
- *   normalisation (`normalize: "paper"`), so they are comparable with unrolled.csv.
- * - Per-layer BGE and Ramanujan metrics are summarised per network (mean, min, max, density-
- *   weighted mean over layers, density = the layer's weight density as in the paper's files) under
- *   the column names src/analysis uses for the paper's per-layer files.
+ * - Sparse cells: `pruneCell` (the pruner on the training data normalised per channel, exactly as the
+ *   `prune` CLI and training see it); DST pruners return a training hook that moves the masks during
+ *   training, and the graph is built from the *final* masks and trained weights, as the paper's
+ *   (reference-notes §2.1 "Weights used"). The graph columns are `networkRow`'s (./network-row.ts):
+ *   MGE topometrics in the paper's normalisation and the per-layer BGE / Ramanujan summaries.
  *
  * Everything is seeded by the cell's seed (initialisation, pruning batches, data order, motif
  * sampling), so a cell gives the same row wherever it runs — what makes shards mergeable.
@@ -19,69 +17,32 @@
 import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import type { CellExecutor, CellContext, Row } from "./executor";
-import type { Cell, GridSpec, TrainingConfig } from "./grid";
+import type { Cell, GridSpec, SparseCell, TrainingConfig } from "./grid";
 import * as augment from "../io/augment";
 import type { ImageDataset } from "../io/augment";
-import * as cifar from "../io/cifar";
-import * as idx from "../io/idx";
-import * as safetensors from "../io/safetensors";
-import * as tin from "../io/tinyimagenet";
+import * as datasets from "../io/datasets";
+import * as networkFile from "../io/network-file";
 import * as tfBackend from "../nn/backend";
 import * as nnArch from "../nn/architectures";
 import { ARCHITECTURE_NAMES } from "../nn/architectures";
 import * as nnModel from "../nn/model";
 import * as pruning from "../pruning/index";
-import { PRUNER_NAMES } from "../pruning/names";
+import { PRUNER_NAMES } from "../pruning/catalogue";
 import * as trainer from "../train/index";
 import type { TrainHook } from "../train/hooks";
 import type { TrainRecipe } from "../train/recipes";
-import * as encoding from "../encoding/index";
-import type { LayerGraph } from "../encoding/bge";
-import * as topo from "../metrics/topometrics";
-import * as bge from "../metrics/bge";
-import * as ramanujan from "../metrics/ramanujan";
 import * as version from "./version";
+import { densityRow, networkRow, seconds } from "./network-row";
 
 export const PIPELINE_ARCHITECTURES: readonly string[] = ARCHITECTURE_NAMES;
 /** `set` is accepted by the pruning stage too, although the paper's grid has no SET runs. */
 export const PIPELINE_PRUNERS: readonly string[] = PRUNER_NAMES;
-export const PIPELINE_DATASETS = ["fashion-mnist", "cifar10", "cifar100", "tinyimagenet"];
+export const PIPELINE_DATASETS: readonly string[] = datasets.GRID_DATASETS;
 
-const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
-const FASHION_MNIST_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
-
-/** Files each dataset needs inside its folder (checked before any work starts). */
-function requiredFiles(dataset: string): string[] {
-  switch (dataset) {
-    case "fashion-mnist":
-      return FASHION_MNIST_FILES;
-    case "cifar10":
-      return ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
-    case "cifar100":
-      return ["train.bin", "test.bin"];
-    case "tinyimagenet":
-      return ["wnids.txt", "train", path.join("val", "val_annotations.txt")];
-    default:
-      return [];
-  }
-}
-
-/** The folder of a dataset's files: the grid's dataDirs entry, else the loader's environment variable. */
-export function datasetDir(dataset: string, dataDir: string | undefined): string | undefined {
-  if (dataDir) return dataDir;
-  const env = (name: string): string | undefined => (process.env[name] && process.env[name] !== "" ? process.env[name] : undefined);
-  switch (dataset) {
-    case "fashion-mnist":
-      return env("SNN_FASHION_MNIST") ?? FASHION_MNIST_DIR;
-    case "cifar10":
-      return env("SNN_CIFAR10");
-    case "cifar100":
-      return env("SNN_CIFAR100");
-    case "tinyimagenet":
-      return env("SNN_TINYIMAGENET");
-    default:
-      return undefined;
-  }
+/** The folder of a dataset's files: the grid's dataDirs entry, else the dataset catalogue's default (io/datasets). */
+function cellDatasetDir(dataset: string, dataDir: string | undefined): string | undefined {
+  const id = datasets.findDataset(dataset);
+  return id ? datasets.datasetDir(id, dataDir) : dataDir;
 }
 
 export function validateGrid(grid: GridSpec): string[] {
@@ -98,7 +59,7 @@ export function validateGrid(grid: GridSpec): string[] {
       problems.push(`${where}: unknown dataset '${d}' (known: ${PIPELINE_DATASETS.join(", ")})`);
       continue;
     }
-    const dir = datasetDir(d, grid.dataDirs?.[d]);
+    const dir = cellDatasetDir(d, grid.dataDirs?.[d]);
     if (!dir) {
       problems.push(`${where}: dataset '${d}' needs its files: set dataDirs.${d} in the grid file (or SNN_DATASETS for the paper preset)`);
       continue;
@@ -107,12 +68,7 @@ export function validateGrid(grid: GridSpec): string[] {
       problems.push(`${where}: dataset '${d}': folder '${dir}' does not exist (put the files there, or point dataDirs.${d} in a grid file or SNN_DATASETS at them)`);
       continue;
     }
-    for (const f of requiredFiles(d)) {
-      const p = path.join(dir, f);
-      // IDX files may be gzipped or not (io/idx reads both).
-      const plain = d === "fashion-mnist" ? p.replace(/\.gz$/, "") : p;
-      if (!existsSync(p) && !existsSync(plain)) problems.push(`${where}: dataset '${d}': missing file '${p}'`);
-    }
+    for (const p of datasets.missingDatasetFiles(datasets.parseDatasetName(d), dir)) problems.push(`${where}: dataset '${d}': missing file '${p}'`);
   }
   return problems;
 }
@@ -125,23 +81,9 @@ interface DataPair {
   test: ImageDataset;
 }
 
-/** Train and test splits of a dataset (Tiny-ImageNet: its val split, as the paper), via src/io's loaders. */
+/** Train and test splits of a dataset (Tiny-ImageNet: its val split, as the paper), via the dataset catalogue. */
 function loadDataPair(dataset: string, dir: string): DataPair {
-  switch (dataset) {
-    case "fashion-mnist": {
-      return { train: idx.loadFashionMnist("train", dir), test: idx.loadFashionMnist("test", dir) };
-    }
-    case "cifar10":
-    case "cifar100": {
-      const load = dataset === "cifar10" ? cifar.loadCifar10 : cifar.loadCifar100;
-      return { train: load("train", dir), test: load("test", dir) };
-    }
-    case "tinyimagenet": {
-      return { train: tin.loadTinyImageNet("train", dir), test: tin.loadTinyImageNet("val", dir) };
-    }
-    default:
-      throw new Error(`experiment/pipeline: no loader for dataset '${dataset}'`);
-  }
+  return { train: datasets.loadDataset(dataset, "train", { dir }), test: datasets.loadDataset(dataset, "test", { dir }) };
 }
 
 function firstN(d: ImageDataset, n: number | undefined): ImageDataset {
@@ -153,40 +95,21 @@ function firstN(d: ImageDataset, n: number | undefined): ImageDataset {
 // ---------------------------------------------------------------------------------------------
 // The executor
 
-function seconds(t0: number): number {
-  return Math.round((performance.now() - t0)) / 1000;
-}
-
-function finiteOrNull(v: number | null | undefined): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-/** Metric name in src/metrics/bge.ts → column stem in the paper's rolled files (src/analysis BGE_LAYER_METRICS). */
-const BGE_COLUMN: Record<string, string> = {
-  cutEdges: "bridges",
-  cutNodes: "a_point",
-  motifs: "motifs_count",
-  oneHop: "nei_one_hop",
-  strength: "strenght_all",
-  kCore: "coreness_all",
-  components: "weak_clusters",
-  meanComponentSize: "mean_weak",
-  spectralGap: "spectral_gap_weighted_undirected",
-  spectralRadius: "spectral_radius_laplacian_weighted_undirected",
-};
-
-interface SummaryLike {
-  mean: number;
-  min: number;
-  max: number;
-  densityWeightedMean: number;
-}
-
-function putSummary(row: Row, stem: string, s: SummaryLike): void {
-  row[`${stem}_mean`] = finiteOrNull(s.mean);
-  row[`${stem}_min`] = finiteOrNull(s.min);
-  row[`${stem}_max`] = finiteOrNull(s.max);
-  row[`${stem}_wmean`] = finiteOrNull(s.densityWeightedMean);
+/**
+ * The pruning step of a sparse cell: the cell's pruner on the freshly initialised model, with the
+ * pruning batches drawn from the training set normalised per channel exactly as training (and the
+ * `prune` CLI) normalise it, so that a cell's masks equal `snn-topology prune`'s for the same
+ * architecture, dataset and seed.
+ * @throws when the pruner is unknown or the sparsity is outside (0, 1) (see `prune`).
+ */
+export function pruneCell(cell: Pick<SparseCell, "pruner" | "sparsity" | "seed">, model: nnModel.TfSparseModel, trainSet: ImageDataset, norm: augment.Normalization = augment.channelStats(trainSet)): pruning.PruneOutcome {
+  const batchSize = Math.min(trainSet.count, cell.pruner === "prospr" ? 512 : 128);
+  return pruning.prune(cell.pruner, model, cell.sparsity, {
+    seed: cell.seed,
+    data: pruning.datasetPruneData(trainSet, { normalization: norm }),
+    batchSize,
+    samplesPerClass: Math.min(25, Math.floor(trainSet.count / trainSet.classes / 2) || 1),
+  });
 }
 
 export function createExecutor(): CellExecutor {
@@ -198,7 +121,7 @@ export function createExecutor(): CellExecutor {
   };
 
   const data = (cell: Cell): DataPair => {
-    const dir = datasetDir(cell.dataset, cell.dataDir);
+    const dir = cellDatasetDir(cell.dataset, cell.dataDir);
     if (!dir) throw new Error(`experiment/pipeline: no folder for dataset '${cell.dataset}'`);
     const key = `${cell.dataset}|${dir}`;
     let d = dataCache.get(key);
@@ -243,20 +166,7 @@ export function createExecutor(): CellExecutor {
         if (cell.kind === "sparse") {
           ctx.stage("prune");
           const t0 = performance.now();
-          const pruneData = pruning.arrayPruneData(trainSet.images, trainSet.labels, {
-            shape: [trainSet.height, trainSet.width, trainSet.channels],
-            classes: trainSet.classes,
-            // One scalar normalisation for all channels (the pruning data API takes scalars).
-            mean: norm.mean.reduce((a, b) => a + b, 0) / norm.mean.length,
-            std: norm.std.reduce((a, b) => a + b, 0) / norm.std.length,
-          });
-          const batchSize = Math.min(trainSet.count, cell.pruner === "prospr" ? 512 : 128);
-          const outcome = pruning.prune(cell.pruner, model, cell.sparsity, {
-            seed: cell.seed,
-            data: pruneData,
-            batchSize,
-            samplesPerClass: Math.min(25, Math.floor(trainSet.count / trainSet.classes / 2) || 1),
-          });
+          const outcome = pruneCell(cell, model, trainSet, norm);
           pruning.applyMasks(model, outcome.masks);
           if (outcome.hook) hooks.push(outcome.hook);
           row.t_prune_s = seconds(t0);
@@ -287,17 +197,13 @@ export function createExecutor(): CellExecutor {
         row.t_eval_s = seconds(t0);
 
         const host = nnModel.modelToHost(model);
-        const density = pruning.maskDensity(host.masks, pruning.prunableLayers(spec));
-        const params = density.perLayer.reduce((a, l) => a + l.total, 0);
-        row.nnz = density.perLayer.reduce((a, l) => a + l.kept, 0);
-        row.params = params;
-        row.realised_sparsity = 1 - density.global;
+        Object.assign(row, densityRow(spec, host.masks).row);
 
         if (cell.metrics.saveModels) {
           mkdirSync(ctx.artifactDir, { recursive: true });
           const file = path.join(ctx.artifactDir, `${cell.key}.safetensors`);
           const tmp = `${file}.tmp-${process.pid}`;
-          safetensors.saveNetwork(tmp, host.weights, host.masks, {
+          networkFile.saveNetwork(tmp, host.weights, host.masks, {
             architecture: cell.architecture,
             dataset: cell.dataset,
             pruning: cell.kind === "dense" ? "dense" : cell.pruner,
@@ -312,56 +218,7 @@ export function createExecutor(): CellExecutor {
         }
         if (cell.kind === "dense") return row;
 
-        ctx.stage("encode MGE");
-        t0 = performance.now();
-        const mge = encoding.encodeMge(spec, host.weights, host.masks);
-        row.t_encode_s = seconds(t0);
-        row.nodes = mge.numNodes;
-        row.edges = mge.numEdges;
-        ctx.stage("MGE topometrics");
-        t0 = performance.now();
-        const motifs = cell.metrics.motifs ?? "estimate";
-        const wanted = topo.METRIC_NAMES.filter((m) => motifs !== "none" || m !== "motifs");
-        if (mge.numEdges > 0) {
-          const tm = topo.computeTopometrics(mge, {
-            metrics: wanted,
-            motifs: motifs === "none" ? undefined : motifs,
-            seed: cell.seed,
-            normalize: "paper",
-          });
-          for (const m of topo.METRIC_NAMES) row[topo.METRICS[m].csvColumn] = finiteOrNull(tm.metrics[m]);
-        }
-        row.t_metrics_s = seconds(t0);
-
-        if (cell.metrics.bge || cell.metrics.ramanujan) {
-          ctx.stage("BGE metrics");
-          t0 = performance.now();
-          const layerDensity = new Map(density.perLayer.map((l) => [l.name, l.density]));
-          const inputs = (layers: readonly LayerGraph[]) =>
-            layers.map((l) => ({ name: l.layer, graph: l.graph, density: layerDensity.get(`${l.layer}.weight`) }));
-          const rolled = inputs(encoding.encodeRolledBge(spec, host.weights, host.masks));
-          if (cell.metrics.bge) {
-            const bgeOptions = { motifs: motifs === "exact" ? ("exact" as const) : ("reference" as const), motifSeed: cell.seed };
-            const r = bge.bgeNetworkMetrics(rolled, bgeOptions);
-            const rc = bge.bgeNetworkMetrics(inputs(encoding.encodeRolledChannelBge(spec, host.weights, host.masks)), bgeOptions);
-            for (const m of bge.BGE_METRICS) {
-              putSummary(row, `rolled:${BGE_COLUMN[m]}`, r.summary[m]);
-              putSummary(row, `rolled_channel:${BGE_COLUMN[m]}`, rc.summary[m]);
-            }
-          }
-          if (cell.metrics.ramanujan) {
-            const rm = ramanujan.ramanujanNetworkMetrics(rolled);
-            putSummary(row, "ramanujan:iterative_spectral_gap", rm.iterativeSpectralGap);
-            putSummary(row, "ramanujan:iterative_degree_bound", rm.iterativeDegreeBound);
-            putSummary(row, "ramanujan:degree_bound", rm.degreeBound);
-          }
-          const dens = density.perLayer.map((l) => l.density);
-          row["ramanujan:layer_density_mean"] = dens.reduce((a, b) => a + b, 0) / dens.length;
-          row["ramanujan:layer_density_min"] = Math.min(...dens);
-          row["ramanujan:layer_density_max"] = Math.max(...dens);
-          row["ramanujan:global_density"] = density.global;
-          row.t_bge_s = seconds(t0);
-        }
+        Object.assign(row, networkRow(spec, host.weights, host.masks, { ...cell.metrics, seed: cell.seed, onStage: (label: string) => ctx.stage(label) }));
         row.t_total_s = seconds(tStart);
         return row;
       } finally {

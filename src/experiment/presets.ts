@@ -10,7 +10,7 @@
  */
 import path from "node:path";
 import { projectRoot } from "../io/paths";
-import { PAPER_PRUNERS } from "../pruning/names";
+import { PAPER_PRUNERS } from "../pruning/catalogue";
 import { loadGridFile, parseGrid, type GridSpec } from "./grid";
 
 export const ALL_PRUNERS: string[] = [...PAPER_PRUNERS];

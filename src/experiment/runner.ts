@@ -21,11 +21,12 @@ import { RESULT_COLUMNS, datasetDisplayName, modelDisplayName } from "./columns"
 import { loadExecutorModule, resolveExecutorPath, type ExecutorModule, type Row } from "./executor";
 import * as pipeline from "./pipeline";
 import {
-  canonicalJson, cellLabel, expandGrid, shardCells,
+  cellLabel, expandGrid, shardCells,
   type Cell, type DenseCell, type GridSpec, type Shard, type SparseCell,
 } from "./grid";
 import { forkSlot, inProcessSlot, WorkerDiedError, type Slot } from "./pool";
 import { archiveForeignRows, lockResultsDir, readResultsCsv, ResultsFile, writeJsonAtomic } from "./results";
+import { canonicalJson } from "../util/json";
 import { codeVersion as computeCodeVersion, packageVersion } from "./version";
 import { machineCores, nativeThreads, setNativeThreads } from "../nn/native";
 
@@ -151,6 +152,14 @@ function completeRow(grid: GridSpec, cell: Cell, execRow: Row, info: Row, dense:
   };
 }
 
+/**
+ * Runs every cell of a grid that the results folder does not hold yet (resumable; parallel with
+ * `workers`; one shard with `shard`), appending one row per cell to results.csv / dense.csv.
+ * @example
+ *   const summary = await runGrid({ grid: PRESETS.tiny(), resultsDir: "results/tiny", workers: 2 });
+ * @throws when the grid does not validate (unknown architecture, pruner or dataset, missing
+ *   dataset files), the results folder is locked by another run, or its rows come from another grid.
+ */
 export async function runGrid(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const { grid } = options;

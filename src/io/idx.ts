@@ -97,9 +97,12 @@ export function loadIdxDataset(imagesFile: string, labelsFile: string, options: 
 
 export const FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"] as const;
 
+/** Debian's dataset-fashion-mnist package folder. */
+export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+
 /** Folder of the Fashion-MNIST IDX files (SNN_FASHION_MNIST, else Debian's package folder). */
 export function fashionMnistDir(): string {
-  return process.env.SNN_FASHION_MNIST ?? "/usr/share/datasets/fashion-mnist";
+  return process.env.SNN_FASHION_MNIST ?? FASHION_MNIST_DIR;
 }
 
 function findIdx(dir: string, base: string, what: string): string {

@@ -13,16 +13,13 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { endianness } from "node:os";
-import type { ArchSpec } from "../nn/spec";
-import type { HostMask, HostTensor, MaskMap, WeightMap } from "../nn/tensors";
 import { numel } from "../nn/tensors";
-import { forEachLeafLayer, prunableWeights } from "../nn/architectures";
 import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits } from "./float16";
 
 export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
 const DTYPE_SIZE: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-const FLOAT_DTYPES: readonly SafetensorsDtype[] = ["F64", "F32", "F16", "BF16"];
+export const FLOAT_DTYPES: readonly SafetensorsDtype[] = ["F64", "F32", "F16", "BF16"];
 
 /** A tensor as stored: dtype, shape and its raw little-endian bytes (an aligned copy). */
 export interface RawTensor {
@@ -244,122 +241,4 @@ export function writeSafetensors(file: string, tensors: Map<string, TensorToWrit
   } finally {
     closeSync(fd);
   }
-}
-
-export interface LoadedNetwork {
-  readonly weights: WeightMap;
-  readonly masks: MaskMap;
-  readonly metadata: Record<string, string>;
-}
-
-export interface LoadNetworkOptions {
-  /** Accept tensors that are neither prunable weights, their masks, nor the spec's other parameters. */
-  readonly allowUnknown?: boolean;
-}
-
-const MASK_SUFFIX = "_mask";
-
-/** Names of the spec's non-prunable state_dict entries (biases, BN parameters and buffers). */
-function otherParameterNames(spec: ArchSpec): Set<string> {
-  const s = new Set<string>();
-  forEachLeafLayer(spec.layers, (l) => {
-    if ((l.kind === "conv2d" || l.kind === "linear") && l.bias) s.add(`${l.name}.bias`);
-    if (l.kind === "batchnorm") for (const p of ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]) s.add(`${l.name}.${p}`);
-  });
-  return s;
-}
-
-function checkFinite(where: string, name: string, data: Float32Array): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new Error(`${where}: tensor '${name}' has a non-finite value ${data[i]} at flat index ${i}`);
-  }
-}
-
-function maskFrom(where: string, name: string, t: RawTensor): Uint8Array {
-  const n = numel(t.shape);
-  if (t.dtype === "U8" || t.dtype === "BOOL") {
-    for (let i = 0; i < n; i++) if (t.bytes[i] > 1) throw new Error(`${where}: mask '${name}' has value ${t.bytes[i]} at flat index ${i} (expected 0 or 1)`);
-    return t.bytes;
-  }
-  const f = toFloat32(t);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (f[i] !== 0 && f[i] !== 1) throw new Error(`${where}: mask '${name}' has value ${f[i]} at flat index ${i} (expected 0 or 1)`);
-    out[i] = f[i];
-  }
-  return out;
-}
-
-/**
- * Loads a sparse network: weights (any float dtype, widened to Float32) and masks (`<name>_mask`,
- * U8/BOOL or 0/1 floats; where absent, mask = weight ≠ 0). With a spec, every prunable weight must be
- * present with its PyTorch shape, and unknown tensors are errors. NaN/Inf weights are errors.
- */
-export function loadNetwork(file: string, spec?: ArchSpec, options: LoadNetworkOptions = {}): LoadedNetwork {
-  const where = `io/safetensors: ${file}`;
-  const st = readSafetensors(file);
-  const weights: WeightMap = new Map();
-  const masks: MaskMap = new Map();
-  const isFloat = (t: RawTensor) => FLOAT_DTYPES.includes(t.dtype);
-  let expected: Map<string, readonly number[]> | null = null;
-  let others = new Set<string>();
-  if (spec) {
-    expected = new Map(prunableWeights(spec).map((w) => [w.name, w.shape]));
-    others = otherParameterNames(spec);
-    for (const [name, shape] of expected) {
-      const t = st.tensors.get(name);
-      if (!t) throw new Error(`${where}: missing tensor '${name}' (layer ${name.slice(0, -".weight".length)} of ${spec.name}, shape [${shape.join(", ")}])`);
-      if (t.shape.join(",") !== shape.join(",")) {
-        throw new Error(`${where}: layer ${name.slice(0, -".weight".length)}: '${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}] for ${spec.name}`);
-      }
-    }
-  }
-  for (const [name, t] of st.tensors) {
-    if (name.endsWith(MASK_SUFFIX)) {
-      const wname = name.slice(0, -MASK_SUFFIX.length);
-      const w = st.tensors.get(wname);
-      if (!w) throw new Error(`${where}: mask '${name}' has no weight '${wname}'`);
-      if (w.shape.join(",") !== t.shape.join(",")) throw new Error(`${where}: mask '${name}' has shape [${t.shape.join(", ")}] but '${wname}' has [${w.shape.join(", ")}]`);
-      continue;
-    }
-    if (expected && !expected.has(name)) {
-      if (others.has(name) || options.allowUnknown) continue;
-      throw new Error(`${where}: unknown tensor '${name}' (not a weight of ${spec?.name}; pass allowUnknown to ignore it)`);
-    }
-    if (!isFloat(t)) throw new Error(`${where}: tensor '${name}' has dtype ${t.dtype}, expected a float dtype (F32, F16, BF16, F64)`);
-    const data = toFloat32(t);
-    checkFinite(where, name, data);
-    const weight: HostTensor = { shape: t.shape, data };
-    weights.set(name, weight);
-    const mt = st.tensors.get(name + MASK_SUFFIX);
-    let mdata: Uint8Array;
-    if (mt) mdata = maskFrom(where, name + MASK_SUFFIX, mt);
-    else {
-      mdata = new Uint8Array(data.length);
-      for (let i = 0; i < data.length; i++) mdata[i] = data[i] !== 0 ? 1 : 0;
-    }
-    const mask: HostMask = { shape: t.shape, data: mdata };
-    masks.set(name, mask);
-  }
-  return { weights, masks, metadata: st.metadata };
-}
-
-/** Writes weights (F32 by default) and their masks (U8, `<name>_mask`) in the fixtures' layout. */
-export function saveNetwork(
-  file: string,
-  weights: WeightMap,
-  masks: MaskMap | null,
-  metadata: Record<string, string> = {},
-  weightDtype: "F32" | "F16" | "BF16" = "F32",
-): void {
-  const list: [string, TensorToWrite][] = [];
-  for (const [name, w] of weights) {
-    list.push([name, { dtype: weightDtype, shape: w.shape, data: w.data }]);
-    const m = masks?.get(name);
-    if (m) {
-      if (m.shape.join(",") !== w.shape.join(",")) throw new Error(`io/safetensors: mask of '${name}' has shape [${m.shape.join(", ")}], weight has [${w.shape.join(", ")}]`);
-      list.push([name + MASK_SUFFIX, { dtype: "U8", shape: m.shape, data: m.data }]);
-    }
-  }
-  writeSafetensors(file, list, metadata);
 }

@@ -33,7 +33,7 @@ import { oneHopMean } from "./neighbourhood";
 import { summariseLayers, type LayerSummary } from "./ramanujan";
 import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
 import { meanStrength } from "./strength";
-import { simpleUndirected } from "./undirected-simple";
+import { simpleUndirected } from "../encoding/undirected-simple";
 
 export interface BgeLayerInput {
   readonly name: string;
@@ -72,19 +72,8 @@ export interface BgeLayerMetrics {
   readonly notes: readonly string[];
 }
 
-export const BGE_METRICS = [
-  "cutEdges",
-  "cutNodes",
-  "motifs",
-  "oneHop",
-  "strength",
-  "kCore",
-  "components",
-  "meanComponentSize",
-  "spectralGap",
-  "spectralRadius",
-] as const;
-export type BgeMetricName = (typeof BGE_METRICS)[number];
+export { BGE_METRICS, type BgeMetricName } from "./catalogue";
+import { BGE_METRICS, type BgeMetricName } from "./catalogue";
 
 const MODULE = "metrics/bge";
 

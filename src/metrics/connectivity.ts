@@ -28,7 +28,7 @@
  */
 import type { CsrGraph } from "../encoding/csr";
 import { silentProgress, type Progress } from "../util/progress";
-import { checkInAdjacency, inAdjacency, type InAdjacency } from "./adjacency";
+import { checkInAdjacency, inAdjacency, type InAdjacency } from "../encoding/in-adjacency";
 
 export interface CutStructure {
   /** Number of bridges (official `cut-edges`). */

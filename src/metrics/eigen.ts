@@ -35,17 +35,13 @@
  * solves of one size can share (`EigenWorkspace`) — on VMs where a first-touched page costs ~13 µs,
  * allocating the basis afresh took as long as 30 products on a 192 k-node MGE.
  */
-import { Worker } from "node:worker_threads";
 import { Rng } from "../util/rng";
+import { axpy, axpyDot, axpyThenDot, axpyThenNorm2, dot, project, rotateInPlace, subtract } from "./blas1";
+import { EigenWorkspace } from "./eigen-workspace";
+import { jacobiEigen, jacobiEigenvalues, sortByMagnitude } from "./jacobi";
 
-/** Below this many bytes a pre-fault worker costs more than the faults it saves. */
-const PREFAULT_MIN_BYTES = 8 << 20;
-
-/** Touches one int per 4 KiB page of the shared buffer with a value-preserving write access. */
-const PREFAULT_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const a = new Int32Array(workerData);
-for (let i = 0; i < a.length; i += 1024) Atomics.compareExchange(a, i, 0, 0);`;
+export { EigenWorkspace } from "./eigen-workspace";
+export { jacobiEigen, jacobiEigenvalues, sortByMagnitude } from "./jacobi";
 
 /**
  * Krylov subspace size used for k wanted eigenvalues of an operator of size n unless `ncv` is
@@ -100,65 +96,6 @@ export interface EigenOptions {
    * size, such as the spectral gap and radius of one graph, should share one workspace.
    */
   readonly workspace?: EigenWorkspace;
-}
-
-/**
- * Reusable vectors of one size for `largestMagnitudeEigenvalues`, allocated on first use and kept
- * until the workspace is dropped. Not for concurrent solves: a solve overwrites what it uses.
- */
-export class EigenWorkspace {
-  private readonly pool: Float64Array[] = [];
-  private prefaulter: Worker | null = null;
-  constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`metrics/eigen: workspace size must be a positive integer, got ${size}`);
-  }
-
-  /**
-   * A workspace whose first `count` vectors are backed by one shared buffer that a worker thread
-   * faults in page by page right away, so that a solve started later (after other work on this
-   * thread) finds them resident instead of paying the first-touch faults itself (~0.17 s for the
-   * basis of a 192 k-node MGE, measured). The worker only performs compareExchange(a, i, 0, 0) —
-   * a write access that never changes a value — so it is harmless whenever this thread writes first.
-   * Below `PREFAULT_MIN_BYTES`, or where no worker can be started, the vectors are allocated plainly.
-   */
-  static prefaulted(size: number, count: number): EigenWorkspace {
-    const ws = new EigenWorkspace(size);
-    const bytes = size * count * 8;
-    if (!Number.isInteger(count) || count < 1 || bytes < PREFAULT_MIN_BYTES) return ws;
-    const sab = new SharedArrayBuffer(bytes);
-    try {
-      // execArgv []: the snippet needs no loader (an inherited `--import tsx` would cost ~0.1 s of CPU).
-      const w = new Worker(PREFAULT_SOURCE, { eval: true, workerData: sab, execArgv: [] });
-      w.unref();
-      w.on("error", () => {}); // the faults then happen on first use, as without a worker
-      w.on("exit", () => {
-        if (ws.prefaulter === w) ws.prefaulter = null;
-      });
-      ws.prefaulter = w;
-    } catch {
-      // Worker threads unavailable: same result, the faults happen on first use.
-    }
-    for (let i = 0; i < count; i++) ws.pool.push(new Float64Array(sab, i * size * 8, size));
-    return ws;
-  }
-
-  /** Vector i of the pool (contents are whatever the last user left). */
-  vector(i: number): Float64Array {
-    while (this.pool.length <= i) this.pool.push(new Float64Array(this.size));
-    return this.pool[i];
-  }
-
-  /** Stops a still-running pre-fault worker (it also stops by itself when done). Idempotent. */
-  dispose(): void {
-    const w = this.prefaulter;
-    this.prefaulter = null;
-    if (w) void w.terminate();
-  }
-
-  /** Vectors allocated so far (for tests and memory accounting). */
-  get allocated(): number {
-    return this.pool.length;
-  }
 }
 
 export interface EigenResult {
@@ -518,137 +455,6 @@ function rayleighRitz(
   return { theta, S, order, converged, worst };
 }
 
-const BLOCK = 2048;
-
-/** h[i] = V[i]·w for i < count, blocked so that each block of w stays in cache. */
-function project(V: readonly Float64Array[], count: number, w: Float64Array, h: Float64Array): void {
-  const n = w.length;
-  for (let i = 0; i < count; i++) h[i] = 0;
-  for (let c0 = 0; c0 < n; c0 += BLOCK) {
-    const c1 = Math.min(n, c0 + BLOCK);
-    for (let i = 0; i < count; i++) {
-      const v = V[i];
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let t = c0;
-      for (; t + 3 < c1; t += 4) {
-        s0 += v[t] * w[t];
-        s1 += v[t + 1] * w[t + 1];
-        s2 += v[t + 2] * w[t + 2];
-        s3 += v[t + 3] * w[t + 3];
-      }
-      for (; t < c1; t++) s0 += v[t] * w[t];
-      h[i] += s0 + s1 + (s2 + s3);
-    }
-  }
-}
-
-/** w -= Σ_i h[i]·V[i] for i < count, blocked. */
-function subtract(V: readonly Float64Array[], count: number, w: Float64Array, h: Float64Array): void {
-  const n = w.length;
-  for (let c0 = 0; c0 < n; c0 += BLOCK) {
-    const c1 = Math.min(n, c0 + BLOCK);
-    for (let i = 0; i < count; i++) {
-      const v = V[i];
-      const hi = h[i];
-      if (hi === 0) continue;
-      for (let t = c0; t < c1; t++) w[t] -= hi * v[t];
-    }
-  }
-}
-
-/** V[q] ← Σ_{l<m} coef[l*keep + q]·V[l] for q < keep, in place, one block of rows at a time. */
-function rotateInPlace(V: Float64Array[], m: number, keep: number, coef: Float64Array, n: number): void {
-  const buf = new Float64Array(keep * BLOCK);
-  for (let c0 = 0; c0 < n; c0 += BLOCK) {
-    const c1 = Math.min(n, c0 + BLOCK);
-    const len = c1 - c0;
-    buf.fill(0);
-    for (let l = 0; l < m; l++) {
-      const v = V[l];
-      let q = 0;
-      // Four outputs per pass over v: a quarter of the loads of v.
-      for (; q + 3 < keep; q += 4) {
-        const a0 = coef[l * keep + q];
-        const a1 = coef[l * keep + q + 1];
-        const a2 = coef[l * keep + q + 2];
-        const a3 = coef[l * keep + q + 3];
-        const o0 = q * BLOCK - c0;
-        const o1 = o0 + BLOCK;
-        const o2 = o1 + BLOCK;
-        const o3 = o2 + BLOCK;
-        for (let t = c0; t < c1; t++) {
-          const x = v[t];
-          buf[o0 + t] += a0 * x;
-          buf[o1 + t] += a1 * x;
-          buf[o2 + t] += a2 * x;
-          buf[o3 + t] += a3 * x;
-        }
-      }
-      for (; q < keep; q++) {
-        const c = coef[l * keep + q];
-        const o = q * BLOCK - c0;
-        for (let t = c0; t < c1; t++) buf[o + t] += c * v[t];
-      }
-    }
-    for (let q = 0; q < keep; q++) {
-      const y = V[q];
-      const o = q * BLOCK;
-      for (let t = 0; t < len; t++) y[c0 + t] = buf[o + t];
-    }
-  }
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  const n = a.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-  }
-  if (i < n) s0 += a[i] * b[i];
-  return s0 + s1;
-}
-
-/** y += alpha·x, then returns z·y (one pass). */
-function axpyThenDot(alpha: number, x: Float64Array, y: Float64Array, z: Float64Array): number {
-  const n = x.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const v = y[i] + alpha * x[i];
-    y[i] = v;
-    s += z[i] * v;
-  }
-  return s;
-}
-
-/** y += alpha·x, then returns y·y (one pass). */
-function axpyThenNorm2(alpha: number, x: Float64Array, y: Float64Array): number {
-  const n = x.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const v = y[i] + alpha * x[i];
-    y[i] = v;
-    s += v * v;
-  }
-  return s;
-}
-
-function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
-  const n = x.length;
-  for (let i = 0; i < n; i++) y[i] += alpha * x[i];
-}
-
-/** w -= (y·w) y. */
-function axpyDot(y: Float64Array, w: Float64Array): void {
-  axpy(-dot(y, w), y, w);
-}
-
-/** Fills v with a seeded random unit vector orthogonal to basis[0..count-1] and `locked`. */
 function randomUnit(v: Float64Array, rng: Rng, basis: Float64Array[], count: number, locked: readonly Float64Array[]): void {
   for (let attempt = 0; attempt < 5; attempt++) {
     for (let i = 0; i < v.length; i++) v[i] = rng.next() - 0.5;
@@ -678,66 +484,4 @@ export function operatorToDense(op: SymmetricOperator): Float64Array {
     for (let i = 0; i < n; i++) a[i * n + j] = y[i];
   }
   return a;
-}
-
-/** Signed values sorted by decreasing magnitude (ties: larger value first). */
-export function sortByMagnitude(vals: ArrayLike<number>): Float64Array {
-  return Float64Array.from(Array.from(vals).sort((a, b) => Math.abs(b) - Math.abs(a) || b - a));
-}
-
-/** Eigenvalues of a dense symmetric n×n matrix (row-major), by cyclic Jacobi. */
-export function jacobiEigenvalues(a: Float64Array, n: number): Float64Array {
-  return jacobiEigen(a, n, false).values;
-}
-
-/**
- * Cyclic Jacobi eigen-decomposition of a dense symmetric matrix (row-major, not modified).
- * Returns the eigenvalues and, if asked, the eigenvectors as columns of S (S[i*n + c]).
- */
-export function jacobiEigen(a0: Float64Array, n: number, withVectors = true): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(a0);
-  const S = new Float64Array(withVectors ? n * n : 0);
-  if (withVectors) for (let i = 0; i < n; i++) S[i * n + i] = 1;
-  let total = 0;
-  for (let i = 0; i < n * n; i++) total += a[i] * a[i];
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
-    if (off <= 1e-32 * total || off === 0) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const app = a[p * n + p];
-        const aqq = a[q * n + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < n; r++) {
-          const arp = a[r * n + p];
-          const arq = a[r * n + q];
-          a[r * n + p] = c * arp - s * arq;
-          a[r * n + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < n; r++) {
-          const apr = a[p * n + r];
-          const aqr = a[q * n + r];
-          a[p * n + r] = c * apr - s * aqr;
-          a[q * n + r] = s * apr + c * aqr;
-        }
-        if (withVectors) {
-          for (let r = 0; r < n; r++) {
-            const srp = S[r * n + p];
-            const srq = S[r * n + q];
-            S[r * n + p] = c * srp - s * srq;
-            S[r * n + q] = s * srp + c * srq;
-          }
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
-  return { values, vectors: S };
 }

@@ -21,7 +21,7 @@
  * O(E + N·#levels) time, 9N bytes; both + the in-adjacency (4E bytes).
  */
 import type { CsrGraph } from "../encoding/csr";
-import { checkInAdjacency, inAdjacency, type InAdjacency } from "./adjacency";
+import { checkInAdjacency, inAdjacency, type InAdjacency } from "../encoding/in-adjacency";
 
 /** Coreness of every node (total degree, multi-edges counted, self-loops twice). */
 export function coreness(g: CsrGraph, inAdj?: InAdjacency): Int32Array {

@@ -33,7 +33,7 @@
 import type { CsrGraph } from "../encoding/csr";
 import { Rng } from "../util/rng";
 import type { Progress } from "../util/progress";
-import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
+import { simpleUndirected, type SimpleUndirected } from "../encoding/undirected-simple";
 
 export interface Induced4ByType {
   readonly C4: number;

@@ -25,7 +25,7 @@
  */
 import { csrFromEdges, type CsrGraph } from "../encoding/csr";
 import { spectralGapOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
-import { simpleUndirected } from "./undirected-simple";
+import { simpleUndirected } from "../encoding/undirected-simple";
 
 export interface RamanujanLayerMetrics {
   readonly iterativeSpectralGap: number;

@@ -11,7 +11,7 @@ import path from "node:path";
 import { encodeMge, type MgeGraph } from "../encoding/mge";
 import type { Alignment } from "../encoding/plan";
 import { numberColumn, readCsv, stringColumn } from "../io/csv";
-import { loadNetwork } from "../io/safetensors";
+import { loadNetwork } from "../nn/network-file";
 import { paperDataDir, referenceFixturesDir } from "../io/paths";
 import { buildArchitecture } from "../nn/architectures";
 import type { ArchSpec } from "../nn/spec";

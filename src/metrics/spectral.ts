@@ -27,8 +27,8 @@
  */
 import type { CsrGraph } from "../encoding/csr";
 import { EigenWorkspace, largestMagnitudeEigenvalues, type EigenOptions, type EigenResult, type SymmetricOperator } from "./eigen";
-import { defaultProductThreads, offDiagonalProduct, type OffDiagonalProduct } from "./symmetric-product";
-import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
+import { defaultProductThreads, offDiagonalProduct, type OffDiagonalProduct } from "../encoding/symmetric-product";
+import { simpleUndirected, type SimpleUndirected } from "../encoding/undirected-simple";
 
 export interface SpectralGap {
   readonly gap: number;

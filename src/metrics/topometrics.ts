@@ -26,7 +26,7 @@
  */
 import { inDegrees, type CsrGraph } from "../encoding/csr";
 import { silentProgress, type Progress } from "../util/progress";
-import { inAdjacency, type InAdjacency } from "./adjacency";
+import { inAdjacency, type InAdjacency } from "../encoding/in-adjacency";
 import { cutStructure, weakComponents, type CutStructure } from "./connectivity";
 import { meanCoreness } from "./kcore";
 import { defaultLayerSizes, localConnectivity, type LayerSizes, type LocalConnectivity } from "./local";
@@ -35,88 +35,10 @@ import { meanStrength } from "./strength";
 import { EigenWorkspace, solverVectors } from "./eigen";
 import { estimateMotifsOfView, exactMotifTotalsOfView } from "./motifs";
 import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
-import { simpleUndirected, type SimpleUndirected } from "./undirected-simple";
+import { simpleUndirected, type SimpleUndirected } from "../encoding/undirected-simple";
+import { METRICS, METRIC_NAMES, paperNormalise, type MetricName, type StepName } from "./catalogue";
 
-export type MetricName =
-  | "sinkNodes"
-  | "sourceNodes"
-  | "disconnectedNodes"
-  | "removableOutEdges"
-  | "removableInEdges"
-  | "oneHop"
-  | "twoHop"
-  | "motifs"
-  | "strength"
-  | "kCore"
-  | "cutEdges"
-  | "cutNodes"
-  | "connectedComponents"
-  | "avgConnectedComponents"
-  | "spectralGap"
-  | "spectralRadius";
-
-/** Computation steps; metrics computed together share a step (and its time). */
-export type StepName =
-  | "inDegrees"
-  | "inAdjacency"
-  | "local"
-  | "oneHop"
-  | "twoHop"
-  | "motifs"
-  | "strength"
-  | "kCore"
-  | "cutStructure"
-  | "components"
-  | "simpleView"
-  | "spectralGap"
-  | "spectralRadius";
-
-export type MetricGroup = "local" | "neighbourhood" | "strength" | "global" | "expansion";
-
-export interface MetricInfo {
-  /** Column of the released graph_metrics/unrolled/unrolled.csv. */
-  readonly csvColumn: string;
-  /** Key in the reference fixtures' `metrics_raw` (and in the CLI's JSON). */
-  readonly fixtureKey: string;
-  readonly group: MetricGroup;
-  /** What `normalize: "paper"` divides the raw value by. */
-  readonly paperDivisor: "N" | "E" | "none";
-  /** The step that computes it. */
-  readonly step: StepName;
-  /** True when the value depends on edge weights. */
-  readonly weighted: boolean;
-}
-
-export const METRICS: Readonly<Record<MetricName, MetricInfo>> = {
-  sinkNodes: { csvColumn: "sink_nodes", fixtureKey: "sink_nodes", group: "local", paperDivisor: "N", step: "local", weighted: false },
-  sourceNodes: { csvColumn: "source_nodes", fixtureKey: "source_nodes", group: "local", paperDivisor: "N", step: "local", weighted: false },
-  disconnectedNodes: { csvColumn: "disc_nodes", fixtureKey: "disconnected_nodes", group: "local", paperDivisor: "N", step: "local", weighted: false },
-  removableOutEdges: { csvColumn: "r-out", fixtureKey: "removable_out_edges", group: "local", paperDivisor: "E", step: "local", weighted: false },
-  removableInEdges: { csvColumn: "r-in", fixtureKey: "removable_in_edges", group: "local", paperDivisor: "E", step: "local", weighted: false },
-  oneHop: { csvColumn: "1-hop_nei", fixtureKey: "1-hop", group: "neighbourhood", paperDivisor: "E", step: "oneHop", weighted: false },
-  twoHop: { csvColumn: "2-hop_nei", fixtureKey: "2-hop", group: "neighbourhood", paperDivisor: "E", step: "twoHop", weighted: false },
-  motifs: { csvColumn: "motif", fixtureKey: "motifs", group: "neighbourhood", paperDivisor: "E", step: "motifs", weighted: false },
-  strength: { csvColumn: "avg_node_strength", fixtureKey: "strength", group: "strength", paperDivisor: "E", step: "strength", weighted: true },
-  kCore: { csvColumn: "k-core", fixtureKey: "k-core", group: "strength", paperDivisor: "E", step: "kCore", weighted: false },
-  cutEdges: { csvColumn: "cut-edges", fixtureKey: "cut-edges", group: "global", paperDivisor: "E", step: "cutStructure", weighted: false },
-  cutNodes: { csvColumn: "cut-nodes", fixtureKey: "cut-nodes", group: "global", paperDivisor: "E", step: "cutStructure", weighted: false },
-  connectedComponents: { csvColumn: "no_connected_components", fixtureKey: "connected_components", group: "global", paperDivisor: "none", step: "components", weighted: false },
-  avgConnectedComponents: { csvColumn: "mean_connected_components", fixtureKey: "avg_connected_components", group: "global", paperDivisor: "N", step: "components", weighted: false },
-  spectralGap: { csvColumn: "spectral_gap", fixtureKey: "spectral-gap", group: "expansion", paperDivisor: "none", step: "spectralGap", weighted: true },
-  spectralRadius: { csvColumn: "spectral_radius", fixtureKey: "spectral-radius", group: "expansion", paperDivisor: "none", step: "spectralRadius", weighted: true },
-};
-
-/** The 16 metrics in the order of reference-notes §2.1. */
-export const METRIC_NAMES: readonly MetricName[] = Object.keys(METRICS) as MetricName[];
-
-/** Parses a metric name given as the camelCase name, the CSV column or the fixture key. */
-export function parseMetricName(s: string): MetricName {
-  for (const name of METRIC_NAMES) {
-    const info = METRICS[name];
-    if (s === name || s === info.csvColumn || s === info.fixtureKey) return name;
-  }
-  throw new Error(`metrics/topometrics: unknown metric '${s}'; known: ${METRIC_NAMES.join(", ")} (CSV column and fixture names are accepted too)`);
-}
+export { METRICS, METRIC_NAMES, parseMetricName, paperNormalise, type MetricName, type StepName, type MetricGroup, type MetricInfo } from "./catalogue";
 
 export interface TopometricsOptions {
   /** Metrics to compute (default: all 16). */
@@ -164,15 +86,6 @@ export interface Topometrics {
   readonly details: TopometricsDetails;
 }
 
-/** Divides a raw value the way the released unrolled.csv does (reference-notes §2.1). */
-export function paperNormalise(name: MetricName, raw: number, nodes: number, edges: number): number {
-  const d = METRICS[name].paperDivisor;
-  if (d === "none") return raw;
-  const by = d === "N" ? nodes : edges;
-  if (by === 0) throw new Error(`metrics/topometrics: cannot normalise ${name} by ${d} = 0`);
-  return raw / by;
-}
-
 function degreesFromOffsets(offsets: Int32Array): Int32Array {
   const n = offsets.length - 1;
   const d = new Int32Array(n);
@@ -189,9 +102,12 @@ function emptyMetrics(): Record<MetricName, number | null> {
 /**
  * Computes the requested topometrics of a (directed, multi-)graph, normally an MGE. Metrics that
  * share work are computed once (the five local metrics; cut-edges and cut-nodes; the two
- * component metrics; the simple undirected view for motifs and spectra). Throws on an empty
- * graph or an unknown option value; the metric modules throw on graphs where their metric is not
- * defined (e.g. the motif estimator when int(fraction·N) = 0, the spectra on N ≤ 3).
+ * component metrics; the simple undirected view for motifs and spectra).
+ * @example
+ *   const t = computeTopometrics(encodeMge(spec, net.weights, net.masks), { normalize: "paper", seed: 0 });
+ *   t.metrics.spectralGap; t.seconds.twoHop;
+ * @throws on an empty graph or an unknown option value; the metric modules throw on graphs where
+ *   their metric is not defined (e.g. the motif estimator when int(fraction·N) = 0, the spectra on N ≤ 3).
  */
 export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions = {}): Topometrics {
   const n = graph.numNodes;

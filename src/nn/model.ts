@@ -18,8 +18,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions, SparseModel } from "./model-api";
 import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec } from "./spec";
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
-import { batchNormTrain, maxPoolFirstMax } from "./gradients";
+import { maxPoolFirstMax } from "./gradients";
+import { batchNormTrain } from "./batchnorm-ops";
 import { Rng } from "../util/rng";
+import { tfShapeOf, tfToTorch, torchToTf, type LayoutKind } from "./layout";
 import { forEachLeafLayer } from "./architectures";
 import { requireArchSpec, type Architecture } from "./architecture";
 
@@ -40,7 +42,6 @@ export interface ModelForwardOptions extends ForwardOptions {
 }
 
 /** Host layout (PyTorch) ↔ tfjs layout of one parameter. */
-type LayoutKind = "conv" | "depthwise" | "linear" | "vector";
 
 interface ParamInfo {
   readonly name: string;
@@ -85,7 +86,7 @@ export class TfSparseModel implements SparseModel {
         const layout: LayoutKind = l.kind === "linear" ? "linear" : depthwise ? "depthwise" : "conv";
         this.addParam(info, { name: wName, hostShape, layout }, { shape: hostShape, data }, true);
         prunable.push(wName);
-        this.masks.set(wName, tf.keep(tf.ones(toTfShape(hostShape, layout))));
+        this.masks.set(wName, tf.keep(tf.ones(tfShapeOf(hostShape, layout))));
         if (l.bias) {
           const bName = `${l.name}.bias`;
           const n = hostShape[0];
@@ -351,52 +352,13 @@ function pool(l: PoolSpec, x: tf.Tensor4D, firstMax: boolean): tf.Tensor {
 // ---------------------------------------------------------------------------------------------
 // layouts and host conversion
 
-function toTfShape(host: readonly number[], layout: LayoutKind): number[] {
-  switch (layout) {
-    case "conv":
-      return [host[2], host[3], host[1], host[0]];
-    case "depthwise":
-      return [host[2], host[3], host[0], host[1]];
-    case "linear":
-      return [host[1], host[0]];
-    case "vector":
-      return [...host];
-  }
-}
-
 function hostToTf(h: HostTensor, layout: LayoutKind): tf.Tensor {
-  return tf.tidy(() => {
-    const t = tf.tensor(h.data, [...h.shape], "float32");
-    switch (layout) {
-      case "conv": // [out, in, kh, kw] → [kh, kw, in, out]
-        return tf.transpose(t, [2, 3, 1, 0]);
-      case "depthwise": // [C, 1, kh, kw] → [kh, kw, C, 1]
-        return tf.transpose(t, [2, 3, 0, 1]);
-      case "linear": // [out, in] → [in, out]
-        return tf.transpose(t);
-      case "vector":
-        return t;
-    }
-  });
+  return tf.tidy(() => torchToTf(tf.tensor(h.data, [...h.shape], "float32"), layout, tfShapeOf(h.shape, layout)));
 }
 
 function tfToHost(t: tf.Tensor, layout: LayoutKind): HostTensor {
   return tf.tidy(() => {
-    let h: tf.Tensor;
-    switch (layout) {
-      case "conv":
-        h = tf.transpose(t, [3, 2, 0, 1]);
-        break;
-      case "depthwise":
-        h = tf.transpose(t, [2, 3, 0, 1]);
-        break;
-      case "linear":
-        h = tf.transpose(t);
-        break;
-      case "vector":
-        h = t;
-        break;
-    }
+    const h = tfToTorch(t, layout);
     return { shape: [...h.shape], data: Float32Array.from(h.dataSync() as Float32Array) };
   });
 }

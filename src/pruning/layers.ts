@@ -11,7 +11,7 @@ import type { PrunableLayer } from "./types";
  * An imported DAG (src/nn/dag.ts) gives its conv/linear weights in node order.
  */
 export function prunableLayers(spec: Architecture): PrunableLayer[] {
-  const layers: PrunableLayer[] = architectureWeights(spec).map((w) => ({ name: w.name, shape: w.shape, kind: w.role, biasShape: w.biasShape }));
+  const layers: PrunableLayer[] = architectureWeights(spec).map((w) => ({ name: w.name, shape: w.shape, role: w.role, biasShape: w.biasShape }));
   if (layers.length === 0) throw new Error(`pruning/layers: architecture '${spec.name}' has no conv or linear weights to prune`);
   checkLayers(`pruning/layers: ${spec.name}`, layers);
   return layers;

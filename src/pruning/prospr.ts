@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { guardWasm } from "../nn/backend";
 import type { SparseModel } from "../nn/model-api";
-import { crossEntropy } from "../nn/gradients";
+import { crossEntropy } from "../nn/loss";
 import { numel } from "../nn/tensors";
 import { Rng } from "../util/rng";
 import { splitBatch, type PruneBatch, type PruneData } from "./data";

@@ -3,54 +3,26 @@ import type { SparseModel } from "../nn/model-api";
 import type { MaskMap } from "../nn/tensors";
 import { numel } from "../nn/tensors";
 import { prunableLayers } from "./layers";
+import { layoutOfShapes, tfToTorch, torchToTf } from "../nn/layout";
 import type { PrunableLayer } from "./types";
 
 /**
- * tfjs plumbing shared by the score-based pruners and the DST hooks: the layout conversion between
- * tfjs tensors and the PyTorch layout of host masks, and parameter maps with substituted weights.
- *
- * Layouts (src/nn/model-api.ts): tfjs conv [kh, kw, in/groups, out] (depthwise [kh, kw, in, mult]),
- * linear [in, out]; PyTorch conv [out, in/groups, kh, kw], linear [out, in].
+ * tfjs plumbing shared by the score-based pruners and the DST hooks: host data ↔ tfjs tensors
+ * through the one layout converter (src/nn/layout.ts), mask application, and parameter maps with
+ * substituted weights.
  */
-
-/** Permutation taking a tfjs weight of `tfShape` to the PyTorch layout `torchShape`, plus a final reshape. */
-function plan(name: string, tfShape: readonly number[], torchShape: readonly number[]): { perm: number[]; reshape: number[] | null } {
-  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-  if (torchShape.length === 2) {
-    if (same(tfShape, [torchShape[1], torchShape[0]])) return { perm: [1, 0], reshape: null };
-  } else if (torchShape.length === 4) {
-    const [o, i, kh, kw] = torchShape;
-    if (same(tfShape, [kh, kw, i, o])) return { perm: [3, 2, 0, 1], reshape: null };
-    // depthwise: tfjs [kh, kw, C, mult] ↔ torch [C·mult, 1, kh, kw] with out index c·mult + j
-    if (i === 1 && tfShape.length === 4 && tfShape[0] === kh && tfShape[1] === kw && tfShape[2] * tfShape[3] === o) {
-      return { perm: [2, 3, 0, 1], reshape: [o, 1, kh, kw] };
-    }
-  }
-  throw new Error(`pruning/tf-util: weight '${name}' has tfjs shape [${tfShape.join(", ")}], which does not map to PyTorch shape [${torchShape.join(", ")}]`);
-}
 
 /** A tfjs weight-shaped tensor → host Float32Array in PyTorch layout. */
 export function toTorchData(name: string, t: tf.Tensor, torchShape: readonly number[]): Float32Array {
-  const p = plan(name, t.shape, torchShape);
-  return tf.tidy(() => {
-    let u = tf.transpose(t, p.perm);
-    if (p.reshape) u = tf.reshape(u, p.reshape);
-    return u;
-  }).dataSync() as Float32Array;
+  const kind = layoutOfShapes(name, t.shape, torchShape);
+  return tf.tidy(() => tfToTorch(t, kind, torchShape)).dataSync() as Float32Array;
 }
 
 /** Host data in PyTorch layout → tfjs tensor of `tfShape` (float32). */
 export function fromTorchData(name: string, data: ArrayLike<number>, torchShape: readonly number[], tfShape: readonly number[]): tf.Tensor {
-  const p = plan(name, tfShape, torchShape);
+  const kind = layoutOfShapes(name, tfShape, torchShape);
   if (data.length !== numel(torchShape)) throw new Error(`pruning/tf-util: '${name}' has ${data.length} values for shape [${torchShape.join(", ")}]`);
-  return tf.tidy(() => {
-    const host = tf.tensor(Float32Array.from(data), torchShape.slice(), "float32");
-    // invert: torch → (undo reshape) → inverse permutation
-    const permuted = p.reshape ? tf.reshape(host, p.perm.map((ax) => tfShape[ax])) : host;
-    const inv = new Array<number>(p.perm.length);
-    p.perm.forEach((ax, i) => (inv[ax] = i));
-    return tf.transpose(permuted, inv);
-  });
+  return tf.tidy(() => torchToTf(tf.tensor(Float32Array.from(data), torchShape.slice(), "float32"), kind, tfShape));
 }
 
 /** The model's prunable layers (PyTorch shapes), checked against its tfjs parameters. */
@@ -61,7 +33,7 @@ export function modelLayers(model: SparseModel): PrunableLayer[] {
     if (!names.has(l.name)) throw new Error(`pruning/tf-util: model '${model.spec.name}' does not list '${l.name}' as prunable`);
     const p = model.params.get(l.name);
     if (!p) throw new Error(`pruning/tf-util: model '${model.spec.name}' has no parameter '${l.name}'`);
-    plan(l.name, p.shape, l.shape);
+    layoutOfShapes(l.name, p.shape, l.shape);
   }
   if (names.size !== fromSpec.length) throw new Error(`pruning/tf-util: model lists ${names.size} prunable weights, its spec ${fromSpec.length}`);
   return fromSpec;

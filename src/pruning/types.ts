@@ -1,3 +1,4 @@
+import type { PrunableWeight } from "../nn/architectures";
 import type { MaskMap } from "../nn/tensors";
 
 /**
@@ -7,16 +8,12 @@ import type { MaskMap } from "../nn/tensors";
  * ER and DSR are known to miss their target in the reference, and the report says by how much.
  */
 
-/** One prunable weight tensor: every conv, shortcut-conv and linear weight (reference-notes §3). */
-export interface PrunableLayer {
-  /** State_dict name of the weight, e.g. "layer1.0.conv1.weight". */
-  readonly name: string;
-  /** PyTorch layout: conv [out, in/groups, kh, kw], linear [out, in]. */
-  readonly shape: readonly number[];
-  readonly kind: "conv" | "residual" | "linear";
-  /** Shape of the layer's bias, when it has one (only the uniform pruner's `includeBiases` uses it). */
-  readonly biasShape?: readonly number[];
-}
+/**
+ * One prunable weight tensor: every conv, shortcut-conv and linear weight (reference-notes §3) —
+ * the architecture's PrunableWeight (src/nn/architectures.ts) without what pruning does not need,
+ * so a hand-written layer list needs only name, PyTorch shape and role.
+ */
+export type PrunableLayer = Pick<PrunableWeight, "name" | "shape" | "role" | "biasShape">;
 
 export interface LayerDensity {
   readonly name: string;

@@ -1,7 +1,8 @@
 /**
  * Training checkpoints and trained/pruned networks as safetensors (io/safetensors):
  * - weights by state_dict name (F32, PyTorch layout; BN running statistics included),
- * - masks as `<weight>_mask` (U8), the layout of the reference fixtures,
+ * - masks as `<weight>_mask` (U8), the layout of the reference fixtures (io/network-file, through
+ *   which the checkpoint adds its own tensors),
  * - momentum buffers as `optimizer.momentum.<param>` (F32, PyTorch layout),
  * - metadata: format, architecture, completed epochs, seed, recipe, per-epoch history and the
  *   states of the stateful training hooks (`hook_states`: JSON [{kind, state}], e.g. a DST
@@ -14,6 +15,7 @@ import { renameSync } from "node:fs";
 import { modelToHost, loadHostWeights, paramTensorFromHost, paramTensorToHost, type TfSparseModel } from "../nn/model";
 import type { HostMask, MaskMap, WeightMap } from "../nn/tensors";
 import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from "../io/safetensors";
+import { MASK_SUFFIX, networkTensors, readMask } from "../io/network-file";
 import type { MaskedSgd } from "./sgd";
 import type { TrainRecipe } from "./recipes";
 import type { EpochRecord } from "./train";
@@ -21,7 +23,6 @@ import type { HookStateRecord, JsonValue } from "./hooks";
 
 export const CHECKPOINT_FORMAT = "snn-topology-checkpoint-1";
 const MOMENTUM_PREFIX = "optimizer.momentum.";
-const MASK_SUFFIX = "_mask";
 const HOOK_STATES_KEY = "hook_states";
 
 export interface CheckpointState {
@@ -59,13 +60,7 @@ export function saveCheckpoint(path: string, model: TfSparseModel, optimizer: Ma
 /** Writes a model's weights and masks (the fixtures' layout) plus string metadata and extra tensors. */
 export function saveModel(path: string, model: TfSparseModel, metadata: Record<string, string> = {}, extra: [string, TensorToWrite][] = []): void {
   const { weights, masks } = modelToHost(model);
-  const list: [string, TensorToWrite][] = [];
-  for (const [name, w] of weights) {
-    list.push([name, { dtype: "F32", shape: w.shape, data: w.data }]);
-    const m = masks.get(name);
-    if (m) list.push([name + MASK_SUFFIX, { dtype: "U8", shape: m.shape, data: m.data }]);
-  }
-  list.push(...extra);
+  const list = networkTensors(weights, masks, "F32", extra);
   const tmp = `${path}.tmp-${process.pid}`;
   writeSafetensors(tmp, list, { arch: model.spec.name, ...metadata });
   renameSync(tmp, path);
@@ -86,18 +81,7 @@ export function readModelFile(path: string): ModelFile {
   const momentum: WeightMap = new Map();
   for (const [name, t] of st.tensors) {
     if (name.endsWith(MASK_SUFFIX)) {
-      const n = t.shape.reduce((a, b) => a * b, 1);
-      let data: Uint8Array;
-      if (t.dtype === "U8" || t.dtype === "BOOL") data = Uint8Array.from(t.bytes.subarray(0, n));
-      else {
-        const f = toFloat32(t);
-        data = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          if (f[i] !== 0 && f[i] !== 1) throw new Error(`train/checkpoint: ${path}: mask '${name}' has value ${f[i]} at ${i} (expected 0 or 1)`);
-          data[i] = f[i];
-        }
-      }
-      for (let i = 0; i < n; i++) if (data[i] > 1) throw new Error(`train/checkpoint: ${path}: mask '${name}' has value ${data[i]} at ${i} (expected 0 or 1)`);
+      const data = Uint8Array.from(readMask(`train/checkpoint: ${path}`, name, t));
       const mask: HostMask = { shape: t.shape, data };
       masks.set(name.slice(0, -MASK_SUFFIX.length), mask);
       continue;

@@ -5,6 +5,7 @@
  */
 import type { AugmentOptions } from "../io/augment";
 import { CIFAR_AUGMENT, NO_AUGMENT } from "../io/augment";
+import { findDataset } from "../io/datasets";
 
 export interface TrainRecipe {
   readonly epochs: number;
@@ -79,13 +80,13 @@ export type RecipeName = keyof typeof RECIPES;
  * Tiny-ImageNet its own milestones, CIFAR-100 an augmented test set as in the reference code).
  */
 export function referenceRecipe(dataset: string, arch: string): TrainRecipe {
-  const d = dataset.toLowerCase().replace(/[-_ ]/g, "");
+  const d = findDataset(dataset);
   const a = arch.toLowerCase().replace(/[-_ ]/g, "");
   const wrn = a.startsWith("wrn") || a.startsWith("wideresnet");
   if (d === "cifar10") return wrn ? RECIPES["cifar-wrn"] : RECIPES.cifar;
   if (d === "cifar100") return wrn ? RECIPES["cifar100-wrn"] : RECIPES.cifar100;
   if (d === "tinyimagenet") return wrn ? RECIPES["tinyimagenet-wrn"] : a === "conv6" ? RECIPES["tinyimagenet-conv6"] : RECIPES.tinyimagenet;
-  if (d === "fashionmnist" || d === "fmnist" || d === "mnist") {
+  if (d === "fashion-mnist" || d === "mnist") {
     if (a === "lenet300100") return RECIPES["fmnist-lenet300-100"];
     if (a === "lenet5") return RECIPES["fmnist-lenet5"];
     if (a === "conv6") return RECIPES["fmnist-conv6-w8"];

@@ -13,7 +13,7 @@
  */
 import { withNativeThreads } from "../nn/native";
 import * as tf from "@tensorflow/tfjs";
-import { crossEntropy } from "../nn/gradients";
+import { crossEntropy } from "../nn/loss";
 import type { TfSparseModel } from "../nn/model";
 import { guardWasm } from "../nn/backend";
 import { batchIndices, channelStats, checkDataset, makeBatch, type AugmentOptions, type Batch, type ImageDataset, type Normalization } from "../io/augment";
@@ -24,6 +24,7 @@ import { checkTrainHooks, type HookStateRecord, type StatefulTrainHook, type Tra
 import { MaskedSgd } from "./sgd";
 import { checkRecipe, multiStepLr, type TrainRecipe } from "./recipes";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import { canonicalJson } from "../util/json";
 import { existsSync } from "node:fs";
 
 export interface TrainData {
@@ -196,6 +197,11 @@ export function evaluate(
 /**
  * Trains `model` in place with `recipe`. With `options.checkpoint`, the state after every epoch is
  * saved, and an existing checkpoint is resumed (it must come from the same architecture and recipe).
+ * @example
+ *   const train_ = loadDataset("cifar10", "train");
+ *   const r = train(model, { train: train_, normalization: datasetNormalization(train_) }, referenceRecipe("cifar10", "conv6"), { seed: 0, hooks });
+ * @throws on an invalid recipe, an empty or mis-shaped data set, a checkpoint from another
+ *   architecture or recipe, or stateful hooks resumed from a checkpoint without hook states.
  */
 export function train(model: TfSparseModel, data: TrainData, recipe: TrainRecipe, options: TrainOptions = {}): TrainResult {
   return withNativeThreads(options.threads, () => trainOnThreads(model, data, recipe, options));
@@ -323,15 +329,4 @@ function runHooks(hooks: readonly TrainHook[], model: TfSparseModel, optimizer: 
     model.applyMasks();
     optimizer.maskMomentum(model);
   }
-}
-
-/** JSON with object keys sorted, for order-independent comparison of recipes. */
-function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === "object" && !Array.isArray(val)) {
-      const o = val as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-    }
-    return val;
-  });
 }

@@ -101,8 +101,8 @@ test("dense table (per seed, else mean over seeds) and own-results columns", () 
   fs.writeFileSync(own, "model,dataset,pruning,sparsity,seed,accuracy,accuracy_drop\nM,D,snip,0.9,0,0.8,0.25\n");
   assert.equal(loadNetworkCsv(own).table.accuracyDrop[0], 0.25);
   fs.writeFileSync(own, "model,dataset,pruning,sparsity,seed,accuracy\nM,D,magic,0.9,0,0.8\n");
-  assert.throws(() => loadNetworkCsv(own), /unknown pruning algorithm 'magic'/);
-  assert.throws(() => prunerCategory("x"), /unknown pruning algorithm/);
+  assert.throws(() => loadNetworkCsv(own), /unknown pruner 'magic'/);
+  assert.throws(() => prunerCategory("x"), /unknown pruner 'x'/);
 });
 
 test("Ramanujan rows take their algorithm by row order; aggregates by hand", () => {

@@ -21,7 +21,7 @@ import { encodeMge, countMge, edgeFingerprint } from "../../src/encoding";
 import { encodeDagMge, countDagMge } from "../../src/encoding/dag-mge";
 import { buildDagMgePlan } from "../../src/encoding/dag-plan";
 import { referenceFixturesDir } from "../../src/io/paths";
-import { loadNetwork } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
 import { Rng } from "../../src/util/rng";
 import { checkCsr, randomNet } from "./helpers";
 import { oracleMge } from "./dag-oracle";

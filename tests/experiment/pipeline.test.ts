@@ -13,7 +13,7 @@ import { parseGrid } from "../../src/experiment/grid";
 import { PRESETS } from "../../src/experiment/presets";
 import { readResultsCsv } from "../../src/experiment/results";
 import { runGrid } from "../../src/experiment/runner";
-import { loadNetwork } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
 import { buildArchitecture } from "../../src/nn/architectures";
 import { loadNetworkCsv } from "../../src/analysis/data";
 import { featureColumn, featureColumns } from "../../src/analysis/features";

@@ -7,14 +7,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  loadNetwork,
-  parseSafetensors,
-  readSafetensors,
-  saveNetwork,
-  toFloat32,
-  writeSafetensors,
-} from "../../src/io/safetensors";
+import { parseSafetensors, readSafetensors, toFloat32, writeSafetensors } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
+import { saveNetwork } from "../../src/io/network-file";
 import { float16BitsToFloat32, float32ToFloat16Bits, roundToFloat16, bfloat16BitsToFloat32, float32ToBfloat16Bits } from "../../src/io/float16";
 import { lenet300_100, resnet20 } from "../../src/nn";
 import { referenceFixturesDir } from "../../src/io/paths";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EigenWorkspace, largestMagnitudeEigenvalues, type SymmetricOperator } from "../../src/metrics/eigen";
 import { adjacencyOperator, laplacianOperator, SpectralWorkspace, spectralGap, spectralGapOfView, spectralRadius, spectralRadiusOfView, withSpectralWorkspace } from "../../src/metrics/spectral";
-import { simpleUndirected } from "../../src/metrics/undirected-simple";
+import { simpleUndirected } from "../../src/encoding/undirected-simple";
 import { csrFromEdges } from "../../src/encoding/csr";
 import { Rng } from "../../src/util/rng";
 import { oracleEigenvalues } from "./dense-oracle";

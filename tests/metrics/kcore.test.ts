@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { csrFromEdges } from "../../src/encoding/csr";
 import { coreness, corenessByLevels, meanCoreness } from "../../src/metrics/kcore";
-import { inAdjacency } from "../../src/metrics/adjacency";
+import { inAdjacency } from "../../src/encoding/in-adjacency";
 import { edgeList, randomLayered, randomMultigraph } from "./random-graphs";
 
 /** Coreness by definition: for k = 0, 1, …, repeatedly delete nodes of remaining total degree < k (multi-edges counted, loops twice). */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { referenceFixturesDir } from "../../src/io/paths";
-import { loadNetwork } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
 import { buildArchitecture } from "../../src/nn";
 import { encodeMge } from "../../src/encoding";
 import { estimateMotifs, exactMotifTotals } from "../../src/metrics/motifs";

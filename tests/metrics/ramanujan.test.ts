@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { referenceFixturesDir } from "../../src/io/paths";
-import { loadNetwork } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
 import { buildArchitecture } from "../../src/nn";
 import { encodeRolledBge } from "../../src/encoding/bge";
 import { csrFromEdges, type CsrGraph } from "../../src/encoding/csr";

@@ -16,11 +16,11 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { referenceFixturesDir } from "../../src/io/paths";
-import { loadNetwork } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
 import { buildArchitecture } from "../../src/nn";
 import { encodeMge } from "../../src/encoding";
 import { spectralGap, spectralRadius } from "../../src/metrics/spectral";
-import { simpleUndirected } from "../../src/metrics/undirected-simple";
+import { simpleUndirected } from "../../src/encoding/undirected-simple";
 
 for (const name of ["resnet-20_erk_0.98", "resnet-20_er_0.9"]) {
   const file = path.join(referenceFixturesDir(), `${name}.safetensors`);

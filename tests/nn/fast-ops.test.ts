@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/nn/backend";
-import { batchNormTrain, channelOp, meanAllButLast } from "../../src/nn/gradients";
+import { batchNormTrain, channelOp, meanAllButLast } from "../../src/nn/batchnorm-ops";
 import { buildModel, loadHostWeights, modelToHost } from "../../src/nn/model";
 import type { ArchSpec } from "../../src/nn/spec";
 import { Rng } from "../../src/util/rng";
@@ -59,7 +59,7 @@ test("channelOp gives exactly the plain broadcast op, for row widths with and wi
       for (let i = 0; i < ad.length; i++) assert.ok(ad[i] === bd[i], `${kind} [${shape}] [${i}]: ${ad[i]} vs ${bd[i]}`);
     }
   }
-  assert.throws(() => channelOp("add", tf.zeros([2, 3]), tf.zeros([4])), /nn\/gradients: channelOp/);
+  assert.throws(() => channelOp("add", tf.zeros([2, 3]), tf.zeros([4])), /nn\/batchnorm-ops: channelOp/);
 });
 
 test("BatchNorm1d (rank 2): forward and gradients match primitive-op BatchNorm", async () => {

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { initBackend } from "../../src/nn/backend";
-import { batchNormTrain, crossEntropy, registerFastGradients } from "../../src/nn/gradients";
+import { registerFastGradients } from "../../src/nn/gradients";
+import { batchNormTrain } from "../../src/nn/batchnorm-ops";
+import { crossEntropy } from "../../src/nn/loss";
 
 // Reference: tfjs's *stock* gradients on the cpu backend, computed before our replacement
 // gradients are registered (registration is global). Then the same gradients with our kernels on wasm.

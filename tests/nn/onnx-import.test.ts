@@ -23,7 +23,7 @@ import { loadModel } from "../../src/nn/load-model";
 import type { DagNode, DagSpec } from "../../src/nn/dag";
 import { encodeDagMge } from "../../src/encoding/dag-mge";
 import { edgeFingerprint } from "../../src/encoding";
-import { saveNetwork } from "../../src/io/safetensors";
+import { saveNetwork } from "../../src/io/network-file";
 import { Rng } from "../../src/util/rng";
 
 const FIX = path.join(__dirname, "..", "fixtures", "torch-io");

@@ -46,5 +46,5 @@ test("prune CLI --memory-budget: MiB reach the chunk plan; too small or invalid 
   for (const bad of ["0", "-5", "abc", "", "Infinity"]) {
     await assert.rejects(command.run(["--arch", "lenet5", "--pruner", "snip", "--sparsity", "0.9", "--out", out, `--memory-budget=${bad}`]), /prune: --memory-budget must be a positive number of MiB/, bad);
   }
-  await assert.rejects(command.run(["--arch", "lenet5", "--pruner", "erk", "--sparsity", "0.9", "--out", out, "--memory-budget", "100"]), /--memory-budget applies to snip, grasp and prospr only/);
+  await assert.rejects(command.run(["--arch", "lenet5", "--pruner", "erk", "--sparsity", "0.9", "--out", out, "--memory-budget", "100"]), /--memory-budget applies to snip, grasp, prospr only/);
 });

@@ -14,7 +14,7 @@ import { prune, prunableLayers, pruneMagnitude } from "../../src/pruning";
 import { encodeRolledBge, encodeRolledChannelBge, edgeFingerprint } from "../../src/encoding";
 import type { WeightMap } from "../../src/nn/tensors";
 import { projectRoot } from "../../src/io/paths";
-import { loadNetwork } from "../../src/io/safetensors";
+import { loadNetwork } from "../../src/nn/network-file";
 import { Rng } from "../../src/util/rng";
 
 test("torchvision ResNet-18/50 DAGs have torchvision's parameter counts", () => {

@@ -5,7 +5,7 @@ import { initBackend } from "../../src/nn/backend";
 import type { SparseModel } from "../../src/nn/model-api";
 import type { TrainStepContext } from "../../src/train/hooks";
 import { prune } from "../../src/pruning/prune";
-import { PRUNER_NAMES } from "../../src/pruning/names";
+import { PRUNER_NAMES } from "../../src/pruning/catalogue";
 import { applyMasks } from "../../src/pruning/tf-util";
 import { DstHook } from "../../src/pruning/dst";
 import { RIGL_DEFAULTS } from "../../src/pruning/rigl";

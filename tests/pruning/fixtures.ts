@@ -39,6 +39,6 @@ export function layersOf(masks: FixtureMask[]): PrunableLayer[] {
   return masks.map((m) => ({
     name: m.name,
     shape: m.shape,
-    kind: m.shape.length === 2 ? ("linear" as const) : m.name.includes("hortcut") ? ("residual" as const) : ("conv" as const),
+    role: m.shape.length === 2 ? ("linear" as const) : m.name.includes("hortcut") ? ("residual" as const) : ("conv" as const),
   }));
 }

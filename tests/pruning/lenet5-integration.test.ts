@@ -10,7 +10,7 @@ import { buildModel } from "../../src/nn/model";
 import type { ImageDataset } from "../../src/io/augment";
 import { datasetPruneData } from "../../src/pruning/data";
 import { prune } from "../../src/pruning/prune";
-import { PRUNER_NAMES } from "../../src/pruning/names";
+import { PRUNER_NAMES } from "../../src/pruning/catalogue";
 import { applyMasks } from "../../src/pruning/tf-util";
 import { synflowScores } from "../../src/pruning/synflow";
 import { train } from "../../src/train/train";

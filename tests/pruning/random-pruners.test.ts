@@ -14,11 +14,11 @@ import { fixtureExists, layersOf, readFixtureMasks } from "./fixtures";
 
 // A LeNet-5-like set of shapes (conv 5×5 6, conv 5×5 16, fc 256→120→84→10): 61k weights.
 const lenet: PrunableLayer[] = [
-  { name: "conv1.weight", shape: [6, 1, 5, 5], kind: "conv", biasShape: [6] },
-  { name: "conv2.weight", shape: [16, 6, 5, 5], kind: "conv", biasShape: [16] },
-  { name: "fc1.weight", shape: [120, 256], kind: "linear", biasShape: [120] },
-  { name: "fc2.weight", shape: [84, 120], kind: "linear", biasShape: [84] },
-  { name: "fc3.weight", shape: [10, 84], kind: "linear", biasShape: [10] },
+  { name: "conv1.weight", shape: [6, 1, 5, 5], role: "conv", biasShape: [6] },
+  { name: "conv2.weight", shape: [16, 6, 5, 5], role: "conv", biasShape: [16] },
+  { name: "fc1.weight", shape: [120, 256], role: "linear", biasShape: [120] },
+  { name: "fc2.weight", shape: [84, 120], role: "linear", biasShape: [84] },
+  { name: "fc3.weight", shape: [10, 84], role: "linear", biasShape: [10] },
 ];
 
 /** Zeros counted straight from the mask bytes, independently of maskDensity. */
@@ -129,7 +129,7 @@ test("ERK: per-layer densities satisfy the closed form (one ε, dense capping, e
       const conv = rng.next() < 0.6;
       const shape = conv ? [1 + rng.int(64), 1 + rng.int(64), 1 + 2 * rng.int(3), 1 + 2 * rng.int(3)].map((v, j) => (j >= 2 ? v : v)) : [1 + rng.int(300), 1 + rng.int(300)];
       if (conv) shape[3] = shape[2];
-      layers.push({ name: `l${i}.weight`, shape, kind: conv ? "conv" : "linear" });
+      layers.push({ name: `l${i}.weight`, shape, role: conv ? "conv" : "linear" });
     }
     cases.push(layers);
   }
@@ -200,7 +200,7 @@ test("bad input: sparsity outside (0, 1), bad shapes", () => {
   assert.throws(() => pruneErk(lenet, 1, { seed: 0 }), /pruning\/erk: sparsity must be .* \(0, 1\)/);
   assert.throws(() => pruneUniform(lenet, 0, { seed: 0 }), /pruning\/uniform: sparsity/);
   assert.throws(() => pruneEr(lenet, Number.NaN, { seed: 0 }), /pruning\/er: sparsity/);
-  assert.throws(() => pruneEr([{ name: "x", shape: [3, 0], kind: "linear" }], 0.5, { seed: 0 }), /layer 'x' has invalid shape/);
+  assert.throws(() => pruneEr([{ name: "x", shape: [3, 0], role: "linear" }], 0.5, { seed: 0 }), /layer 'x' has invalid shape/);
 });
 
 test("selectGlobal keeps exactly k with random tie-breaks; allocate respects caps and total", () => {
@@ -230,7 +230,7 @@ test("prunableLayers agrees with nn/architectures prunableWeights on every archi
     const spec = buildArchitecture(name);
     const a = prunableLayers(spec);
     const b = prunableWeights(spec);
-    assert.deepEqual(a.map((l) => [l.name, [...l.shape], l.kind]), b.map((w) => [w.name, [...w.shape], w.role]), name);
+    assert.deepEqual(a.map((l) => [l.name, [...l.shape], l.role]), b.map((w) => [w.name, [...w.shape], w.role]), name);
   }
 });
 

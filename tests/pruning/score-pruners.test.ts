@@ -2,7 +2,7 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/nn/backend";
-import { crossEntropy } from "../../src/nn/gradients";
+import { crossEntropy } from "../../src/nn/loss";
 import { snipScores, pruneSnip } from "../../src/pruning/snip";
 import { graspHg, pruneGrasp } from "../../src/pruning/grasp";
 import { synflowScores, pruneSynflow } from "../../src/pruning/synflow";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { command } from "../../src/cli/train";
 import { readModelFile } from "../../src/train/checkpoint";
-import { saveNetwork } from "../../src/io/safetensors";
+import { saveNetwork } from "../../src/io/network-file";
 import { Rng } from "../../src/util/rng";
 import { idxBytes } from "./tiny-fixtures";
 

@@ -18,8 +18,8 @@
  * Source: reference-notes §2.1 (spectral rows), main.py `process_graph_topometrics`.
  * Complexity: O(N + E) time; 4(N + E) bytes of scratch, 8 bytes per stored slot (4 without weights).
  */
-import type { CsrGraph } from "../encoding/csr";
-import { MAX_EDGES } from "../encoding/csr";
+import type { CsrGraph } from "./csr";
+import { MAX_EDGES } from "./csr";
 
 export interface SimpleUndirected {
   readonly numNodes: number;
@@ -43,7 +43,7 @@ export function simpleUndirected(g: CsrGraph, withWeights = true): SimpleUndirec
   for (let u = 0; u < n; u++) {
     for (let e = off[u] + 1; e < off[u + 1]; e++) {
       if (tgt[e - 1] > tgt[e]) {
-        throw new Error(`metrics/undirected-simple: CSR row ${u} is not sorted by target (slot ${e})`);
+        throw new Error(`encoding/undirected-simple: CSR row ${u} is not sorted by target (slot ${e})`);
       }
     }
   }
@@ -81,7 +81,7 @@ export function simpleUndirected(g: CsrGraph, withWeights = true): SimpleUndirec
       }
     }
     offsets[u + 1] = offsets[u] + count;
-    if (offsets[u + 1] > MAX_EDGES) throw new Error(`metrics/undirected-simple: more than ${MAX_EDGES} slots`);
+    if (offsets[u + 1] > MAX_EDGES) throw new Error(`encoding/undirected-simple: more than ${MAX_EDGES} slots`);
   }
   const total = offsets[n];
   const neighbors = new Int32Array(total);

@@ -135,9 +135,9 @@ export function defaultProductThreads(s: SimpleUndirected): number {
 
 /** The off-diagonal product on `threads` (1 or 2) threads; weights are ignored when `unweighted`. */
 export function offDiagonalProduct(s: SimpleUndirected, unweighted: boolean, threads: number): OffDiagonalProduct {
-  if (threads !== 1 && threads !== 2) throw new Error(`metrics/symmetric-product: threads must be 1 or 2, got ${threads}`);
+  if (threads !== 1 && threads !== 2) throw new Error(`encoding/symmetric-product: threads must be 1 or 2, got ${threads}`);
   if (!unweighted && s.weights.length !== s.neighbors.length) {
-    throw new Error("metrics/symmetric-product: the undirected view was built without weights");
+    throw new Error("encoding/symmetric-product: the undirected view was built without weights");
   }
   const n = s.numNodes;
   const kernel = compileKernel();
@@ -195,7 +195,7 @@ export function offDiagonalProduct(s: SimpleUndirected, unweighted: boolean, thr
   return {
     threads: 2,
     apply(x, y) {
-      if (disposed) throw new Error("metrics/symmetric-product: product used after dispose()");
+      if (disposed) throw new Error("encoding/symmetric-product: product used after dispose()");
       xs.set(x);
       seq++;
       Atomics.store(ctrl, 0, seq);
@@ -205,9 +205,9 @@ export function offDiagonalProduct(s: SimpleUndirected, unweighted: boolean, thr
       for (;;) {
         const done = Atomics.load(ctrl, 1);
         if (done === seq) break;
-        if (done === -seq) throw new Error("metrics/symmetric-product: the worker thread failed in a product");
+        if (done === -seq) throw new Error("encoding/symmetric-product: the worker thread failed in a product");
         if (Atomics.wait(ctrl, 1, done, WORKER_TIMEOUT_MS) === "timed-out") {
-          throw new Error(`metrics/symmetric-product: the worker thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
+          throw new Error(`encoding/symmetric-product: the worker thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
         }
       }
       for (let i = 0; i < n; i++) y[i] += y1[i];

@@ -12,7 +12,7 @@
  *
  * Source: reference-notes §2.1 (igraph semantics). Complexity O(N + E) time, 4(N + E) bytes.
  */
-import type { CsrGraph } from "../encoding/csr";
+import type { CsrGraph } from "./csr";
 
 export interface InAdjacency {
   /** In-edges of v are the slots offsets[v] .. offsets[v+1]-1 (length numNodes + 1). */
