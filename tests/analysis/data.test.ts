@@ -15,7 +15,7 @@ import {
   tableKeys,
 } from "../../src/analysis/data";
 import { featureColumns } from "../../src/analysis/features";
-import { paperDataDir } from "../../src/io/paths";
+import { paperDataSkip } from "../paper-data";
 
 const MGE_HEADER = ["accuracy", "pruning", "sparsity", "model", "dataset", "seed", "nodes", "edges", ...MGE_METRICS];
 
@@ -139,9 +139,8 @@ test("a misaligned Ramanujan file is refused with file and row", () => {
   assert.throws(() => loadRamanujanLayers(dir), /row-order join: .*rolled-CIFAR-10-M1\.csv:4 layer_name='fc' but .*rolled-CIFAR-10-M1\.csv:4 has 'conv1'/);
 });
 
-const real = fs.existsSync(path.join(paperDataDir(), "graph_metrics", "unrolled", "unrolled.csv"));
 
-test("released data: 2,337 rows → 2,290 settings, 11 algorithms, encodings joined", { skip: !real && "paper data not found (SNN_PAPER_DATA)" }, () => {
+test("released data: 2,337 rows → 2,290 settings, 11 algorithms, encodings joined", { skip: paperDataSkip() }, () => {
   const d = loadPaperData();
   assert.equal(d.info.rowsRead, 2337);
   assert.equal(d.info.duplicatesRemoved, 47);
