@@ -15,5 +15,5 @@ export function paperDataFile(relative: string): string {
 /** `false` when the file is present, else the skip reason (what is missing and how to get it). */
 export function paperDataSkip(relative = "graph_metrics/unrolled/unrolled.csv"): false | string {
   const file = paperDataFile(relative);
-  return existsSync(file) ? false : `${PAPER_DATA_SKIP} (${file} not found; npm run fetch-paper-data, or SNN_PAPER_DATA=DIR)`;
+  return existsSync(file) ? false : `${PAPER_DATA_SKIP} (not found in ${paperDataDir()}; get them with npm run fetch-paper-data, or set SNN_PAPER_DATA=DIR)`;
 }

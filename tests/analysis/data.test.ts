@@ -1,7 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
   loadNetworkCsv,
@@ -16,6 +15,7 @@ import {
 } from "../../src/analysis/data";
 import { featureColumns } from "../../src/analysis/features";
 import { paperDataSkip } from "../paper-data";
+import { tempDir } from "../temp";
 
 const MGE_HEADER = ["accuracy", "pruning", "sparsity", "model", "dataset", "seed", "nodes", "edges", ...MGE_METRICS];
 
@@ -25,7 +25,7 @@ function mgeRow(acc: number, pr: string, sp: number, model: string, seed: number
 
 /** A miniature paper-data folder: 2 models, duplicates, rolled + Ramanujan files for one model. */
 function fixture(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paper-"));
+  const dir = tempDir("paper-");
   fs.mkdirSync(path.join(dir, "graph_metrics", "unrolled"), { recursive: true });
   const rows = [
     mgeRow(0.9, "snip", 0.9, "M1", 0, 1),

@@ -4,8 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   loadNetwork,
@@ -19,8 +18,9 @@ import { float16BitsToFloat32, float32ToFloat16Bits, roundToFloat16, bfloat16Bit
 import { lenet300_100, resnet20 } from "../../src/nn";
 import { referenceNetworkFile } from "../../src/metrics/reference";
 import { Rng } from "../../src/util/rng";
+import { tempDir } from "../temp";
 
-const dir = mkdtempSync(path.join(tmpdir(), "snn-st-"));
+const dir = tempDir("snn-st-");
 let counter = 0;
 const tmp = (name = "t.safetensors") => path.join(dir, `${counter++}-${name}`);
 
