@@ -16,3 +16,4 @@ export * from "./bge";
 export * from "./ramanujan";
 export * from "./topometrics";
 export * from "./reference";
+export * from "./fixture-comparison";

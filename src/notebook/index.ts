@@ -18,3 +18,4 @@ export { type ProgressDisplayOptions, progressDisplay, progressHtml } from "./pr
 export { type LayeredGraphOptions, layeredGraphSvg, drawLayeredGraph } from "./graph-svg";
 export { KERNEL_NAME, jupyterPathDir, jupyterEnv } from "./jupyter-env";
 export { resultsFile } from "./params";
+export { PAPER_DATA_UNAVAILABLE_TITLE, paperDataNoticeMarkdown, paperDataNotice } from "./paper-data";
