@@ -88,8 +88,12 @@ def regress(x, y, cv):
 
 
 def main():
-    default = os.path.join(os.environ.get("SNN_PAPER_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "paper-data")),
-                           "graph_metrics", "unrolled", "unrolled.csv")
+    # The same search order as src/io/paths.ts: SNN_PAPER_DATA, the cache data/paper-data/, ../shared/paper-data.
+    here = os.path.dirname(os.path.abspath(__file__))
+    places = [os.environ["SNN_PAPER_DATA"]] if os.environ.get("SNN_PAPER_DATA") else [
+        os.path.join(here, "..", "data", "paper-data"), os.path.join(here, "..", "..", "shared", "paper-data")]
+    found = next((p for p in places if os.path.isdir(p)), places[0])
+    default = os.path.join(found, "graph_metrics", "unrolled", "unrolled.csv")
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=default)
     ap.add_argument("--folds-json", default=None)

@@ -32,6 +32,7 @@ import type { CsrGraph } from "../src/encoding/csr";
 import { encodeMge } from "../src/encoding/mge";
 import { loadNetwork } from "../src/nn/network-file";
 import { projectRoot, referenceFixturesDir } from "../src/io/paths";
+import { referenceNetworkFile } from "../src/metrics/reference";
 import { buildArchitecture } from "../src/nn/architectures";
 import { randomSparseNetwork } from "../src/nn/architectures-random";
 import { computeTopometrics, METRICS, METRIC_NAMES, parseMetricName, type MetricName, type StepName } from "../src/metrics/topometrics";
@@ -281,7 +282,7 @@ function loadFixture(name: string): { build: () => CsrGraph; official: Record<st
   const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
   return {
     build: () => {
-      const net = loadNetwork(path.join(dir, `${name}.safetensors`), spec);
+      const net = loadNetwork(referenceNetworkFile(name, dir), spec);
       return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
     },
     official: exp.reference_seconds,

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { referenceFixturesDir } from "../src/io/paths";
+import { referenceNetworkFile } from "../src/metrics/reference";
 import { loadNetwork } from "../src/nn/network-file";
 import { buildArchitecture } from "../src/nn";
 import { encodeMge } from "../src/encoding";
@@ -50,8 +51,7 @@ export function buildCase(name: string): CsrGraph {
     }
     return encodeMge(spec, weights, masks, { alignment: "reference" });
   }
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  const net = loadNetwork(file);
+  const net = loadNetwork(referenceNetworkFile(name));
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
   return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
 }

@@ -1,70 +1,84 @@
 #!/usr/bin/env node
-// `npm run fetch-paper-data [-- --dest DIR]`: downloads the paper's released metrics (Apache-2.0,
-// public repository eliacunegatti/mge-snn, folder graph_data/) into SNN_PAPER_DATA or
-// ../shared/paper-data, for users who do not have them beside the project. The commit is pinned so
-// every user gets the same 2,337-row unrolled.csv the tests and notebooks were checked against.
+// `npm run fetch-paper-data [-- --dest DIR] [--verify] [--if-missing] [--base-url URL]`: downloads the
+// paper's released metrics (Apache-2.0, public repository eliacunegatti/mge-snn at the commit pinned in
+// data/paper-data.manifest.json) into the project cache data/paper-data/ (or SNN_PAPER_DATA, or --dest),
+// verifying every file against the SHA-256 sums committed in that manifest; see src/io/paper-data.ts.
+//
+//   --if-missing  the set-up step (npm install / npm start / npm test): nothing when the data are found,
+//                 else download; offline or on any failure print one message and exit 0
+//   --verify      check the copy in use against the committed sums (exit 1 on any difference)
+//   --dest DIR    download into DIR (must not exist yet) instead of the first place searched
+//   --base-url U  fetch from U/<path in the repository> instead of raw.githubusercontent.com (a mirror)
 "use strict";
-const fs = require("node:fs");
 const path = require("node:path");
 
-const REPO = "eliacunegatti/mge-snn";
-const COMMIT = "2ade4350c2660bd3fae386a61d4fb7ae47eeb18d";
-const BASE = `https://raw.githubusercontent.com/${REPO}/${COMMIT}`;
+// The library is TypeScript; tsx (a dependency) loads it without a build, so this works before `npm run build`.
+require("tsx/cjs/api").register();
+const pd = require(path.join(__dirname, "..", "src", "io", "paper-data.ts"));
+const { terminalProgress } = require(path.join(__dirname, "..", "src", "util", "progress.ts"));
 
-const MODELS = ["CONV-6", "Resnet-20", "Resnet-32", "Wide-Resnet-28-2"];
-const DATASETS = ["CIFAR-10", "CIFAR-100", "tinyimagenet"];
-
-/** Local path (under the destination) → path in the repository. */
-function manifest() {
-  const files = { LICENSE: "LICENSE", "graph_metrics/unrolled/unrolled.csv": "graph_data/graph_metrics/unrolled/unrolled.csv" };
-  for (const m of MODELS) {
-    for (const d of DATASETS) {
-      files[`graph_metrics/rolled/rolled-${d}-${m}.csv`] = `graph_data/graph_metrics/rolled/rolled-${d}-${m}.csv`;
-      files[`graph_metrics/rolled_channel/rolled_channel-${d}-${m}.csv`] = `graph_data/graph_metrics/rolled_channel/rolled_channel-${d}-${m}.csv`;
-      files[`ramanunjan_results/${m}/rolled-${d}-${m}.csv`] = `graph_data/ramanunjan_results/${m}/rolled-${d}-${m}.csv`;
-    }
+function parse(argv) {
+  const o = { dest: undefined, verify: false, ifMissing: false, baseUrl: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (!argv[i + 1] || argv[i + 1].startsWith("--")) throw new Error(`fetch-paper-data: ${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === "--dest") o.dest = path.resolve(value());
+    else if (a === "--base-url") o.baseUrl = value();
+    else if (a === "--verify") o.verify = true;
+    else if (a === "--if-missing") o.ifMissing = true;
+    else if (a === "-h" || a === "--help") o.help = true;
+    else throw new Error(`fetch-paper-data: unknown argument '${a}' (use --dest DIR, --verify, --if-missing, --base-url URL)`);
   }
-  return files;
-}
-
-function destination(argv) {
-  const i = argv.indexOf("--dest");
-  if (i >= 0) {
-    if (!argv[i + 1]) throw new Error("fetch-paper-data: --dest needs a folder");
-    return path.resolve(argv[i + 1]);
-  }
-  if (process.env.SNN_PAPER_DATA) return path.resolve(process.env.SNN_PAPER_DATA);
-  return path.resolve(__dirname, "..", "..", "shared", "paper-data");
+  return o;
 }
 
 async function main() {
-  const dest = destination(process.argv.slice(2));
-  const files = manifest();
-  const names = Object.keys(files);
-  let fetched = 0;
-  for (const [i, local] of names.entries()) {
-    const target = path.join(dest, local);
-    if (fs.existsSync(target) && fs.statSync(target).size > 0) continue;
-    const url = `${BASE}/${files[local]}`;
-    process.stderr.write(`[${i + 1}/${names.length}] ${local}\n`);
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`fetch-paper-data: ${url} answered HTTP ${res.status}`);
-    const body = Buffer.from(await res.arrayBuffer());
-    if (local.endsWith(".csv") && !/^[^\n]*,[^\n]*\n/.test(body.subarray(0, 4096).toString("utf8"))) {
-      throw new Error(`fetch-paper-data: ${url} did not return a CSV file`);
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(`${target}.part`, body);
-    fs.renameSync(`${target}.part`, target);
-    fetched++;
+  const o = parse(process.argv.slice(2));
+  if (o.help) {
+    process.stdout.write(require("node:fs").readFileSync(__filename, "utf8").split("\n").slice(1, 11).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n");
+    return 0;
   }
-  process.stderr.write(`fetch-paper-data: ${fetched} file(s) downloaded, ${names.length - fetched} already present, in ${dest}\n`);
+  const say = (s) => process.stderr.write(`${s}\n`);
+  const manifest = pd.readPaperDataManifest();
+  const progress = terminalProgress("paper data (MB)", process.stderr);
+  const mbProgress = { update: (d, t, l) => progress.update(Math.round(d / 1e5) / 10, Math.round(t / 1e5) / 10, l), finish: (m) => progress.finish(m) };
+  if (o.verify) {
+    const status = pd.paperDataStatus(manifest);
+    const problems = pd.verifyPaperData(status.dir, manifest);
+    if (problems.length > 0) {
+      say(`fetch-paper-data: ${status.dir} (${status.source}) differs from the committed sums:\n  ${problems.slice(0, 10).join("\n  ")}${problems.length > 10 ? `\n  … ${problems.length - 10} more` : ""}`);
+      return 1;
+    }
+    say(`fetch-paper-data: ${status.dir} (${status.source}): all ${Object.keys(manifest.files).length} files match the committed SHA-256 sums`);
+    return 0;
+  }
+  if (o.dest) {
+    await pd.downloadPaperData({ dest: o.dest, manifest, baseUrl: o.baseUrl, progress: mbProgress });
+    say(`fetch-paper-data: downloaded and verified into ${o.dest}; use it with SNN_PAPER_DATA=${o.dest}`);
+    return 0;
+  }
+  const before = pd.paperDataStatus(manifest);
+  if (before.available) {
+    if (!o.ifMissing) say(`fetch-paper-data: already present in ${before.dir} (${before.source}); --verify checks it`);
+    return 0;
+  }
+  say(`fetch-paper-data: the paper's released metrics are not found; downloading them once (${manifest.repository}@${manifest.commit.slice(0, 7)}) into ${before.searched[0].dir}`);
+  const r = await pd.ensurePaperData({ manifest, baseUrl: o.baseUrl, progress: mbProgress });
+  if (r.state === "unavailable") {
+    say(r.message);
+    return o.ifMissing ? 0 : 1;
+  }
+  say(`fetch-paper-data: downloaded and verified into ${r.status.dir}`);
+  return 0;
 }
 
-module.exports = { manifest };
-if (require.main === module) {
-  main().catch((err) => {
+main().then(
+  (code) => process.exit(code),
+  (err) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
-  });
-}
+  },
+);

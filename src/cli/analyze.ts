@@ -41,7 +41,7 @@ Cross-validated XGBoost on a table with one row per trained network.
   --dense FILE       dense baselines (CSV: model,dataset,accuracy[,seed]) for the accuracy drop;
                      without it (and without dense_accuracy/accuracy_drop columns) the drop is taken
                      against the best run of the same model and dataset
-  --paper-data DIR   folder of the paper's released metrics (default ${"$"}SNN_PAPER_DATA or ../shared/paper-data)
+  --paper-data DIR   folder of the paper's released metrics (default ${"$"}SNN_PAPER_DATA, else the cache data/paper-data/ or ../shared/paper-data; npm run fetch-paper-data)
   --group-by G       regress-drop only: grouped CV, G = model (leave one architecture out) or dataset
   --scores-csv FILE  also write every score (overall, per fold, per sparsity, per architecture) as a tidy CSV
   --json             print the scores as JSON (default: a text table)

@@ -1,19 +1,23 @@
 /**
  * `npm start` = `snn-topology start`: the whole study in one command.
- * 1. kernel-setup/setup.sh (system packages and the TypeScript kernel; idempotent, fast when done);
+ * 1. kernel-setup/setup.sh (system packages and the TypeScript kernel; idempotent, fast when done), and
+ *    the paper's released data, downloaded and verified once when missing (offline: one message, go on);
  * 2. the quick grid (or --grid) into results/quick/, skipping finished cells;
  * 3. every notebook executed headless on those results (SNN_RESULTS_FILE) and on the paper's data
  *    (SNN_PAPER_DATA, when present), exported as reports/*.html;
  * 4. a short summary: rows, balanced accuracy of classifying the pruner and R² of regressing the
- *    accuracy drop from the MGE topometrics on our own data, and where the reports are.
+ *    accuracy drop from the MGE topometrics on our own data, and every report: rendered, partial
+ *    (which and why), or missing.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "./main";
 import { numberOption, parseCommandArgs, threadsOption } from "./args";
-import { projectRoot, paperDataDir } from "../io/paths";
+import { projectRoot } from "../io/paths";
+import { ensurePaperData, FETCH_PAPER_DATA_COMMAND, paperDataStatus } from "../io/paper-data";
+import { PAPER_DATA_UNAVAILABLE_TITLE } from "../notebook/paper-data";
 import { terminalProgress } from "../util/progress";
 import { resolveGrid } from "../experiment/presets";
 import { DENSE_FILE, RESULTS_FILE, runGrid } from "../experiment/runner";
@@ -73,6 +77,33 @@ export function summariseResults(resultsFile: string): OwnDataSummary {
   return out;
 }
 
+/** One notebook's report after a run: rendered whole, rendered partial (and why), or not rendered. */
+export interface ReportState {
+  readonly notebook: string;
+  readonly html: string;
+  readonly state: "complete" | "partial" | "missing";
+  readonly why?: string;
+}
+
+/**
+ * The report of every notebooks/*.ipynb in `reportsDir`: missing when there is no HTML written at or
+ * after `sinceMs` (a stale report from an earlier run does not count), partial when it holds the
+ * "paper data not available" cell (src/notebook/paper-data.ts).
+ */
+export function reportStates(notebooksDir: string, reportsDir: string, sinceMs = 0): ReportState[] {
+  return readdirSync(notebooksDir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()
+    .map((nb): ReportState => {
+      const html = path.join(reportsDir, nb.replace(/\.ipynb$/, ".html"));
+      if (!existsSync(html) || statSync(html).mtimeMs < sinceMs) return { notebook: nb, html, state: "missing", why: "not rendered (see the notebook messages above)" };
+      if (readFileSync(html, "utf8").includes(PAPER_DATA_UNAVAILABLE_TITLE)) {
+        return { notebook: nb, html, state: "partial", why: `the paper's released data are not available (${FETCH_PAPER_DATA_COMMAND}, then npm start again)` };
+      }
+      return { notebook: nb, html, state: "complete" };
+    });
+}
+
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): number {
   const r = spawnSync("bash", [script, ...args], { cwd: projectRoot(), stdio: "inherit", env });
   if (r.error) throw new Error(`start: could not run ${script}: ${r.error.message}`);
@@ -117,6 +148,13 @@ export const command: Command = {
       }
     }
 
+    if (!values["no-setup"]) {
+      const mb = terminalProgress("start: paper data (MB)");
+      const paper = await ensurePaperData({ progress: { update: (d, t, l) => mb.update(Math.round(d / 1e5) / 10, Math.round(t / 1e5) / 10, l), finish: (m) => mb.finish(m) } });
+      if (paper.state === "downloaded") say(`start: the paper's released data were downloaded and verified into ${paper.status.dir}`);
+      if (paper.message) say(paper.message);
+    }
+
     say(`start: running grid '${grid.name}' into ${resultsDir} with ${workers} worker(s); finished cells are skipped`);
     const summary = await runGrid({ grid, resultsDir, workers, threads: threadsOption("start", values.threads), progress: terminalProgress(`grid ${grid.name}`), log: say });
     printSummary(summary, say);
@@ -124,6 +162,7 @@ export const command: Command = {
     const resultsFile = path.join(resultsDir, RESULTS_FILE);
     const reportsDir = path.join(root, "reports");
     let notebooksFailed = false;
+    let notebooksStarted: number | null = null;
     if (!values["no-notebooks"]) {
       const runner = path.join(root, "kernel-setup", "run-notebooks.sh");
       if (!existsSync(runner)) {
@@ -136,10 +175,11 @@ export const command: Command = {
           SNN_RESULTS_FILE: resultsFile,
           SNN_DENSE_FILE: path.join(resultsDir, DENSE_FILE),
         };
-        const paper = paperDataDir();
-        if (existsSync(paper)) env.SNN_PAPER_DATA = paper;
-        else say(`start: no paper data at ${paper}; the notebooks use only our own results (npm run fetch-paper-data to get it)`);
+        const paper = paperDataStatus();
+        if (paper.available) env.SNN_PAPER_DATA = paper.dir;
+        else say(`start: the paper's released data are not available; the notebooks that need them render a "not available" note (${FETCH_PAPER_DATA_COMMAND} to get them)`);
         say("start: executing the notebooks (kernel-setup/run-notebooks.sh)");
+        notebooksStarted = Date.now() - 2000;
         notebooksFailed = runScript(runner, [], env) !== 0;
         if (notebooksFailed) say("start: some notebooks failed; see the messages above");
       }
@@ -157,9 +197,14 @@ export const command: Command = {
         out.push(`own results: ${resultsFile} (summary failed: ${(err as Error).message.split("\n")[0]})`);
       }
     }
-    if (existsSync(reportsDir)) {
+    if (notebooksStarted !== null) {
+      const states = reportStates(path.join(root, "notebooks"), reportsDir, notebooksStarted);
+      const n = (s: ReportState["state"]) => states.filter((r) => r.state === s).length;
+      out.push(`reports in ${reportsDir}: ${states.length - n("missing")} of ${states.length} rendered (${n("complete")} complete, ${n("partial")} partial${n("missing") > 0 ? `, ${n("missing")} missing` : ""})`);
+      for (const r of states) out.push(`  ${path.basename(r.html).padEnd(26)} ${r.state}${r.why ? `: ${r.why}` : ""}`);
+    } else if (existsSync(reportsDir)) {
       const reports = readdirSync(reportsDir).filter((f) => f.endsWith(".html")).sort();
-      out.push(`reports: ${reports.length} in ${reportsDir}${reports.length > 0 ? `: ${reports.join(", ")}` : ""}`);
+      out.push(`reports (not rerun): ${reports.length} in ${reportsDir}${reports.length > 0 ? `: ${reports.join(", ")}` : ""}`);
     } else out.push("reports: none written");
     process.stdout.write(out.join("\n") + "\n");
     return summary.failed.length > 0 || notebooksFailed ? 1 : 0;

@@ -1,6 +1,6 @@
 /**
  * An order-independent fingerprint of a directed weighted multigraph, as defined in the reference
- * fixtures' README (shared/reference/README.md): the edges sorted by (source, target) ascending;
+ * fixtures' README (data/reference/README.md): the edges sorted by (source, target) ascending;
  * SHA-256 over all sources as little-endian int64 followed by all targets as little-endian int64;
  * SHA-256 of the weights as little-endian float32 in that order; the float64 sum of the weights;
  * the number of distinct (source, target) pairs; the number of self-loops. Parallel edges with the

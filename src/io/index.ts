@@ -14,10 +14,14 @@ export { type ImageDataset, type Normalization, type AugmentOptions, type Batch,
 export { type LoadedNetwork, type ReadNetworkOptions, MASK_SUFFIX, readNetwork, saveNetwork } from "./network-file";
 export { type SafetensorsDtype, type RawTensor, type SafetensorsFile, type TensorToWrite, readSafetensors, readSafetensorsHeader, writeSafetensors, toFloat32 } from "./safetensors";
 export { type CsvTable, type CsvValue, readCsv, parseCsv, writeCsv, formatCsv, numberColumn, stringColumn, hasColumn } from "./csv";
-export { paperDataDir, referenceFixturesDir, projectRoot } from "./paths";
+export { type PaperDataLocation, paperDataDir, paperDataCacheDir, paperDataLocations, referenceFixturesDir, projectRoot } from "./paths";
 export { type DecodedTensor, type TensorDataType, type TensorData, readSafetensorsDecoded, decodedToFloat32 } from "./tensor";
-export { isGzip, gunzipIfGzipped } from "./gzip";
+export { isGzip, isGzipPath, gunzipBuffer, gunzipIfGzipped, readFileMaybeGzip } from "./gzip";
 export { type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxAttribute, type OnnxTensor, type OnnxValueInfo, type OnnxElemType, readOnnx, parseOnnx } from "./onnx/read";
 export { type TorchStateDict, readTorchStateDict, parseTorchStateDict } from "./torch/state-dict";
 export { type PruneLayout, mergePruneLayout } from "./prune-layout";
 export { type WeightsFile, readWeightsFile } from "./weights-file";
+export {
+  type PaperDataStatus, type PaperDataManifest, type DownloadOptions, type DownloadResult, type EnsureResult,
+  FETCH_PAPER_DATA_COMMAND, PAPER_DATA_DEPENDENTS, paperDataStatus, verifyPaperData, downloadPaperData, ensurePaperData, paperDataUnavailableMessage,
+} from "./paper-data";

@@ -3,6 +3,7 @@
  * header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}`,
  * then the raw little-endian data; offsets are relative to the data section).
  *
+ * A file named `*.safetensors.gz` is gunzipped first (io/gzip.ts), so compressed networks load the same way.
  * Files are treated as untrusted: every length, offset, dtype and shape is checked before any
  * byte is read, and every error names the file and the problem. Reading is O(file size); tensors
  * are copied out of the file buffer into their own aligned typed arrays.
@@ -11,9 +12,10 @@
  * masked weights `<module>.weight` plus 0/1 masks `<module>.weight_mask`; checked against an
  * ArchSpec when one is given.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { endianness } from "node:os";
 import { numel } from "../nn/tensors";
+import { isGzipPath, readFileMaybeGzip } from "./gzip";
 import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits } from "./float16";
 
 export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
@@ -108,7 +110,7 @@ export function parseSafetensors(buf: Uint8Array, label = "<buffer>"): Safetenso
 export function readSafetensors(file: string): SafetensorsFile {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = readFileMaybeGzip(file);
   } catch (err) {
     throw new Error(`io/safetensors: cannot read ${file}: ${(err as Error).message}`);
   }
@@ -117,6 +119,7 @@ export function readSafetensors(file: string): SafetensorsFile {
 
 /** Reads only the JSON header (cheap for large files). */
 export function readSafetensorsHeader(file: string): Record<string, unknown> {
+  if (isGzipPath(file)) return gzippedSafetensorsHeader(file);
   const fd = openSync(file, "r");
   try {
     const size = fstatSync(fd).size;
@@ -134,6 +137,19 @@ export function readSafetensorsHeader(file: string): Record<string, unknown> {
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The JSON header of a `.safetensors.gz` file (the whole file is inflated: gzip has no random access). */
+function gzippedSafetensorsHeader(file: string): Record<string, unknown> {
+  const buf = readFileMaybeGzip(file);
+  if (buf.length < 8) throw new Error(`io/safetensors: ${file}: truncated file (${buf.length} bytes once inflated; the header length alone needs 8)`);
+  const n = buf.readBigUInt64LE(0);
+  if (n > BigInt(buf.length - 8) || n > BigInt(MAX_HEADER)) throw new Error(`io/safetensors: ${file}: header length ${n} goes beyond the file (${buf.length} bytes once inflated)`);
+  try {
+    return JSON.parse(buf.toString("utf8", 8, 8 + Number(n))) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`io/safetensors: ${file}: bad header JSON (${(err as Error).message})`);
   }
 }
 

@@ -10,7 +10,7 @@ export {
   parseMetricName, paperNormalise, layerAggregateColumn, layerAggregateColumns,
 } from "./catalogue";
 export { type Topometrics, type TopometricsOptions, type TopometricsDetails, computeTopometrics } from "./topometrics";
-export { type LayerSizes, type LocalConnectivity, localConnectivity } from "./local";
+export { type LayerSizes, type LocalConnectivity, localConnectivity, nodeRoles, NODE_ROLE, removableBounds } from "./local";
 export { oneHopMean, twoHopMean } from "./neighbourhood";
 export { meanStrength, nodeStrengths } from "./strength";
 export { coreness, meanCoreness } from "./kcore";
@@ -22,5 +22,6 @@ export { type BgeLayerInput, type BgeLayerMetrics, type BgeMetricsOptions, type 
 export { type LayerSummary, type RamanujanLayerInput, type RamanujanLayerMetrics, type RamanujanNetworkMetrics, ramanujanLayerMetrics, ramanujanNetworkMetrics } from "./ramanujan";
 export {
   type ReferenceFixture, type ReferenceExpected, type ComparisonRow, type ReleasedRow,
-  listReferenceFixtures, loadReferenceFixture, compareWithReference, readReleasedMetrics,
+  listReferenceFixtures, loadReferenceFixture, findReferenceNetwork, readReferenceExpected, compareWithReference, readReleasedMetrics,
 } from "./reference";
+export { type FixtureAgreement, DETERMINISTIC_METRICS, STRENGTH_REL_TOLERANCE, fixtureAgreement } from "./fixture-comparison";

@@ -1,7 +1,7 @@
 /**
  * Access to what the official implementation computed, for comparison with our topometrics:
- * - the reference fixtures (/work/shared/reference, `referenceFixturesDir()`): a network, its MGE
- *   size and the official `metrics_raw` (README of that folder);
+ * - the reference fixtures (data/reference/ in the repository, `referenceFixturesDir()`): a network
+ *   (`<name>.safetensors.gz`, or uncompressed), its MGE size and the official `metrics_raw` (README of that folder);
  * - the paper's released MGE metrics, graph_metrics/unrolled/unrolled.csv (`paperDataDir()`),
  *   one row per trained network, normalised as reference-notes §2.1 describes.
  * Reading a fixture is O(file size); encoding it is the MGE encoder's cost (see encoding/mge.ts).
@@ -39,13 +39,31 @@ export interface ReferenceFixture {
   readonly expected: ReferenceExpected;
 }
 
-/** Names of the fixtures present (files `<name>.safetensors` with a `<name>.expected.json`). */
+/** The network file of a fixture: `<name>.safetensors` if present, else `<name>.safetensors.gz` (null when neither exists). */
+export function findReferenceNetwork(name: string, dir = referenceFixturesDir()): string | null {
+  for (const f of [`${name}.safetensors`, `${name}.safetensors.gz`]) {
+    if (existsSync(path.join(dir, f))) return path.join(dir, f);
+  }
+  return null;
+}
+
+/**
+ * Path of a fixture's network file (plain or gzip-compressed safetensors; the loaders read both).
+ * @throws when neither file exists.
+ */
+export function referenceNetworkFile(name: string, dir = referenceFixturesDir()): string {
+  const f = findReferenceNetwork(name, dir);
+  if (f === null) throw new Error(`metrics/reference: no ${name}.safetensors(.gz) in ${dir} (set SNN_REFERENCE_FIXTURES)`);
+  return f;
+}
+
+/** Names of the fixtures present (a `<name>.safetensors` or `.safetensors.gz` with a `<name>.expected.json`). */
 export function listReferenceFixtures(dir = referenceFixturesDir()): string[] {
   if (!existsSync(dir)) throw new Error(`metrics/reference: fixture folder ${dir} not found (set SNN_REFERENCE_FIXTURES)`);
   return readdirSync(dir)
     .filter((f) => f.endsWith(".expected.json"))
     .map((f) => f.slice(0, -".expected.json".length))
-    .filter((n) => existsSync(path.join(dir, `${n}.safetensors`)))
+    .filter((n) => findReferenceNetwork(n, dir) !== null)
     .sort();
 }
 
@@ -65,7 +83,7 @@ export function loadReferenceFixture(name: string, options: { alignment?: Alignm
   const dir = options.dir ?? referenceFixturesDir();
   const expected = readReferenceExpected(name, dir);
   const spec = buildArchitecture(expected.architecture, { inputSize: expected.input_size, classes: expected.classes });
-  const net = loadNetwork(path.join(dir, `${name}.safetensors`), spec);
+  const net = loadNetwork(referenceNetworkFile(name, dir), spec);
   const graph = encodeMge(spec, net.weights, net.masks, { alignment: options.alignment ?? "reference" });
   return { name, spec, graph, expected };
 }

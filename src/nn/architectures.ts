@@ -3,7 +3,7 @@
  * MobileNetV2) plus two small MNIST-style networks, as plain `ArchSpec` data.
  *
  * Parametric layer names equal the PyTorch state_dict module paths of the official models, checked
- * against the reference fixtures (/work/shared/reference/*.safetensors):
+ * against the reference fixtures (data/reference/*.safetensors.gz):
  * - Conv-6: `convs1.{0,3,7,10,14,17}` (Sequential with BN/ReLU/MaxPool in between), `linear.{0,3,6}`;
  * - ResNet-20/32 (option B): `conv1`, `layer{1,2,3}.{i}.conv{1,2}`, `layer{2,3}.0.shortcut.0`, `linear`;
  * - WRN-28-2: `conv1`, `block{1,2,3}.layer.{i}.conv{1,2}`, `block{1,2,3}.layer.0.convShortcut`, `fc`;

@@ -19,3 +19,4 @@ export { type LayeredGraphOptions, layeredGraphSvg, drawLayeredGraph } from "./g
 export { KERNEL_NAME, jupyterPathDir, jupyterEnv } from "./jupyter-env";
 export { resultsFile } from "./params";
 export * from "./mge-picture/index";
+export { PAPER_DATA_UNAVAILABLE_TITLE, paperDataNoticeMarkdown, paperDataNotice } from "./paper-data";

@@ -1,12 +1,12 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { command } from "../../src/cli/analyze";
 import { MGE_METRICS, PAPER_PRUNERS } from "../../src/analysis/data";
 import { formatCsv, readCsv } from "../../src/io/csv";
 import { Rng } from "../../src/util/rng";
+import { tempDir } from "../temp";
 
 /** Own-results CSV: metric 0 encodes the algorithm, the drop grows with sparsity. */
 function ownResults(): string {
@@ -22,7 +22,7 @@ function ownResults(): string {
       }
     }
   }
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "analyze-")), "results.csv");
+  const file = path.join(tempDir("analyze-"), "results.csv");
   fs.writeFileSync(file, formatCsv(header, rows));
   return file;
 }

@@ -1,7 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
   loadNetworkCsv,
@@ -15,7 +14,8 @@ import {
   tableKeys,
 } from "../../src/analysis/data";
 import { featureColumns } from "../../src/analysis/features";
-import { paperDataDir } from "../../src/io/paths";
+import { paperDataSkip } from "../paper-data";
+import { tempDir } from "../temp";
 
 const MGE_HEADER = ["accuracy", "pruning", "sparsity", "model", "dataset", "seed", "nodes", "edges", ...MGE_METRICS];
 
@@ -25,7 +25,7 @@ function mgeRow(acc: number, pr: string, sp: number, model: string, seed: number
 
 /** A miniature paper-data folder: 2 models, duplicates, rolled + Ramanujan files for one model. */
 function fixture(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paper-"));
+  const dir = tempDir("paper-");
   fs.mkdirSync(path.join(dir, "graph_metrics", "unrolled"), { recursive: true });
   const rows = [
     mgeRow(0.9, "snip", 0.9, "M1", 0, 1),
@@ -139,9 +139,8 @@ test("a misaligned Ramanujan file is refused with file and row", () => {
   assert.throws(() => loadRamanujanLayers(dir), /row-order join: .*rolled-CIFAR-10-M1\.csv:4 layer_name='fc' but .*rolled-CIFAR-10-M1\.csv:4 has 'conv1'/);
 });
 
-const real = fs.existsSync(path.join(paperDataDir(), "graph_metrics", "unrolled", "unrolled.csv"));
 
-test("released data: 2,337 rows → 2,290 settings, 11 algorithms, encodings joined", { skip: !real && "paper data not found (SNN_PAPER_DATA)" }, () => {
+test("released data: 2,337 rows → 2,290 settings, 11 algorithms, encodings joined", { skip: paperDataSkip() }, () => {
   const d = loadPaperData();
   assert.equal(d.info.rowsRead, 2337);
   assert.equal(d.info.duplicatesRemoved, 47);

@@ -1,11 +1,11 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Booster, DMatrix, trainXgb, predictXgb, shapXgb, xgboostVersion, type Matrix } from "../../src/analysis/xgboost";
 import { r2 } from "../../src/analysis/scores";
 import { Rng } from "../../src/util/rng";
+import { tempDir } from "../temp";
 
 // Synthetic data with a known structure: y = 2·x0 + x1² + noise; x2 is pure noise; x3 has 10 % missing.
 function synthetic(n: number, seed: number): { x: Matrix; y: Float64Array } {
@@ -108,7 +108,7 @@ test("gain importance ranks the informative features above the noise feature", (
 test("save/load as JSON gives identical predictions", () => {
   const { x, y } = synthetic(200, 7);
   const b = trainXgb(REG, x, y, 40);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "xgb-")), "m.json");
+  const file = path.join(tempDir("xgb-"), "m.json");
   b.save(file);
   const json = JSON.parse(fs.readFileSync(file, "utf8")) as { learner: { gradient_booster: { model: { trees: unknown[] } } } };
   assert.equal(json.learner.gradient_booster.model.trees.length, 40);

@@ -5,8 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { mobilenetv2, resnet20, wrn28_2, prunableWeights, lenet5 } from "../../src/nn";
 import {
@@ -21,6 +20,7 @@ import {
 } from "../../src/encoding";
 import { roundToFloat16 } from "../../src/io/float16";
 import { randomNet, edgeMap, checkCsr } from "./helpers";
+import { tempDir } from "../temp";
 
 test("rolled BGE: c_in·k² + c_out nodes, an edge per nonzero weight with |w| as float16", () => {
   const spec = wrn28_2();
@@ -78,7 +78,7 @@ test("rolled-channel BGE: c_in + c_out nodes, edge iff the kernel has a nonzero,
 });
 
 test("binary graph format: round trip, and refusal of corrupt files", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "snn-graph-"));
+  const dir = tempDir("snn-graph-");
   const spec = lenet5();
   const { weights, masks } = randomNet(spec, 0.3, 9);
   const g = encodeMge(spec, weights, masks);
@@ -115,7 +115,7 @@ test("binary graph format: round trip, and refusal of corrupt files", () => {
 });
 
 test("GraphML: all nodes and edges with attributes; large graphs refused unless forced; graphology conversion", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "snn-graphml-"));
+  const dir = tempDir("snn-graphml-");
   const spec = lenet5({ widthMultiplier: 0.5 });
   const { weights, masks } = randomNet(spec, 0.05, 2);
   const g = encodeMge(spec, weights, masks);

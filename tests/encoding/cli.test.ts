@@ -2,19 +2,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { projectRoot, referenceFixturesDir } from "../../src/io/paths";
+import { projectRoot } from "../../src/io/paths";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 import { edgeFingerprint, readGraphBinary } from "../../src/encoding";
+import { tempDir } from "../temp";
 
 const bin = path.join(projectRoot(), "bin", "snn-topology.js");
 const run = (args: string[]) => spawnSync(process.execPath, [bin, "encode", ...args], { encoding: "utf8", cwd: projectRoot() });
-const fixture = path.join(referenceFixturesDir(), "resnet-20_erk_0.98.safetensors");
+const fixture = referenceNetworkFile("resnet-20_erk_0.98");
 
-test("encode --json on a fixture prints the official node/edge counts and partitions; --out .bin holds the same graph", { skip: !existsSync(fixture) }, () => {
-  const expected = JSON.parse(readFileSync(fixture.replace(".safetensors", ".expected.json"), "utf8"));
-  const dir = mkdtempSync(path.join(tmpdir(), "snn-cli-"));
+test("encode --json on a fixture prints the official node/edge counts and partitions; --out .bin holds the same graph", () => {
+  const expected = readReferenceExpected("resnet-20_erk_0.98") as unknown as { nodes: number; edges: number; partitions: number[]; edge_fingerprint: Record<string, string> };
+  const dir = tempDir("snn-cli-");
   const out = path.join(dir, "g.bin");
   const r = run(["--weights", fixture, "--arch", "resnet20", "--input-size", "32", "--classes", "10", "--encoding", "mge", "--alignment", "reference", "--json", "--out", out]);
   assert.equal(r.status, 0, r.stderr);

@@ -1,5 +1,5 @@
 /**
- * The MGE sizes against the paper's released metrics (shared/paper-data unrolled.csv, read-only):
+ * The MGE sizes against the paper's released metrics (unrolled.csv, read-only; skipped without the paper data):
  * node counts exactly, and the edge counts of layer-wise uniform random masks within 1.5 % of the
  * mean over the CSV's seeds (the masks are random, so only the expectation can match). This checks
  * the architectures, the unrolling and the reference alignment against graphs the authors built,
@@ -7,15 +7,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { paperDataDir } from "../../src/io/paths";
+import { readFileSync } from "node:fs";
+import { paperDataFile, paperDataSkip } from "../paper-data";
 import { buildArchitecture, prunableWeights } from "../../src/nn";
 import type { MaskMap } from "../../src/nn/tensors";
 import { countMge } from "../../src/encoding";
 import { Rng } from "../../src/util/rng";
 
-const csv = path.join(paperDataDir(), "graph_metrics", "unrolled", "unrolled.csv");
+const csv = paperDataFile("graph_metrics/unrolled/unrolled.csv");
 
 /** Layer-wise uniform masks (exact keep count per layer), masks only. */
 function uniformMasks(name: string, sparsity: number, seed: number): MaskMap {
@@ -39,7 +38,7 @@ function uniformMasks(name: string, sparsity: number, seed: number): MaskMap {
   return masks;
 }
 
-test("uniform-pruned MGE sizes match unrolled.csv (CIFAR-10): nodes exactly, edges within 1.5 % of the seed mean", { skip: !existsSync(csv) && "paper data not available" }, () => {
+test("uniform-pruned MGE sizes match unrolled.csv (CIFAR-10): nodes exactly, edges within 1.5 % of the seed mean", { skip: paperDataSkip() }, () => {
   const lines = readFileSync(csv, "utf8").trim().split("\n");
   const head = lines[0].split(",");
   const col = (n: string) => head.indexOf(n);

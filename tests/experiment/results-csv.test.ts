@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { readResultsCsv, ResultsFile } from "../../src/experiment/results";
+import { tempDir } from "../temp";
 
 test("results rows round-trip through the CSV file: quotes, empty values and infinities are kept", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "snn-results-"));
+  const dir = tempDir("snn-results-");
   const file = path.join(dir, "results.csv");
   const columns = ["cell_key", "model", "degree_bound", "accuracy", "note"];
   const rows = [
@@ -22,7 +22,7 @@ test("results rows round-trip through the CSV file: quotes, empty values and inf
 });
 
 test("a malformed results file is an error naming the file and line", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "snn-results-"));
+  const dir = tempDir("snn-results-");
   const file = path.join(dir, "results.csv");
   writeFileSync(file, "cell_key,accuracy\na,0.5\nb,0.6,extra\n");
   assert.throws(() => readResultsCsv(file), (e: Error) => e.message.includes(file) && /:3:/.test(e.message));

@@ -1,9 +1,9 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseCsv, readCsv, numberColumn, stringColumn, formatCsv, writeCsv, appendCsvRows, csvRecords, formatCsvRow } from "../../src/io/csv";
+import { tempDir } from "../temp";
 
 test("parses quoted fields with commas, doubled quotes, newlines, CRLF and a BOM", () => {
   const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"two\nlines",\r\n';
@@ -59,7 +59,7 @@ test("write → read round-trips strings and numbers exactly", () => {
 });
 
 test("append writes the header once and refuses a different header", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "csv-"));
+  const dir = tempDir("csv-");
   const f = path.join(dir, "r.csv");
   appendCsvRows(f, ["a", "b"], [[1, 2]]);
   appendCsvRows(f, ["a", "b"], [[3, "x,y"]]);

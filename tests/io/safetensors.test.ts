@@ -4,18 +4,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseSafetensors, readSafetensors, toFloat32, writeSafetensors } from "../../src/io/safetensors";
 import { loadNetwork } from "../../src/nn/network-file";
 import { saveNetwork } from "../../src/io/network-file";
 import { float16BitsToFloat32, float32ToFloat16Bits, roundToFloat16, bfloat16BitsToFloat32, float32ToBfloat16Bits } from "../../src/io/float16";
 import { lenet300_100, resnet20 } from "../../src/nn";
-import { referenceFixturesDir } from "../../src/io/paths";
+import { referenceNetworkFile } from "../../src/metrics/reference";
 import { Rng } from "../../src/util/rng";
+import { tempDir } from "../temp";
 
-const dir = mkdtempSync(path.join(tmpdir(), "snn-st-"));
+const dir = tempDir("snn-st-");
 let counter = 0;
 const tmp = (name = "t.safetensors") => path.join(dir, `${counter++}-${name}`);
 
@@ -198,8 +198,8 @@ test("loadNetwork refuses files that do not fit the architecture, naming the lay
   assert.equal(loadNetwork(g, spec, { allowUnknown: true }).weights.size, 3);
 });
 
-test("loads a reference fixture against its architecture (masks = U8, masked weights exactly 0)", { skip: !existsSync(path.join(referenceFixturesDir(), "resnet-20_er_0.9.safetensors")) }, () => {
-  const net = loadNetwork(path.join(referenceFixturesDir(), "resnet-20_er_0.9.safetensors"), resnet20());
+test("loads a reference fixture against its architecture (masks = U8, masked weights exactly 0)", () => {
+  const net = loadNetwork(referenceNetworkFile("resnet-20_er_0.9"), resnet20());
   assert.equal(net.weights.size, 22);
   assert.equal(net.metadata.pruner, "er");
   for (const [name, w] of net.weights) {

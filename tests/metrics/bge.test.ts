@@ -7,8 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { loadNetwork } from "../../src/nn/network-file";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 import { buildArchitecture } from "../../src/nn";
 import { encodeRolledBge, encodeRolledChannelBge } from "../../src/encoding/bge";
 import { csrFromEdges, type CsrGraph } from "../../src/encoding/csr";
@@ -142,14 +142,10 @@ test("network summary over layers", () => {
   assert.throws(() => bgeNetworkMetrics([{ name: "bad", graph: csrFromEdges(4, [0], [1], null) }]), /metrics\/bge: layer bad/);
 });
 
-test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-20 er 0.9)", (t) => {
+test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-20 er 0.9)", () => {
   const name = "resnet-20_er_0.9";
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  if (!existsSync(file)) {
-    t.skip("fixtures not available");
-    return;
-  }
-  const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
+  const file = referenceNetworkFile(name);
+  const expected = readReferenceExpected(name) as unknown as { layers: { shape: number[]; nnz_mask: number }[] };
   const net = loadNetwork(file);
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
   const rolled = bgeNetworkMetrics(encodeRolledBge(spec, net.weights, net.masks).map((l) => ({ name: l.layer, graph: l.graph })));

@@ -1,21 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { projectRoot, referenceFixturesDir } from "../../src/io/paths";
+import { projectRoot } from "../../src/io/paths";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 
-const fixture = path.join(referenceFixturesDir(), "resnet-20_erk_0.98");
-const have = existsSync(`${fixture}.safetensors`);
+const NAME = "resnet-20_erk_0.98";
+const weights = referenceNetworkFile(NAME);
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(projectRoot(), "bin", "snn-topology.js"), "metrics", ...args], { encoding: "utf8", cwd: projectRoot() });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test("metrics --json prints one JSON object with the requested metrics equal to the fixture", { skip: !have && "fixtures not found" }, () => {
-  const exp = JSON.parse(readFileSync(`${fixture}.expected.json`, "utf8")) as { nodes: number; edges: number; metrics_raw: Record<string, number> };
-  const r = cli(["--arch", "resnet20", "--weights", `${fixture}.safetensors`, "--encoding", "mge", "--alignment", "reference", "--json",
+test("metrics --json prints one JSON object with the requested metrics equal to the fixture", () => {
+  const exp = readReferenceExpected(NAME) as unknown as { nodes: number; edges: number; metrics_raw: Record<string, number> };
+  const r = cli(["--arch", "resnet20", "--weights", weights, "--encoding", "mge", "--alignment", "reference", "--json",
     "--metrics", "sink_nodes,source_nodes,2-hop,k-core,cut-edges,cut-nodes,connected_components,motifs", "--motifs", "estimate", "--seed", "1"]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
@@ -30,11 +30,11 @@ test("metrics --json prints one JSON object with the requested metrics equal to 
   assert.ok(ratio > 0.05 && ratio < 20, `motif estimate ${out.metrics.motifs} vs official ${exp.metrics_raw.motifs}`);
 });
 
-test("metrics: bad options are errors naming the flag", { skip: !have && "fixtures not found" }, () => {
-  const r = cli(["--weights", `${fixture}.safetensors`, "--motifs", "approx"]);
+test("metrics: bad options are errors naming the flag", () => {
+  const r = cli(["--weights", weights, "--motifs", "approx"]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /--motifs must be 'estimate' or 'exact'/);
-  const r2 = cli(["--weights", `${fixture}.safetensors`, "--metrics", "3-hop"]);
+  const r2 = cli(["--weights", weights, "--metrics", "3-hop"]);
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /unknown metric '3-hop'/);
 });

@@ -7,9 +7,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { paperDataDir, referenceFixturesDir } from "../../src/io/paths";
+import { paperDataFile, paperDataSkip } from "../paper-data";
 import { readCsv, stringColumn, numberColumn } from "../../src/io/csv";
 import { computeTopometrics, METRICS, METRIC_NAMES, type MetricName } from "../../src/metrics/topometrics";
 import { compareWithReference, listReferenceFixtures, loadReferenceFixture, readReleasedMetrics } from "../../src/metrics/reference";
@@ -25,10 +23,8 @@ function load(name: string) {
   return { g: f.graph, exp: f.expected };
 }
 
-const haveFixtures = existsSync(referenceFixturesDir());
-
 for (const name of FIXTURES) {
-  test(`${name}: deterministic metrics equal the official metrics_raw`, { skip: !haveFixtures && "reference fixtures not found" }, () => {
+  test(`${name}: deterministic metrics equal the official metrics_raw`, () => {
     const { g, exp } = load(name);
     assert.equal(g.numNodes, exp.nodes);
     assert.equal(g.numEdges, exp.edges);
@@ -48,8 +44,8 @@ for (const name of FIXTURES) {
   });
 }
 
-const csvFile = path.join(paperDataDir(), "graph_metrics", "unrolled", "unrolled.csv");
-test("paper normalisation reproduces unrolled.csv (ResNet-20 er 0.9, CIFAR-10)", { skip: (!haveFixtures || !existsSync(csvFile)) && "fixtures or paper data not found" }, () => {
+const csvFile = paperDataFile("graph_metrics/unrolled/unrolled.csv");
+test("paper normalisation reproduces unrolled.csv (ResNet-20 er 0.9, CIFAR-10)", { skip: paperDataSkip() }, () => {
   const { g } = load("resnet-20_er_0.9");
   const r = computeTopometrics(g, { metrics: DETERMINISTIC, normalize: "paper" });
   const t = readCsv(csvFile);
@@ -77,9 +73,12 @@ test("paper normalisation reproduces unrolled.csv (ResNet-20 er 0.9, CIFAR-10)",
   assert.ok(Math.abs((r.metrics.avgConnectedComponents as number) - 1 / (r.metrics.connectedComponents as number)) < 1e-15);
 });
 
-test("fixture listing and released-data reader", { skip: (!haveFixtures || !existsSync(csvFile)) && "fixtures or paper data not found" }, () => {
-  const names = listReferenceFixtures();
-  for (const n of FIXTURES) assert.ok(names.includes(n), n);
+test("fixture listing: the four in-repository fixtures; a missing one is an error naming it", () => {
+  assert.deepEqual(listReferenceFixtures(), [...FIXTURES].sort());
+  assert.throws(() => loadReferenceFixture("no-such-fixture"), /metrics\/reference: .*no-such-fixture\.expected\.json not found/);
+});
+
+test("released-data reader", { skip: paperDataSkip() }, () => {
   const rows = readReleasedMetrics();
   const t = readCsv(csvFile);
   assert.equal(rows.length, t.rows.length);
@@ -89,5 +88,4 @@ test("fixture listing and released-data reader", { skip: (!haveFixtures || !exis
     const want = numberColumn(t, METRICS[m].csvColumn)[i];
     assert.ok(Object.is(rows[i].metrics[m], want) || rows[i].metrics[m] === want, m);
   }
-  assert.throws(() => loadReferenceFixture("no-such-fixture"), /metrics\/reference: .*no-such-fixture\.expected\.json not found/);
 });

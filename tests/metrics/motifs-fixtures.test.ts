@@ -7,16 +7,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { loadNetwork } from "../../src/nn/network-file";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 import { buildArchitecture } from "../../src/nn";
 import { encodeMge } from "../../src/encoding";
 import { estimateMotifs, exactMotifTotals } from "../../src/metrics/motifs";
 
 for (const name of ["resnet-20_erk_0.98", "resnet-20_er_0.9"]) {
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  test(`exact motif totals of ${name} equal the fixture`, { skip: !existsSync(file) && "fixtures not available" }, () => {
-    const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
+  const file = referenceNetworkFile(name);
+  test(`exact motif totals of ${name} equal the fixture`, () => {
+    const expected = readReferenceExpected(name) as any;
     const ex = expected.motifs_exact;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });

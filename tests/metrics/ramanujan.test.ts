@@ -6,8 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { loadNetwork } from "../../src/nn/network-file";
+import { referenceNetworkFile } from "../../src/metrics/reference";
 import { buildArchitecture } from "../../src/nn";
 import { encodeRolledBge } from "../../src/encoding/bge";
 import { csrFromEdges, type CsrGraph } from "../../src/encoding/csr";
@@ -167,12 +167,8 @@ test("network summary: mean/min/max/density-weighted mean skip NaN layers", () =
   assert.ok(Math.abs(net.degreeBound.mean - finite.reduce((a, b) => a + b, 0) / finite.length) < 1e-12);
 });
 
-test("runs on the encoder's rolled BGE of a fixture and matches the dense re-implementation on its small layers", (t) => {
-  const file = path.join(referenceFixturesDir(), "resnet-20_erk_0.98.safetensors");
-  if (!existsSync(file)) {
-    t.skip("fixtures not available");
-    return;
-  }
+test("runs on the encoder's rolled BGE of a fixture and matches the dense re-implementation on its small layers", () => {
+  const file = referenceNetworkFile("resnet-20_erk_0.98");
   const net = loadNetwork(file);
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
   const layers = encodeRolledBge(spec, net.weights, net.masks);

@@ -1,6 +1,6 @@
 /**
  * Spectral gap and Laplacian radius of the MGE (reference alignment) of the ResNet-20 fixtures
- * against what the official code computed (shared/reference/*.expected.json).
+ * against what the official code computed (data/reference/*.expected.json).
  *
  * Tolerances: the reference adjacency eigenvalues come from ARPACK in float32 (scipy eigsh on a
  * float32 matrix), so they carry float32 rounding of order a few ulps of σ1: its own ±λ1 pair
@@ -15,17 +15,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { loadNetwork } from "../../src/nn/network-file";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 import { buildArchitecture } from "../../src/nn";
 import { encodeMge } from "../../src/encoding";
 import { spectralGap, spectralRadius } from "../../src/metrics/spectral";
 import { simpleUndirected } from "../../src/encoding/undirected-simple";
 
 for (const name of ["resnet-20_erk_0.98", "resnet-20_er_0.9"]) {
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  test(`spectral gap and radius of ${name} match the official values`, { skip: !existsSync(file) && "fixtures not available" }, () => {
-    const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
+  const file = referenceNetworkFile(name);
+  test(`spectral gap and radius of ${name} match the official values`, () => {
+    const expected = readReferenceExpected(name) as any;
     const raw = expected.metrics_raw;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
@@ -49,9 +49,9 @@ for (const name of ["resnet-20_erk_0.98", "resnet-20_er_0.9"]) {
 }
 
 for (const name of ["wide-resnet-28-2_er_0.98", "resnet-20_erk_0.98"]) {
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  test(`Laplacian radius of ${name} with the reference's float32 degree sums matches to 1e-12`, { skip: !existsSync(file) && "fixtures not available" }, () => {
-    const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
+  const file = referenceNetworkFile(name);
+  test(`Laplacian radius of ${name} with the reference's float32 degree sums matches to 1e-12`, () => {
+    const expected = readReferenceExpected(name) as any;
     const lw: number[] = expected.metrics_raw["laplacian_top2_eigs"];
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openSync, readSync, closeSync, existsSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import {
   ARCHITECTURE_NAMES,
   buildArchitecture,
@@ -15,21 +15,14 @@ import {
   resnet32,
   wrn28_2,
 } from "../../src/nn";
-import { referenceFixturesDir } from "../../src/io/paths";
+import { referenceNetworkFile } from "../../src/metrics/reference";
 
-/** Reads a safetensors JSON header directly (independent of src/io/safetensors.ts). */
+/** Reads a safetensors JSON header directly (independent of src/io: node:zlib for the `.gz` fixtures). */
 function headerOf(file: string): Record<string, { dtype: string; shape: number[] }> {
-  const fd = openSync(file, "r");
-  try {
-    const len = Buffer.alloc(8);
-    readSync(fd, len, 0, 8, 0);
-    const n = Number(len.readBigUInt64LE(0));
-    const buf = Buffer.alloc(n);
-    readSync(fd, buf, 0, n, 8);
-    return JSON.parse(buf.toString("utf8"));
-  } finally {
-    closeSync(fd);
-  }
+  const raw = readFileSync(file);
+  const buf = file.endsWith(".gz") ? gunzipSync(raw) : raw;
+  const n = Number(buf.readBigUInt64LE(0));
+  return JSON.parse(buf.subarray(8, 8 + n).toString("utf8"));
 }
 
 const fixtures: [string, () => ReturnType<typeof conv6>][] = [
@@ -39,9 +32,8 @@ const fixtures: [string, () => ReturnType<typeof conv6>][] = [
 ];
 
 for (const [file, build] of fixtures) {
-  const p = path.join(referenceFixturesDir(), `${file}.safetensors`);
-  test(`prunable weights of ${file} match the official state_dict names and shapes, in order`, { skip: !existsSync(p) }, () => {
-    const h = headerOf(p);
+  test(`prunable weights of ${file} match the official state_dict names and shapes, in order`, () => {
+    const h = headerOf(referenceNetworkFile(file));
     const official = Object.entries(h)
       .filter(([k]) => k !== "__metadata__" && !k.endsWith("_mask"))
       .map(([k, v]) => ({ name: k, shape: v.shape, offset: (v as unknown as { data_offsets: number[] }).data_offsets[0] }))

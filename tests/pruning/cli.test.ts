@@ -1,14 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { command } from "../../src/cli/prune";
 import { readSafetensors, toFloat32 } from "../../src/io/safetensors";
+import { tempDir } from "../temp";
 
 test("prune CLI writes masked weights, masks and metadata; bad arguments are named errors", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snn-prune-"));
+  const dir = tempDir("snn-prune-");
   const out = path.join(dir, "erk.safetensors");
   // a child process: the CLI prints to stdout, which node:test uses for its own protocol
   const cli = (args: string[]) => spawnSync(process.execPath, [path.join(__dirname, "..", "..", "bin", "snn-topology.js"), "prune", ...args], { encoding: "utf8" });

@@ -1,8 +1,7 @@
 // Test helper: reads the reference fixtures' masks (safetensors) without depending on src/io, so the
 // pruning tests check against the official code's output independently of our own readers.
-import fs from "node:fs";
-import path from "node:path";
-import { referenceFixturesDir } from "../../src/io/paths";
+import { readFileMaybeGzip } from "../../src/io/gzip";
+import { findReferenceNetwork, referenceNetworkFile } from "../../src/metrics/reference";
 import type { PrunableLayer } from "../../src/pruning/types";
 
 export interface FixtureMask {
@@ -12,13 +11,14 @@ export interface FixtureMask {
   total: number;
 }
 
+/** `file` is a fixture name with or without `.safetensors` (compressed or not on disk). */
 export function fixtureExists(file: string): boolean {
-  return fs.existsSync(path.join(referenceFixturesDir(), file));
+  return findReferenceNetwork(file.replace(/\.safetensors$/, "")) !== null;
 }
 
 /** Masks of a fixture in the file's header order, which is the official model's state_dict order. */
 export function readFixtureMasks(file: string): FixtureMask[] {
-  const buf = fs.readFileSync(path.join(referenceFixturesDir(), file));
+  const buf = readFileMaybeGzip(referenceNetworkFile(file.replace(/\.safetensors$/, "")));
   const n = Number(buf.readBigUInt64LE(0));
   const header = JSON.parse(buf.subarray(8, 8 + n).toString("utf8")) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
   const base = 8 + n;

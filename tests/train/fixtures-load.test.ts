@@ -1,22 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
-import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { referenceFixturesDir } from "../../src/io/paths";
+import { listReferenceFixtures, referenceNetworkFile } from "../../src/metrics/reference";
 import { buildArchitecture } from "../../src/nn/architectures";
 import { initBackend } from "../../src/nn/backend";
 import { buildModel, modelToHost } from "../../src/nn/model";
 import { loadModelFile } from "../../src/train/checkpoint";
 import { readSafetensorsHeader } from "../../src/io/safetensors";
 
-const dir = referenceFixturesDir();
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".safetensors")) : [];
+const files = listReferenceFixtures();
 
-test("official fixture networks load into our models (names, PyTorch layouts, masks) and run", { skip: files.length === 0 && "reference fixtures not available" }, async () => {
+test("official fixture networks load into our models (names, PyTorch layouts, masks) and run", async () => {
+  assert.equal(files.length, 4, "the four reference fixtures of data/reference/");
   await initBackend("wasm");
   for (const f of files) {
-    const file = path.join(dir, f);
+    const file = referenceNetworkFile(f);
     const probe = loadModelFileMeta(file);
     const spec = buildArchitecture(probe.architecture, { inputSize: Number(probe.input_size), inputChannels: Number(probe.in_channels), classes: Number(probe.classes) });
     const model = buildModel(spec, { seed: 0 });
