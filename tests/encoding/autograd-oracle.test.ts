@@ -7,12 +7,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { loadNetwork } from "../../src/nn/network-file";
 import { buildArchitecture } from "../../src/nn";
 import { countMge, edgeFingerprint, encodeMge } from "../../src/encoding";
+import { referenceNetworkFile } from "../../src/metrics/reference";
 
 const ORACLE_DIR = path.join(__dirname, "..", "fixtures", "onnx", "official");
 // The oracle's expectations committed for reference fixtures (the oracle is too slow for Conv-6 and WRN-28-2).
@@ -38,9 +38,9 @@ interface Oracle {
 }
 
 for (const name of NAMES) {
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
+  const file = referenceNetworkFile(name);
   const oracleFile = path.join(ORACLE_DIR, `${name}.exact.json`);
-  test(`MGE (exact alignment) of ${name} equals PyTorch autograd's Jacobian pattern of the official model`, { skip: !existsSync(file) && "reference fixtures not available" }, () => {
+  test(`MGE (exact alignment) of ${name} equals PyTorch autograd's Jacobian pattern of the official model`, () => {
     const expected = JSON.parse(readFileSync(oracleFile, "utf8")) as Oracle;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });

@@ -11,7 +11,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { DagNode, DagOp, DagSpec, Pads } from "../../src/nn/dag";
 import { archToDag, dagWeights, inferDagShapes } from "../../src/nn/dag";
@@ -20,11 +19,11 @@ import type { MaskMap, WeightMap } from "../../src/nn/tensors";
 import { encodeMge, countMge, edgeFingerprint } from "../../src/encoding";
 import { encodeDagMge, countDagMge } from "../../src/encoding/dag-mge";
 import { buildDagMgePlan } from "../../src/encoding/dag-plan";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { loadNetwork } from "../../src/nn/network-file";
 import { Rng } from "../../src/util/rng";
 import { checkCsr, randomNet } from "./helpers";
 import { oracleMge } from "./dag-oracle";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 
 /** A tiny DAG builder over a current tensor with known shape. */
 class Builder {
@@ -213,9 +212,9 @@ for (const name of ARCHITECTURE_NAMES) {
 
 const FIXTURES = ["resnet-20_er_0.9", "resnet-20_erk_0.98", "wide-resnet-28-2_er_0.98", "conv-6_erk_0.98"];
 for (const name of FIXTURES) {
-  const file = path.join(referenceFixturesDir(), `${name}.safetensors`);
-  test(`DAG path (reference alignment) reproduces the official fingerprint of ${name}`, { skip: !existsSync(file) && "fixtures not available" }, () => {
-    const expected = JSON.parse(readFileSync(path.join(referenceFixturesDir(), `${name}.expected.json`), "utf8"));
+  test(`DAG path (reference alignment) reproduces the official fingerprint of ${name}`, () => {
+    const file = referenceNetworkFile(name);
+    const expected = readReferenceExpected(name) as unknown as { nodes: number; partitions: number[]; edge_fingerprint: Record<string, unknown> };
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
     const g = encodeDagMge(archToDag(spec), net.weights, net.masks, { alignment: "reference" });

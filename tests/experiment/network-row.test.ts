@@ -6,21 +6,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { networkRow } from "../../src/experiment/network-row";
-import { referenceFixturesDir } from "../../src/io/paths";
 import { buildArchitecture } from "../../src/nn/architectures";
 import { loadNetwork } from "../../src/nn/network-file";
-import { readReferenceExpected } from "../../src/metrics/reference";
+import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 
 const NAME = "resnet-20_er_0.9";
-const have = existsSync(path.join(referenceFixturesDir(), `${NAME}.safetensors`));
 
-test("networkRow: MGE size, paper-normalised topometrics and weight counts of the official fixture", { skip: !have && "reference fixtures not found" }, () => {
+test("networkRow: MGE size, paper-normalised topometrics and weight counts of the official fixture", () => {
   const exp = readReferenceExpected(NAME);
   const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
-  const net = loadNetwork(path.join(referenceFixturesDir(), `${NAME}.safetensors`), spec);
+  const net = loadNetwork(referenceNetworkFile(NAME), spec);
   const stages: string[] = [];
   const row = networkRow(spec, net.weights, net.masks, { seed: 0, motifs: "none", onStage: (s) => stages.push(s) });
   assert.deepEqual(stages, ["encode MGE", "MGE topometrics"]);
