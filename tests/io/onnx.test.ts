@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 import * as protobuf from "protobufjs";
 import { parseOnnx, readOnnx } from "../../src/io/onnx/read";
 import type { OnnxModel } from "../../src/io/onnx/read";
-import descriptor from "../../src/io/onnx/onnx-descriptor.json";
+import { ONNX_DESCRIPTOR as descriptor } from "../../src/io/onnx/onnx-descriptor";
 import { assertTensor, loadExpected, TORCH_IO_FIXTURES } from "./tensor-expect";
 import type { ExpectedTensor } from "./tensor-expect";
 

@@ -34,7 +34,7 @@
  * and INT64_MIN "to the end" sentinels of Slice in practice) the nearest double.
  */
 import * as protobuf from "protobufjs";
-import descriptor from "./onnx-descriptor.json";
+import { ONNX_DESCRIPTOR as descriptor } from "./onnx-descriptor";
 import { readFileBytes } from "../read-file";
 import { gunzipIfGzipped } from "../gzip";
 import { checkedElementCount, decodeLittleEndian, TENSOR_ELEMENT_BYTES } from "../tensor";
