@@ -20,7 +20,7 @@ import {
   type ScoreRow,
   type FeatureSet,
   type BoostProtocol,
-} from "../analysis";
+} from "../analysis/index";
 import { paperDataDir } from "../io/paths";
 import { writeCsv } from "../io/csv";
 

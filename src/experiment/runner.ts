@@ -28,7 +28,7 @@ import { forkSlot, inProcessSlot, WorkerDiedError, type Slot } from "./pool";
 import { archiveForeignRows, lockResultsDir, readResultsCsv, ResultsFile, writeJsonAtomic } from "./results";
 import { canonicalJson } from "../util/json";
 import { codeVersion as computeCodeVersion, packageVersion } from "./version";
-import { machineCores, nativeThreads, setNativeThreads } from "../nn/native";
+import { machineCores, nativeThreads, setNativeThreads } from "../nn/native/index";
 
 /**
  * Native-kernel threads per worker: `requested`, or the cores shared among the workers.

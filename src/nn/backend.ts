@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerFastGradients } from "./gradients";
-import { installNativeKernels, nativeThreads, type NativeInfo } from "./native";
+import { installNativeKernels, nativeThreads, type NativeInfo } from "./native/index";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

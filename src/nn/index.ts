@@ -27,4 +27,4 @@ export { type Architecture, architectureWeights, requireArchSpec } from "./archi
 export { type TorchvisionResnet, type TorchvisionResnetOptions, torchvisionResnet } from "./torchvision-resnet";
 export { type OnnxImportOptions, type ImportedModel, dagFromOnnx } from "./onnx-import";
 export { type LoadModelOptions, type LoadedModel, loadModel } from "./load-model";
-export { installNativeKernels, uninstallNativeKernels, setNativeThreads, nativeThreads, withNativeThreads, nativeInfo, defaultThreads, machineCores, type NativeInfo } from "./native";
+export { installNativeKernels, uninstallNativeKernels, setNativeThreads, nativeThreads, withNativeThreads, nativeInfo, defaultThreads, machineCores, type NativeInfo } from "./native/index";

@@ -12,7 +12,7 @@ import type { SparseModel } from "../nn/model-api";
 import type { ArchSpec } from "../nn/spec";
 import { isDagSpec, type DagSpec } from "../nn/dag";
 import { requireArchSpec } from "../nn/architecture";
-import { withNativeThreads } from "../nn/native";
+import { withNativeThreads } from "../nn/native/index";
 import { prunerInfo } from "./catalogue";
 import type { PruneData } from "./data";
 import { prunableLayers } from "./layers";

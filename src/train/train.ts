@@ -11,7 +11,7 @@
  *
  * Cost per step: one forward + backward pass of the batch plus O(parameters) for the update.
  */
-import { withNativeThreads } from "../nn/native";
+import { withNativeThreads } from "../nn/native/index";
 import * as tf from "@tensorflow/tfjs";
 import { crossEntropy } from "../nn/loss";
 import type { TfSparseModel } from "../nn/model";
