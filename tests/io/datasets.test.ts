@@ -4,6 +4,7 @@
  * loadDataset against the format readers on a small CIFAR-10-shaped folder.
  */
 import { test } from "node:test";
+import { paperDataSkip } from "../paper-data";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -26,7 +27,7 @@ test("names: ids, aliases and paper spellings resolve; unknown names are named e
 });
 
 const unrolled = path.join(paperDataDir(), "graph_metrics", "unrolled", "unrolled.csv");
-test("the paper's spellings are those of unrolled.csv", { skip: !fs.existsSync(unrolled) && "paper data not found (SNN_PAPER_DATA)" }, () => {
+test("the paper's spellings are those of unrolled.csv", { skip: paperDataSkip() }, () => {
   const released = new Set(stringColumn(readCsv(unrolled), "dataset"));
   for (const d of ["cifar10", "cifar100", "tinyimagenet"] as const) assert.ok(released.has(DATASETS[d].displayName), `${DATASETS[d].displayName} not in ${[...released].join(", ")}`);
 });

@@ -4,6 +4,7 @@
  * reference fixtures' `metrics_raw` keys, and the groups of the official main.py (reference-notes §2.1).
  */
 import { test } from "node:test";
+import { paperDataSkip } from "../paper-data";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -48,7 +49,7 @@ test("BGE descriptors: each is the analogue of an MGE metric; the alias is that 
 
 const dir = paperDataDir();
 const unrolled = path.join(dir, "graph_metrics", "unrolled", "unrolled.csv");
-test("the released files carry exactly the catalogue's columns, in unrolled.csv's order", { skip: !fs.existsSync(unrolled) && "paper data not found (SNN_PAPER_DATA)" }, () => {
+test("the released files carry exactly the catalogue's columns, in unrolled.csv's order", { skip: paperDataSkip() }, () => {
   assert.deepEqual(header(unrolled).slice(8), [...UNROLLED_METRIC_COLUMNS]);
   const rolled = header(path.join(dir, "graph_metrics", "rolled", "rolled-CIFAR-10-CONV-6.csv"));
   for (const c of BGE_LAYER_METRICS) assert.ok(rolled.includes(c), `rolled file lacks ${c}`);
