@@ -27,80 +27,71 @@ function run(kernel: string, inputs: Record<string, tf.Tensor>, attrs: Attrs): T
   return tf.engine().runKernel(kernel, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as T4;
 }
 
-/** Registers the six gradients (idempotent per process: re-registering replaces them). */
-export function registerNativeConvGradients(): void {
-  const previousConv = tf.getGradient("Conv2D");
-  const previousDepthwise = tf.getGradient("DepthwiseConv2dNative");
+/** The three kernels of one convolution kind and the attributes every call of that kind carries. */
+interface ConvFamily {
+  readonly forward: string;
+  readonly backInput: string;
+  readonly backFilter: string;
+  readonly base: Attrs;
+  /** tfjs's stock Conv2DBackpropInput gradient already has the closed form and is kept. */
+  readonly backInputGradient: boolean;
+}
+
+const FAMILIES: readonly ConvFamily[] = [
+  { forward: "Conv2D", backInput: "Conv2DBackpropInput", backFilter: "Conv2DBackpropFilter", base: { dataFormat: "NHWC" }, backInputGradient: false },
+  {
+    forward: "DepthwiseConv2dNative",
+    backInput: "DepthwiseConv2dNativeBackpropInput",
+    backFilter: "DepthwiseConv2dNativeBackpropFilter",
+    base: { dilations: 1 },
+    backInputGradient: true,
+  },
+];
+
+function registerFamily(f: ConvFamily): void {
+  const previous = tf.getGradient(f.forward);
+  const geometry = (attrs: Attrs): Attrs => {
+    const { strides, pad, dimRoundingMode } = attrs;
+    return { strides, pad, dimRoundingMode, ...f.base };
+  };
+  const conv = (x: T4, w: T4, attrs: Attrs) => run(f.forward, { x, filter: w }, { ...geometry(attrs), dilations: 1 });
+  const dx = (dy: T4, w: T4, inputShape: number[], attrs: Attrs) => run(f.backInput, { dy, filter: w }, { ...geometry(attrs), inputShape });
+  const dw = (x: T4, dy: T4, filterShape: number[], attrs: Attrs) => run(f.backFilter, { x, dy }, { ...geometry(attrs), filterShape });
 
   tf.registerGradient({
-    kernelName: "Conv2D",
+    kernelName: f.forward,
     inputsToSave: ["x", "filter"],
     gradFunc: (dyIn, saved, attrs) => {
-      if (dilated(attrs)) return previousConv.gradFunc(dyIn, saved, attrs);
+      if (dilated(attrs)) return previous.gradFunc(dyIn, saved, attrs);
       const dy = dyIn as T4;
       const [x, w] = saved as [T4, T4];
-      const { strides, pad, dimRoundingMode } = attrs as Attrs;
-      return {
-        x: () => run("Conv2DBackpropInput", { dy, filter: w }, { strides, pad, dataFormat: "NHWC", dimRoundingMode, inputShape: x.shape }),
-        filter: () => run("Conv2DBackpropFilter", { x, dy }, { strides, pad, dataFormat: "NHWC", dimRoundingMode, filterShape: w.shape }),
-      };
+      return { x: () => dx(dy, w, x.shape, attrs), filter: () => dw(x, dy, w.shape, attrs) };
     },
   });
 
   tf.registerGradient({
-    kernelName: "Conv2DBackpropFilter",
+    kernelName: f.backFilter,
     inputsToSave: ["x", "dy"],
     gradFunc: (vIn, saved, attrs) => {
       const v = vIn as T4;
       const [x, dy] = saved as [T4, T4];
-      const { strides, pad, dimRoundingMode } = attrs as Attrs;
-      return {
-        x: () => run("Conv2DBackpropInput", { dy, filter: v }, { strides, pad, dataFormat: "NHWC", dimRoundingMode, inputShape: x.shape }),
-        dy: () => run("Conv2D", { x, filter: v }, { strides, pad, dataFormat: "NHWC", dilations: 1, dimRoundingMode }),
-      };
+      return { x: () => dx(dy, v, x.shape, attrs), dy: () => conv(x, v, attrs) };
     },
   });
 
+  if (!f.backInputGradient) return;
   tf.registerGradient({
-    kernelName: "DepthwiseConv2dNative",
-    inputsToSave: ["x", "filter"],
-    gradFunc: (dyIn, saved, attrs) => {
-      if (dilated(attrs)) return previousDepthwise.gradFunc(dyIn, saved, attrs);
-      const dy = dyIn as T4;
-      const [x, w] = saved as [T4, T4];
-      const { strides, pad, dimRoundingMode } = attrs as Attrs;
-      return {
-        x: () => run("DepthwiseConv2dNativeBackpropInput", { dy, filter: w }, { strides, pad, dilations: 1, dimRoundingMode, inputShape: x.shape }),
-        filter: () => run("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { strides, pad, dilations: 1, dimRoundingMode, filterShape: w.shape }),
-      };
-    },
-  });
-
-  tf.registerGradient({
-    kernelName: "DepthwiseConv2dNativeBackpropInput",
+    kernelName: f.backInput,
     inputsToSave: ["dy", "filter"],
     gradFunc: (uIn, saved, attrs) => {
       const u = uIn as T4;
       const [dy, w] = saved as [T4, T4];
-      const { strides, pad, dimRoundingMode } = attrs as Attrs;
-      return {
-        dy: () => run("DepthwiseConv2dNative", { x: u, filter: w }, { strides, pad, dilations: 1, dimRoundingMode }),
-        filter: () => run("DepthwiseConv2dNativeBackpropFilter", { x: u, dy }, { strides, pad, dilations: 1, dimRoundingMode, filterShape: w.shape }),
-      };
+      return { dy: () => conv(u, w, attrs), filter: () => dw(u, dy, w.shape, attrs) };
     },
   });
+}
 
-  tf.registerGradient({
-    kernelName: "DepthwiseConv2dNativeBackpropFilter",
-    inputsToSave: ["x", "dy"],
-    gradFunc: (vIn, saved, attrs) => {
-      const v = vIn as T4;
-      const [x, dy] = saved as [T4, T4];
-      const { strides, pad, dimRoundingMode } = attrs as Attrs;
-      return {
-        x: () => run("DepthwiseConv2dNativeBackpropInput", { dy, filter: v }, { strides, pad, dilations: 1, dimRoundingMode, inputShape: x.shape }),
-        dy: () => run("DepthwiseConv2dNative", { x, filter: v }, { strides, pad, dilations: 1, dimRoundingMode }),
-      };
-    },
-  });
+/** Registers the five gradients (idempotent per process: re-registering replaces them). */
+export function registerNativeConvGradients(): void {
+  for (const f of FAMILIES) registerFamily(f);
 }
