@@ -14,7 +14,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { loadNetworkCsv, unrolledCsvPath, classifyPruner, regressDrop, shapImportance } from "../src/analysis";
+import { loadNetworkCsv, classifyPruner, regressDrop, shapImportance } from "../src/analysis";
+import { releasedMetricsFile } from "../src/io";
 import { tableKeys } from "../src/analysis/table";
 
 interface PyOut {
@@ -28,7 +29,7 @@ interface PyOut {
 }
 
 function main(): void {
-  const file = process.argv[2] ?? unrolledCsvPath();
+  const file = process.argv[2] ?? releasedMetricsFile();
   const t0 = Date.now();
   const { table } = loadNetworkCsv(file);
   const alg = classifyPruner(table, "algorithm");

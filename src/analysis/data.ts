@@ -18,6 +18,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { readCsv, numberColumn, stringColumn, hasColumn, type CsvTable } from "../io/csv";
+import { readReleasedMetricsCsv, releasedMetricsFile } from "../io/paper-data";
 import { paperDataDir } from "../io/paths";
 
 import { BGE_COLUMN_ALIASES, BGE_LAYER_METRICS, LAYER_ENCODING_PREFIX, RAMANUJAN_LAYER_METRICS } from "../metrics/catalogue";
@@ -45,22 +46,13 @@ export interface LoadInfo {
   dropSource: DropSource;
 }
 
-/** Path of the released unrolled.csv. */
-export function unrolledCsvPath(dir = paperDataDir()): string {
-  return path.join(dir, "graph_metrics", "unrolled", "unrolled.csv");
-}
-
 /**
  * Loads unrolled.csv, or the experiment grid's own results (a superset of its columns, possibly
  * with `dense_accuracy`, `accuracy_drop`, `realised_sparsity`). Every other numeric column is kept
  * in `num`; string columns other than model/dataset/pruning are dropped.
  */
-export function loadNetworkCsv(file = unrolledCsvPath(), opts: LoadOptions = {}): { table: NetTable; info: LoadInfo } {
-  if (!fs.existsSync(file)) {
-    throw new Error(`analysis/data: ${file} not found (set SNN_PAPER_DATA or run \`npm run fetch-paper-data\` for the paper's data)`);
-  }
-  const t = readCsv(file);
-  return networkTableFromCsv(t, opts);
+export function loadNetworkCsv(file = releasedMetricsFile(), opts: LoadOptions = {}): { table: NetTable; info: LoadInfo } {
+  return networkTableFromCsv(readReleasedMetricsCsv(file), opts);
 }
 
 const ID_COLUMNS = new Set(["model", "dataset", "pruning", "pruning_algorithm", "sparsity", "seed", "accuracy", "dense_accuracy", "accuracy_drop"]);
@@ -294,7 +286,7 @@ export interface PaperDataOptions extends LoadOptions {
 /** Loads unrolled.csv and (unless layers = false) joins the aggregated per-layer encodings to it. */
 export function loadPaperData(opts: PaperDataOptions = {}): PaperData {
   const dir = opts.dir ?? paperDataDir();
-  const { table: unrolled, info } = loadNetworkCsv(unrolledCsvPath(dir), opts);
+  const { table: unrolled, info } = loadNetworkCsv(releasedMetricsFile(dir), opts);
   if (opts.layers === false) return { unrolled, joined: unrolled, info: { ...info, joinedRows: unrolled.n, infiniteLayerValues: 0 } };
   let joined = unrolled;
   let infinite = 0;

@@ -7,7 +7,7 @@
 export { type NetTable, type DropSource, filterTable, takeTableRows, tableRecords, settingKey } from "./table";
 export {
   type LoadOptions, type LoadInfo, type PaperData, type PaperDataOptions, type LayerEncoding,
-  LAYER_ENCODINGS, unrolledCsvPath, loadNetworkCsv, networkTableFromCsv, loadPaperData, loadBgeLayers, loadRamanujanLayers, joinLayerEncoding,
+  LAYER_ENCODINGS, loadNetworkCsv, networkTableFromCsv, loadPaperData, loadBgeLayers, loadRamanujanLayers, joinLayerEncoding,
 } from "./data";
 export { type DenseTable, loadDenseTable } from "./accuracy-drop";
 export { type LayerRows, type LayerAggregates, aggregateLayers, joinAggregates } from "./layer-aggregates";

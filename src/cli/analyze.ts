@@ -8,7 +8,6 @@ import type { Command } from "./main";
 import { parseCommandArgs, numberOption } from "./args";
 import {
   loadNetworkCsv,
-  unrolledCsvPath,
   classifyPruner,
   regressDrop,
   CLASSIFY_PROTOCOL,
@@ -22,6 +21,7 @@ import {
   type BoostProtocol,
 } from "../analysis/index";
 import { paperDataDir } from "../io/paths";
+import { releasedMetricsFile } from "../io/paper-data";
 import { writeCsv } from "../io/csv";
 
 const TASKS = ["classify-algorithm", "classify-category", "regress-drop"] as const;
@@ -84,13 +84,13 @@ export const command: Command = {
     if (groupBy !== undefined && groupBy !== "model" && groupBy !== "dataset") throw new Error(`analyze: --group-by must be model or dataset, got '${groupBy}'`);
     if (groupBy !== undefined && task !== "regress-drop") throw new Error("analyze: --group-by applies to --task regress-drop only");
     const paperDir = values["paper-data"] ?? paperDataDir();
-    const file = values.data ?? unrolledCsvPath(paperDir);
+    const file = values.data ?? releasedMetricsFile(paperDir);
     const started = Date.now();
     const { table, info } = loadNetworkCsv(file, { dense: values.dense });
     let t: NetTable = table;
     let unmatched = 0;
     // Own grid results carry no per-layer files: their density baseline is 1 − realised_sparsity.
-    const ownResults = path.resolve(file) !== path.resolve(unrolledCsvPath(paperDir));
+    const ownResults = path.resolve(file) !== path.resolve(releasedMetricsFile(paperDir));
     if (features !== "mge" && !(features === "density" && ownResults)) {
       const joined = joinLayerFeatures(table, features, paperDir);
       t = joined.table;

@@ -23,5 +23,5 @@ export { type PruneLayout, mergePruneLayout } from "./prune-layout";
 export { type WeightsFile, readWeightsFile } from "./weights-file";
 export {
   type PaperDataStatus, type PaperDataManifest, type DownloadOptions, type DownloadResult, type EnsureResult,
-  FETCH_PAPER_DATA_COMMAND, PAPER_DATA_DEPENDENTS, paperDataStatus, verifyPaperData, downloadPaperData, ensurePaperData, paperDataUnavailableMessage,
+  FETCH_PAPER_DATA_COMMAND, PAPER_DATA_DEPENDENTS, releasedMetricsFile, readReleasedMetricsCsv, paperDataStatus, verifyPaperData, downloadPaperData, ensurePaperData, paperDataUnavailableMessage,
 } from "./paper-data";

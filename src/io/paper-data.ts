@@ -13,7 +13,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { silentProgress, type Progress } from "../util/progress";
-import { paperDataLocations, projectRoot, type PaperDataLocation } from "./paths";
+import { readCsv, type CsvTable } from "./csv";
+import { paperDataDir, paperDataLocations, projectRoot, type PaperDataLocation } from "./paths";
 
 /** One released file: where it is in the repository, its size and SHA-256. */
 export interface PaperDataFileEntry {
@@ -39,6 +40,31 @@ export const PAPER_DATA_DEPENDENTS: readonly string[] = [
   "`snn-topology analyze` without --data",
   "the tests that compare with the released data (skipped, each with its reason)",
 ];
+
+/**
+ * Path of the paper's released MGE metrics, graph_metrics/unrolled/unrolled.csv under `dir`
+ * (default: the folder `paperDataDir()` finds). The one place that spells this path.
+ * @example readReleasedMetricsCsv(releasedMetricsFile("/data/paper-data"))
+ */
+export function releasedMetricsFile(dir = paperDataDir()): string {
+  return path.join(dir, "graph_metrics", "unrolled", "unrolled.csv");
+}
+
+/**
+ * Reads unrolled.csv (2,337 rows, one per trained network), or a file in its layout (the experiment
+ * grid's results, a superset of its columns), as a parsed CSV table. The one reader of this file:
+ * the metrics stage types its rows (`readReleasedMetrics`), the analysis stage builds its network
+ * table (`loadNetworkCsv`), both from this table.
+ * @example const t = readReleasedMetricsCsv(); numberColumn(t, "accuracy")
+ * @throws "io/paper-data: FILE not found (…)" saying how to get the paper's data; the CSV reader's
+ *   errors (file and line) for a malformed file.
+ */
+export function readReleasedMetricsCsv(file = releasedMetricsFile()): CsvTable {
+  if (!existsSync(file)) {
+    throw new Error(`io/paper-data: ${file} not found (set SNN_PAPER_DATA or run \`${FETCH_PAPER_DATA_COMMAND}\` for the paper's data)`);
+  }
+  return readCsv(file);
+}
 
 export function paperDataManifestFile(): string {
   return path.join(projectRoot(), "data", "paper-data.manifest.json");

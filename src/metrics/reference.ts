@@ -10,9 +10,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { encodeMge, type MgeGraph } from "../encoding/mge";
 import type { Alignment } from "../encoding/plan";
-import { numberColumn, readCsv, stringColumn } from "../io/csv";
+import { numberColumn, stringColumn } from "../io/csv";
+import { readReleasedMetricsCsv, releasedMetricsFile } from "../io/paper-data";
 import { loadNetwork } from "../nn/network-file";
-import { paperDataDir, referenceFixturesDir } from "../io/paths";
+import { referenceFixturesDir } from "../io/paths";
 import { buildArchitecture } from "../nn/architectures";
 import type { ArchSpec } from "../nn/spec";
 import { METRICS, METRIC_NAMES, type MetricName, type Topometrics } from "./topometrics";
@@ -127,15 +128,13 @@ export interface ReleasedRow {
   readonly metrics: Readonly<Record<MetricName, number>>;
 }
 
-/** Path of the released MGE metrics. */
-export function releasedMetricsFile(): string {
-  return path.join(paperDataDir(), "graph_metrics", "unrolled", "unrolled.csv");
-}
-
-/** Reads unrolled.csv (2,337 rows). Missing values are NaN. */
+/**
+ * unrolled.csv (io's `readReleasedMetricsCsv`, 2,337 rows) as typed rows with the catalogue's 16
+ * metrics. Missing values are NaN.
+ * @throws when the file is missing (saying how to get the paper's data) or lacks a catalogue column.
+ */
 export function readReleasedMetrics(file = releasedMetricsFile()): ReleasedRow[] {
-  if (!existsSync(file)) throw new Error(`metrics/reference: ${file} not found (set SNN_PAPER_DATA or run npm run fetch-paper-data)`);
-  const t = readCsv(file);
+  const t = readReleasedMetricsCsv(file);
   const model = stringColumn(t, "model");
   const dataset = stringColumn(t, "dataset");
   const pruning = stringColumn(t, "pruning");

@@ -14,6 +14,9 @@ import {
   tableKeys,
 } from "../../src/analysis/data";
 import { featureColumns } from "../../src/analysis/features";
+import { releasedMetricsFile } from "../../src/io/paper-data";
+import { readReleasedMetrics } from "../../src/metrics/reference";
+import { METRICS, METRIC_NAMES } from "../../src/metrics/catalogue";
 import { paperDataSkip } from "../paper-data";
 import { tempDir } from "../temp";
 
@@ -26,7 +29,7 @@ function mgeRow(acc: number, pr: string, sp: number, model: string, seed: number
 /** A miniature paper-data folder: 2 models, duplicates, rolled + Ramanujan files for one model. */
 function fixture(): string {
   const dir = tempDir("paper-");
-  fs.mkdirSync(path.join(dir, "graph_metrics", "unrolled"), { recursive: true });
+  fs.mkdirSync(path.dirname(releasedMetricsFile(dir)), { recursive: true });
   const rows = [
     mgeRow(0.9, "snip", 0.9, "M1", 0, 1),
     mgeRow(0.8, "uniform", 0.9, "M1", 0, 2),
@@ -34,7 +37,7 @@ function fixture(): string {
     mgeRow(0.5, "rigl", 0.98, "M2", 1, 3),
     mgeRow(0.7, "erk", 0.98, "M2", 1, 4),
   ];
-  fs.writeFileSync(path.join(dir, "graph_metrics", "unrolled", "unrolled.csv"), [MGE_HEADER.join(","), ...rows].join("\n") + "\n");
+  fs.writeFileSync(releasedMetricsFile(dir), [MGE_HEADER.join(","), ...rows].join("\n") + "\n");
   // per-layer: M1 snip (2 layers) and M1 uniform (2 layers)
   const layerHead = "accuracy,pruning_algorithm,sparsity,model,dataset,seed,layer_id,layer_name,layer_sparsity,bridges,motifs_count";
   const layers = [
@@ -59,7 +62,7 @@ function fixture(): string {
 
 test("duplicates removed, categories, best-run drop", () => {
   const dir = fixture();
-  const { table, info } = loadNetworkCsv(path.join(dir, "graph_metrics", "unrolled", "unrolled.csv"));
+  const { table, info } = loadNetworkCsv(releasedMetricsFile(dir));
   assert.equal(info.rowsRead, 5);
   assert.equal(info.duplicatesRemoved, 1);
   assert.equal(table.n, 4);
@@ -71,16 +74,33 @@ test("duplicates removed, categories, best-run drop", () => {
   assert.deepEqual(Array.from(table.num["r-out"]), [4, 5, 6, 7]);
 });
 
+test("the metrics and analysis stages read unrolled.csv through one reader: same rows, same values, same error", () => {
+  const dir = fixture();
+  const file = releasedMetricsFile(dir);
+  assert.equal(file, path.join(dir, "graph_metrics", "unrolled", "unrolled.csv"));
+  const rows = readReleasedMetrics(file);
+  const { table } = loadNetworkCsv(file, { keepDuplicates: true });
+  assert.equal(rows.length, table.n);
+  rows.forEach((r, i) => {
+    assert.deepEqual([r.model, r.pruning, r.sparsity, r.seed, r.accuracy], [table.model[i], table.pruning[i], table.sparsity[i], table.seed[i], table.accuracy[i]]);
+    for (const m of METRIC_NAMES) assert.equal(r.metrics[m], table.num[METRICS[m].csvColumn][i], `${m}, row ${i}`);
+  });
+  const missing = path.join(dir, "nowhere.csv");
+  const message = /io\/paper-data: .*nowhere\.csv not found \(set SNN_PAPER_DATA or run `npm run fetch-paper-data`/;
+  assert.throws(() => readReleasedMetrics(missing), message);
+  assert.throws(() => loadNetworkCsv(missing), message);
+});
+
 test("differing duplicates are refused", () => {
   const dir = fixture();
-  const f = path.join(dir, "graph_metrics", "unrolled", "unrolled.csv");
+  const f = releasedMetricsFile(dir);
   fs.appendFileSync(f, mgeRow(0.85, "snip", 0.9, "M1", 0, 1) + "\n");
   assert.throws(() => loadNetworkCsv(f), /lines 2 and 7 are the same setting \(M1\|CIFAR-10\|snip\|0\.9\|0\) with different values/);
 });
 
 test("dense table (per seed, else mean over seeds) and own-results columns", () => {
   const dir = fixture();
-  const f = path.join(dir, "graph_metrics", "unrolled", "unrolled.csv");
+  const f = releasedMetricsFile(dir);
   const dense = path.join(dir, "dense.csv");
   fs.writeFileSync(dense, "model,dataset,accuracy,seed\nM1,CIFAR-10,0.95,0\nM2,CIFAR-10,0.75,0\nM2,CIFAR-10,0.85,2\n");
   const { table } = loadNetworkCsv(f, { dense });
@@ -162,7 +182,7 @@ test("released data: 2,337 rows → 2,290 settings, 11 algorithms, encodings joi
 test("danfo DataFrames of the network and layer tables", () => {
   const { toDataFrame, layersDataFrame } = require("../../src/analysis/dataframe") as typeof import("../../src/analysis/dataframe");
   const dir = fixture();
-  const { table } = loadNetworkCsv(path.join(dir, "graph_metrics", "unrolled", "unrolled.csv"));
+  const { table } = loadNetworkCsv(releasedMetricsFile(dir));
   const df = toDataFrame(table, ["sink_nodes"]);
   assert.deepEqual(df.shape, [4, 9]);
   assert.deepEqual(df.column("category").values, ["PaI", "random", "DST", "random"]);
