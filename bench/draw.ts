@@ -27,7 +27,7 @@ function graphOf(c: string): CsrGraph {
   if (c === "conv6-0.6") {
     const spec = buildArchitecture("conv6");
     const { weights, masks } = randomSparseNetwork(spec, 0.6, 0);
-    return encodeMge(spec, weights, masks);
+    return encodeMge(spec, masks, { weights });
   }
   throw new Error(`bench/draw: unknown case '${c}' (${CASES.join(", ")})`);
 }

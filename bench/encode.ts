@@ -29,7 +29,7 @@ function runCase(c: string): void {
   const t1 = process.hrtime.bigint();
   const counts = countMge(spec, masks);
   const t2 = process.hrtime.bigint();
-  const g = encodeMge(spec, weights, masks);
+  const g = encodeMge(spec, masks, { weights });
   const t3 = process.hrtime.bigint();
   const sec = (a: bigint, b: bigint) => Number(b - a) / 1e9;
   const bytes = g.offsets.byteLength + g.targets.byteLength + g.weights.byteLength;

@@ -283,7 +283,7 @@ function loadFixture(name: string): { build: () => CsrGraph; official: Record<st
   return {
     build: () => {
       const net = loadNetwork(referenceNetworkFile(name, dir), spec);
-      return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+      return encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
     },
     official: exp.reference_seconds,
   };
@@ -336,7 +336,7 @@ async function main(): Promise<void> {
     const build = (): CsrGraph => {
       const spec = buildArchitecture("conv6", { inputSize: 32, classes: 10 });
       const net = randomSparseNetwork(spec, 0.6, 0);
-      return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+      return encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
     };
     const r = await benchNetwork("conv6 random 0.6 (seed 0)", build, null, a, sampler);
     printNetwork(r);

@@ -49,11 +49,11 @@ export function buildCase(name: string): CsrGraph {
       for (let i = 0; i < n; i++) data[i] = m && m.data[i] ? rng.normal() * std : 0;
       weights.set(l.name, { shape: l.shape, data });
     }
-    return encodeMge(spec, weights, masks, { alignment: "reference" });
+    return encodeMge(spec, masks, { weights, alignment: "reference" });
   }
   const net = loadNetwork(referenceNetworkFile(name));
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-  return encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+  return encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
 }
 
 export function peakRssMiB(): number {

@@ -95,7 +95,7 @@ let result: Record<string, unknown> = {};
 let lastGraph: MgeGraph | null = null;
 if (!countOnly) {
   stage("encode MGE");
-  const g = encodeDagMge(dag, weights, masks, { alignment: "exact" });
+  const g = encodeDagMge(dag, masks, { weights, alignment: "exact" });
   lastGraph = g;
   weights = new Map();
   masks = new Map();

@@ -75,7 +75,8 @@ export const command: Command = {
 
     const t0 = Date.now();
     const net = loadCliNetwork("draw", o, HELP);
-    const graph = encodeMge(net.spec, net.weights, net.masks, {
+    const graph = encodeMge(net.spec, net.masks, {
+      weights: net.weights,
       alignment,
       identityShortcuts: Boolean(o["identity-shortcuts"]),
       progress: o.quiet ? silentProgress : terminalProgress("encode"),

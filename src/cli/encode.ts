@@ -85,7 +85,7 @@ export const command: Command = {
         return 0;
       }
       const big = counts.edges > 2_000_000 && !o.quiet;
-      const g = encodeArchitectureMge(spec, weights, masks, { alignment, identityShortcuts, weightPrecision: precision, progress: big ? terminalProgress("encode") : silentProgress });
+      const g = encodeArchitectureMge(spec, masks, { weights, alignment, identityShortcuts, weightPrecision: precision, progress: big ? terminalProgress("encode") : silentProgress });
       const seconds = (Date.now() - t0) / 1000;
       if (o.out) writeGraph(o.out, g, meta, Boolean(o.force));
       if (o.json) {
@@ -98,8 +98,8 @@ export const command: Command = {
       return 0;
     }
     const layers: LayerGraph[] = encoding === "rolled"
-      ? encodeRolledBge(spec, weights, masks, { weightPrecision: precision })
-      : encodeRolledChannelBge(spec, weights, masks, { weightPrecision: precision });
+      ? encodeRolledBge(spec, masks, { weights, weightPrecision: precision })
+      : encodeRolledChannelBge(spec, masks, { weights, weightPrecision: precision });
     if (o.out) {
       const ext = path.extname(o.out);
       const stem = o.out.slice(0, o.out.length - ext.length);

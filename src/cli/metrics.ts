@@ -112,7 +112,7 @@ export const command: Command = {
       const m = loadCliModel("metrics", o);
       alignment = m.alignment;
       arch = m.architecture.name;
-      graph = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment, progress: encodeProgress });
+      graph = encodeArchitectureMge(m.architecture, m.masks, { weights: m.weights, alignment, progress: encodeProgress });
     } else {
       if (o["random-mask"] !== undefined) throw new Error("metrics: --random-mask needs --model");
       const header = readSafetensorsHeader(file);
@@ -127,7 +127,7 @@ export const command: Command = {
       const spec = buildArchitecture(arch, { inputSize, classes, ...(inputChannels ? { inputChannels } : {}) });
 
       const net = loadNetwork(file, spec);
-      graph = encodeMge(spec, net.weights, net.masks, { alignment, progress: encodeProgress });
+      graph = encodeMge(spec, net.masks, { weights: net.weights, alignment, progress: encodeProgress });
     }
     const encodeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const r = computeTopometrics(graph, {

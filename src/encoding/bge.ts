@@ -20,7 +20,10 @@ import type { CsrGraph, Partition } from "./csr";
 import { layerWeightAndMask } from "./layer-weights";
 import { checkPrecision, type WeightPrecision } from "./mge";
 
+/** As the MGE encoders' options (`(architecture, masks, { weights, … })`), without the MGE's plan options. */
 export interface BgeOptions {
+  /** Weights by parameter name; default none: topology only, every edge of weight 1. */
+  readonly weights?: WeightMap | null;
   readonly weightPrecision?: WeightPrecision;
 }
 
@@ -116,12 +119,12 @@ function round(precision: WeightPrecision): (x: number) => number {
 }
 
 /** Rolled BGE of every conv (incl. shortcut) and linear layer, in layer order. */
-export function encodeRolledBge(spec: Architecture, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
+export function encodeRolledBge(spec: Architecture, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
   const where = `encoding/bge: ${spec.name}`;
   const rnd = round(checkPrecision(options.weightPrecision));
   return paramLayers(spec).map((l) => {
     const shape = shapeOf(l);
-    const { active, absw } = layerData(where, l.weight, shape, weights, masks);
+    const { active, absw } = layerData(where, l.weight, shape, options.weights ?? null, masks);
     const rightN = shape[0];
     const leftN = numel(shape) / rightN;
     const left = l.kind === "conv2d"
@@ -140,12 +143,12 @@ export function encodeRolledBge(spec: Architecture, weights: WeightMap | null, m
 }
 
 /** Rolled-channel BGE of every conv (incl. shortcut) and linear layer, in layer order. */
-export function encodeRolledChannelBge(spec: Architecture, weights: WeightMap | null, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
+export function encodeRolledChannelBge(spec: Architecture, masks: MaskMap | null, options: BgeOptions = {}): LayerGraph[] {
   const where = `encoding/bge: ${spec.name}`;
   const rnd = round(checkPrecision(options.weightPrecision));
   return paramLayers(spec).map((l) => {
     const shape = shapeOf(l);
-    const { active, absw } = layerData(where, l.weight, shape, weights, masks);
+    const { active, absw } = layerData(where, l.weight, shape, options.weights ?? null, masks);
     if (l.kind === "linear") {
       const inF = l.inChannels;
       const graph = bipartite(

@@ -45,7 +45,7 @@ import { roundToFloat16 } from "../io/float16";
 import { silentProgress } from "../util/progress";
 import { MAX_EDGES, type CsrGraph } from "./csr";
 import { layerWeightAndMask } from "./layer-weights";
-import { checkPrecision, countMge, encodeMge, type LayerEdgeCount, type MgeCounts, type MgeGraph, type MgeOptions, type WeightPrecision } from "./mge";
+import { checkPrecision, countMge, encodeMge, type LayerEdgeCount, type MgeCountOptions, type MgeCounts, type MgeGraph, type MgeOptions, type WeightPrecision } from "./mge";
 import type { PlanOptions } from "./plan";
 import { buildDagMgePlan, type DagMgePlan, type DagWriter } from "./dag-plan";
 
@@ -267,11 +267,11 @@ function rekey<T>(m: Map<string, T> | null, names: ReadonlyMap<string, string>):
  * @example countDagMge(torchvisionResnet("resnet18"), masks, { alignment: "exact" }).edges
  * @throws as encodeDagMge.
  */
-export function countDagMge(dag: DagSpec, masks: MaskMap | null, options: PlanOptions & { weights?: WeightMap } = {}): MgeCounts {
+export function countDagMge(dag: DagSpec, masks: MaskMap | null, options: MgeCountOptions = {}): MgeCounts {
   const lifted = refuseReference(dag, options);
   if (lifted) {
     const names = liftedWeightNames(dag);
-    return countMge(lifted, rekey(masks, names), { ...options, weights: rekey(options.weights ?? null, names) ?? undefined });
+    return countMge(lifted, rekey(masks, names), { ...options, weights: rekey(options.weights ?? null, names) });
   }
   const { plan, taps } = prepareDag(dag, options.weights ?? null, masks, options, null);
   const n = plan.numNodes;
@@ -284,20 +284,20 @@ export function countDagMge(dag: DagSpec, masks: MaskMap | null, options: PlanOp
 }
 
 /**
- * The general MGE of a DAG as a CSR graph (module comment). `weights` null = topology only (weight
- * 1); `masks` null = mask from weights ≠ 0. Default alignment `exact`.
- * @example const g = encodeDagMge(archToDag(buildArchitecture("resnet20")), weights, masks, { alignment: "exact" });
+ * The general MGE of a DAG as a CSR graph (module comment). `options.weights` absent = topology only
+ * (weight 1); `masks` null = mask from weights ≠ 0. Default alignment `exact`.
+ * @example const g = encodeDagMge(archToDag(buildArchitecture("resnet20")), masks, { weights, alignment: "exact" });
  * @throws on unsupported structures (named node), missing/mis-shaped weights, `reference` on a DAG
  * outside the paper's architecture family, or more than 2^31 − 1 edges.
  */
-export function encodeDagMge(dag: DagSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
+export function encodeDagMge(dag: DagSpec, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
   const precision = checkPrecision(options.weightPrecision);
   const lifted = refuseReference(dag, options);
   if (lifted) {
     const names = liftedWeightNames(dag);
-    return encodeMge(lifted, rekey(weights, names), rekey(masks, names), options);
+    return encodeMge(lifted, rekey(masks, names), { ...options, weights: rekey(options.weights ?? null, names) });
   }
-  const { where, plan, taps } = prepareDag(dag, weights, masks, options, precision);
+  const { where, plan, taps } = prepareDag(dag, options.weights ?? null, masks, options, precision);
   const progress = options.progress ?? silentProgress;
   const n = plan.numNodes;
   const repeat = plan.mayRepeat.some(Boolean);
@@ -330,13 +330,13 @@ function liftedWeightNames(dag: DagSpec): Map<string, string> {
 /**
  * The MGE of either kind of architecture: ArchSpecs go to `encodeMge` (default `reference`), DAGs
  * to `encodeDagMge` (default `exact`).
- * @example encodeArchitectureMge(model.architecture, model.weights, model.masks, { alignment: "exact" })
+ * @example encodeArchitectureMge(model.architecture, model.masks, { weights: model.weights, alignment: "exact" })
  */
-export function encodeArchitectureMge(arch: Architecture, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
-  return isDagSpec(arch) ? encodeDagMge(arch, weights, masks, options) : encodeMge(arch, weights, masks, options);
+export function encodeArchitectureMge(arch: Architecture, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
+  return isDagSpec(arch) ? encodeDagMge(arch, masks, options) : encodeMge(arch, masks, options);
 }
 
 /** Counting counterpart of `encodeArchitectureMge`. */
-export function countArchitectureMge(arch: Architecture, masks: MaskMap | null, options: PlanOptions & { weights?: WeightMap } = {}): MgeCounts {
+export function countArchitectureMge(arch: Architecture, masks: MaskMap | null, options: MgeCountOptions = {}): MgeCounts {
   return isDagSpec(arch) ? countDagMge(arch, masks, options) : countMge(arch, masks, options);
 }

@@ -7,7 +7,7 @@ export { type CsrGraph, type Partition, type ReverseCsr, csrFromEdges, inDegrees
 export { type InAdjacency, inAdjacency } from "./in-adjacency";
 export { type SimpleUndirected, simpleUndirected } from "./undirected-simple";
 export {
-  type MgeGraph, type MgeOptions, type MgeCounts, type LayerEdgeCount, type UnrolledLayerOptions, type WeightPrecision,
+  type MgeGraph, type MgeOptions, type MgeCountOptions, type MgeCounts, type LayerEdgeCount, type UnrolledLayerOptions, type WeightPrecision,
   encodeMge, countMge, encodeUnrolledLayer,
 } from "./mge";
 export type { Alignment } from "./plan";

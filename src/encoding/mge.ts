@@ -28,7 +28,17 @@ import { buildMgePlan, stepName, type Alignment, type ConvStep, type LinearStep,
 
 export type WeightPrecision = "float16" | "float32";
 
-export interface MgeOptions extends PlanOptions {
+/**
+ * What the MGE counters read besides the architecture and the masks. Every encoder of this stage
+ * takes `(architecture, masks, options)` with the weights here: the masks decide the topology, the
+ * weights are an optional extra (edge weights |w|, and the mask of a layer whose mask is absent).
+ */
+export interface MgeCountOptions extends PlanOptions {
+  /** Weights by parameter name; default none: topology only, every edge of weight 1. */
+  readonly weights?: WeightMap | null;
+}
+
+export interface MgeOptions extends MgeCountOptions {
   /** "float16" (default, as the official code) or "float32". */
   readonly weightPrecision?: WeightPrecision;
   readonly progress?: Progress;
@@ -259,24 +269,24 @@ function prepare(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | nul
  *   const { nodes, edges, edgesPerLayer } = countMge(spec, net.masks);
  * @throws as encodeMge, except for the CSR size limit.
  */
-export function countMge(spec: ArchSpec, masks: MaskMap | null, options: PlanOptions & { weights?: WeightMap } = {}): MgeCounts {
+export function countMge(spec: ArchSpec, masks: MaskMap | null, options: MgeCountOptions = {}): MgeCounts {
   const { plan, perLayer, edges } = prepare(spec, options.weights ?? null, masks, options, null);
   return { nodes: plan.numNodes, edges, partitions: plan.partitions, edgesPerLayer: perLayer, alignment: plan.alignment };
 }
 
 /**
- * Builds the MGE as a CSR graph. `weights` null = topology only (weight 1); `masks` null = mask from
- * weights ≠ 0.
+ * Builds the MGE as a CSR graph. `options.weights` absent = topology only (weight 1); `masks` null =
+ * mask from weights ≠ 0 (then `options.weights` is required).
  * @example
  *   const spec = buildArchitecture("resnet20");
  *   const net = loadNetwork("resnet-20_er_0.9.safetensors", spec);
- *   const mge = encodeMge(spec, net.weights, net.masks);   // CsrGraph with partitions
+ *   const mge = encodeMge(spec, net.masks, { weights: net.weights });   // CsrGraph with partitions
  * @throws when neither weight nor mask is given for a layer, one has another shape than the spec,
  *   or the graph exceeds the Int32 CSR limit (2^31 − 1 edges).
  */
-export function encodeMge(spec: ArchSpec, weights: WeightMap | null, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
+export function encodeMge(spec: ArchSpec, masks: MaskMap | null, options: MgeOptions = {}): MgeGraph {
   const precision = checkPrecision(options.weightPrecision);
-  const { where, plan, taps, perLayer, edges } = prepare(spec, weights, masks, options, precision);
+  const { where, plan, taps, perLayer, edges } = prepare(spec, options.weights ?? null, masks, options, precision);
   const g = fillCsr(where, plan.numNodes, plan.partitions, plan.steps, taps, perLayer, edges, options.progress);
   return { ...g, alignment: plan.alignment, edgesPerLayer: perLayer };
 }
@@ -336,7 +346,10 @@ function fillCsr(
   return { numNodes: n, numEdges: edges, offsets, targets, weights: wts, partitions };
 }
 
+/** As the whole-network encoders' `(architecture, masks, { weights })`, for one layer's tensors. */
 export interface UnrolledLayerOptions {
+  /** The layer's weight; default none: topology only, every edge of weight 1. */
+  readonly weight?: HostTensor | null;
   /** Keep the padding nodes on the left (default true, as §1.3) or drop them with their edges. */
   readonly keepPadding?: boolean;
   readonly weightPrecision?: WeightPrecision;
@@ -348,7 +361,8 @@ export interface UnrolledLayerOptions {
  * `keepPadding: false`; right nodes c_out·o²; an edge (j, r·s + a, q·s + b) → (c, r, q) per nonzero
  * tap. Depthwise convs connect channel j to its own outputs only. O(E + o²·nnz) time.
  */
-export function encodeUnrolledLayer(layer: Conv2dSpec, inputSize: number, weight: HostTensor | null, mask: HostMask | null, options: UnrolledLayerOptions = {}): CsrGraph {
+export function encodeUnrolledLayer(layer: Conv2dSpec, inputSize: number, mask: HostMask | null, options: UnrolledLayerOptions = {}): CsrGraph {
+  const weight = options.weight ?? null;
   const where = `encoding/unrolled: ${layer.name}`;
   const precision = checkPrecision(options.weightPrecision);
   const keep = options.keepPadding ?? true;

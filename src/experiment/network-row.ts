@@ -58,7 +58,10 @@ export function densityRow(spec: ArchSpec, masks: MaskMap): { row: Row; density:
   return { row, density };
 }
 
+/** As the encoders' `(architecture, masks, { weights, … })`; here the weights are required (weighted metrics). */
 export interface NetworkRowOptions extends Pick<MetricsConfig, "motifs" | "bge" | "ramanujan"> {
+  /** The network's weights: |w| weighs the MGE's and the BGEs' edges (strength, spectral metrics). */
+  readonly weights: WeightMap;
   /** Seed of the motif estimators. */
   readonly seed: number;
   /** Called with a label as each step starts (the grid shows it as the cell's stage). */
@@ -70,19 +73,20 @@ export interface NetworkRowOptions extends Pick<MetricsConfig, "motifs" | "bge" 
  * `t_bge_s` time its steps. A network without edges gets its counts and no metrics.
  * @example
  *   const net = loadNetwork("lenet5_snip_0.9.safetensors", spec);
- *   const row = networkRow(spec, net.weights, net.masks, { seed: 0, motifs: "exact", bge: true, ramanujan: true });
+ *   const row = networkRow(spec, net.masks, { weights: net.weights, seed: 0, motifs: "exact", bge: true, ramanujan: true });
  *   row["spectral_gap"]; row["rolled:bridges_mean"];
  * @throws what encodeMge, computeTopometrics and the per-layer metrics throw (a mask that does not
  *   fit the spec, a graph too large for the CSR, a metric undefined on the graph).
  */
-export function networkRow(spec: ArchSpec, weights: WeightMap, masks: MaskMap, options: NetworkRowOptions): Row {
+export function networkRow(spec: ArchSpec, masks: MaskMap, options: NetworkRowOptions): Row {
+  const weights = options.weights;
   const stage = options.onStage ?? (() => {});
   const motifs = options.motifs ?? "estimate";
   const { row, density } = densityRow(spec, masks);
 
   stage("encode MGE");
   let t0 = performance.now();
-  const mge = encodeMge(spec, weights, masks);
+  const mge = encodeMge(spec, masks, { weights });
   row.t_encode_s = seconds(t0);
   row.nodes = mge.numNodes;
   row.edges = mge.numEdges;
@@ -100,11 +104,11 @@ export function networkRow(spec: ArchSpec, weights: WeightMap, masks: MaskMap, o
     t0 = performance.now();
     const layerDensity = new Map(density.perLayer.map((l) => [l.name, l.density]));
     const inputs = (layers: readonly LayerGraph[]) => layers.map((l) => ({ name: l.layer, graph: l.graph, density: layerDensity.get(`${l.layer}.weight`) }));
-    const rolled = inputs(encodeRolledBge(spec, weights, masks));
+    const rolled = inputs(encodeRolledBge(spec, masks, { weights }));
     if (options.bge) {
       const bgeOptions = { motifs: motifs === "exact" ? ("exact" as const) : ("reference" as const), motifSeed: options.seed };
       const r = bgeNetworkMetrics(rolled, bgeOptions);
-      const rc = bgeNetworkMetrics(inputs(encodeRolledChannelBge(spec, weights, masks)), bgeOptions);
+      const rc = bgeNetworkMetrics(inputs(encodeRolledChannelBge(spec, masks, { weights })), bgeOptions);
       for (const m of catalogue.BGE_METRICS) {
         putSummary(row, catalogue.LAYER_ENCODING_PREFIX.rolled, catalogue.BGE_METRIC_INFO[m].column, r.summary[m]);
         putSummary(row, catalogue.LAYER_ENCODING_PREFIX.rolledChannel, catalogue.BGE_METRIC_INFO[m].column, rc.summary[m]);

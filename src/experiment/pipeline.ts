@@ -218,7 +218,7 @@ export function createExecutor(): CellExecutor {
         }
         if (cell.kind === "dense") return row;
 
-        Object.assign(row, networkRow(spec, host.weights, host.masks, { ...cell.metrics, seed: cell.seed, onStage: (label: string) => ctx.stage(label) }));
+        Object.assign(row, networkRow(spec, host.masks, { ...cell.metrics, weights: host.weights, seed: cell.seed, onStage: (label: string) => ctx.stage(label) }));
         row.t_total_s = seconds(tStart);
         return row;
       } finally {

@@ -85,7 +85,7 @@ export function loadReferenceFixture(name: string, options: { alignment?: Alignm
   const expected = readReferenceExpected(name, dir);
   const spec = buildArchitecture(expected.architecture, { inputSize: expected.input_size, classes: expected.classes });
   const net = loadNetwork(referenceNetworkFile(name, dir), spec);
-  const graph = encodeMge(spec, net.weights, net.masks, { alignment: options.alignment ?? "reference" });
+  const graph = encodeMge(spec, net.masks, { weights: net.weights, alignment: options.alignment ?? "reference" });
   return { name, spec, graph, expected };
 }
 

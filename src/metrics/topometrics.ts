@@ -104,7 +104,7 @@ function emptyMetrics(): Record<MetricName, number | null> {
  * share work are computed once (the five local metrics; cut-edges and cut-nodes; the two
  * component metrics; the simple undirected view for motifs and spectra).
  * @example
- *   const t = computeTopometrics(encodeMge(spec, net.weights, net.masks), { normalize: "paper", seed: 0 });
+ *   const t = computeTopometrics(encodeMge(spec, net.masks, { weights: net.weights }), { normalize: "paper", seed: 0 });
  *   t.metrics.spectralGap; t.seconds.twoHop;
  * @throws on an empty graph or an unknown option value; the metric modules throw on graphs where
  *   their metric is not defined (e.g. the motif estimator when int(fraction·N) = 0, the spectra on N ≤ 3).

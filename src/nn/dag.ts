@@ -308,7 +308,7 @@ export function dagWeights(dag: DagSpec): DagWeight[] {
 /**
  * The DAG of a built-in ArchSpec: the same layers and names (weights `${name}.weight`), a residual
  * block as out = post(add(body(pre(x)), shortcut(pre(x) or x))). Unnamed layers get `${kind}_${i}`.
- * @example const dag = archToDag(buildArchitecture("resnet20")); encodeDagMge(dag, w, m, { alignment: "exact" })
+ * @example const dag = archToDag(buildArchitecture("resnet20")); encodeDagMge(dag, m, { weights: w, alignment: "exact" })
  */
 export function archToDag(spec: ArchSpec): DagSpec {
   const nodes: DagNode[] = [];

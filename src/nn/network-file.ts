@@ -28,7 +28,7 @@ function otherParameterNames(spec: ArchSpec): Set<string> {
  * and metadata), checked against `spec` when given.
  * @example
  *   const net = loadNetwork("resnet-20_er_0.9.safetensors", buildArchitecture("resnet20"));
- *   const mge = encodeMge(spec, net.weights, net.masks);
+ *   const mge = encodeMge(spec, net.masks, { weights: net.weights });
  * @throws on a missing weight or a wrong shape for the spec, an unknown tensor, a non-float weight,
  *   a NaN/Inf weight, or a mask that is not 0/1 or has no weight.
  */

@@ -44,7 +44,7 @@ for (const name of NAMES) {
     const expected = JSON.parse(readFileSync(oracleFile, "utf8")) as Oracle;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-    const g = encodeMge(spec, net.weights, net.masks, { alignment: "exact", weightPrecision: "float32" });
+    const g = encodeMge(spec, net.masks, { weights: net.weights, alignment: "exact", weightPrecision: "float32" });
     assert.equal(g.numNodes, expected.nodes, "nodes");
     assert.equal(g.numEdges, expected.edges, "edges");
     assert.deepEqual(

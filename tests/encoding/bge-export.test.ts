@@ -25,7 +25,7 @@ import { tempDir } from "../temp";
 test("rolled BGE: c_in·k² + c_out nodes, an edge per nonzero weight with |w| as float16", () => {
   const spec = wrn28_2();
   const { weights, masks } = randomNet(spec, 0.1, 3);
-  const layers = encodeRolledBge(spec, weights, masks);
+  const layers = encodeRolledBge(spec, masks, { weights });
   assert.equal(layers.length, 29);
   assert.equal(layers[0].layer, "conv1");
   assert.equal(layers[0].graph.numNodes, 43);
@@ -46,7 +46,7 @@ test("rolled BGE: c_in·k² + c_out nodes, an edge per nonzero weight with |w| a
 test("rolled-channel BGE: c_in + c_out nodes, edge iff the kernel has a nonzero, weight = kernel L2 norm; depthwise gives j→j", () => {
   const spec = resnet20();
   const { weights, masks } = randomNet(spec, 0.08, 5);
-  const layers = encodeRolledChannelBge(spec, weights, masks, { weightPrecision: "float32" });
+  const layers = encodeRolledChannelBge(spec, masks, { weights, weightPrecision: "float32" });
   const pw = prunableWeights(spec);
   layers.forEach((l, idx) => {
     const w = weights.get(pw[idx].name)!;
@@ -71,7 +71,7 @@ test("rolled-channel BGE: c_in + c_out nodes, edge iff the kernel has a nonzero,
   });
   const mb = mobilenetv2({ widthMultiplier: 0.25 });
   const net = randomNet(mb, 1, 1);
-  const dw = encodeRolledChannelBge(mb, net.weights, net.masks).find((l) => l.layer === "layers.3.conv2")!;
+  const dw = encodeRolledChannelBge(mb, net.masks, { weights: net.weights }).find((l) => l.layer === "layers.3.conv2")!;
   const c = dw.graph.partitions[0].size;
   assert.equal(dw.graph.numEdges, c);
   for (let j = 0; j < c; j++) assert.deepEqual([...dw.graph.targets.subarray(dw.graph.offsets[j], dw.graph.offsets[j + 1])], [c + j]);
@@ -81,7 +81,7 @@ test("binary graph format: round trip, and refusal of corrupt files", () => {
   const dir = tempDir("snn-graph-");
   const spec = lenet5();
   const { weights, masks } = randomNet(spec, 0.3, 9);
-  const g = encodeMge(spec, weights, masks);
+  const g = encodeMge(spec, masks, { weights });
   const f = path.join(dir, "g.bin");
   writeGraphBinary(f, g, { architecture: spec.name });
   const r = readGraphBinary(f);
@@ -118,7 +118,7 @@ test("GraphML: all nodes and edges with attributes; large graphs refused unless 
   const dir = tempDir("snn-graphml-");
   const spec = lenet5({ widthMultiplier: 0.5 });
   const { weights, masks } = randomNet(spec, 0.05, 2);
-  const g = encodeMge(spec, weights, masks);
+  const g = encodeMge(spec, masks, { weights });
   const f = path.join(dir, "g.graphml");
   writeGraphML(f, g);
   const text = readFileSync(f, "utf8");

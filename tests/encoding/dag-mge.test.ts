@@ -156,7 +156,7 @@ for (let seed = 0; seed < 24; seed++) {
     const dag = randomDag(seed);
     const { weights, masks } = randomWeights(dag, 0.6, seed + 100);
     const idShortcuts = seed % 3 === 0;
-    const g = encodeDagMge(dag, weights, masks, { alignment: "exact", weightPrecision: "float32", identityShortcuts: idShortcuts });
+    const g = encodeDagMge(dag, masks, { weights, alignment: "exact", weightPrecision: "float32", identityShortcuts: idShortcuts });
     checkCsr(g);
     const o = oracleMge(dag, weights, masks, idShortcuts);
     assert.deepEqual(g.partitions.map((p) => [p.name, p.size]), o.sets.map((s) => [s.name, s.size]));
@@ -198,13 +198,13 @@ for (const name of ARCHITECTURE_NAMES) {
       const dag = archToDag(spec);
       const { weights, masks } = randomNet(spec, 0.1, 7);
       for (const identityShortcuts of [false, true]) {
-        const a = encodeMge(spec, weights, masks, { alignment: "exact", identityShortcuts });
-        const b = encodeDagMge(dag, weights, masks, { alignment: "exact", identityShortcuts });
+        const a = encodeMge(spec, masks, { weights, alignment: "exact", identityShortcuts });
+        const b = encodeDagMge(dag, masks, { weights, alignment: "exact", identityShortcuts });
         assert.deepEqual(b.partitions, a.partitions);
         assert.deepEqual(edgeFingerprint(b), edgeFingerprint(a));
       }
-      const r = encodeDagMge(dag, weights, masks, { alignment: "reference" });
-      assert.deepEqual(edgeFingerprint(r), edgeFingerprint(encodeMge(spec, weights, masks, { alignment: "reference" })));
+      const r = encodeDagMge(dag, masks, { weights, alignment: "reference" });
+      assert.deepEqual(edgeFingerprint(r), edgeFingerprint(encodeMge(spec, masks, { weights, alignment: "reference" })));
       assert.equal(countDagMge(dag, masks, { alignment: "exact" }).nodes, countMge(spec, masks, { alignment: "exact" }).nodes);
     }
   });
@@ -217,7 +217,7 @@ for (const name of FIXTURES) {
     const expected = readReferenceExpected(name) as unknown as { nodes: number; partitions: number[]; edge_fingerprint: Record<string, unknown> };
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-    const g = encodeDagMge(archToDag(spec), net.weights, net.masks, { alignment: "reference" });
+    const g = encodeDagMge(archToDag(spec), net.masks, { weights: net.weights, alignment: "reference" });
     assert.equal(g.numNodes, expected.nodes);
     assert.deepEqual(g.partitions.map((p) => p.size), expected.partitions);
     const fp = edgeFingerprint(g) as unknown as Record<string, unknown>;
@@ -231,16 +231,16 @@ test("general MGE refuses what it does not define, naming the node", () => {
   const w = (names: string[]): WeightMap => new Map(names.map((n) => [`${n}.weight`, { shape: [2, 2, 3, 3], data: new Float32Array(36).fill(1) }]));
   // An add of two existing node sets.
   const twoSets: DagSpec = { kind: "dag", name: "m", input, nodes: [conv("a", "input"), conv("b", "a"), { name: "sum", op: { kind: "add" }, inputs: ["a", "b"] }, conv("c", "sum"), conv("d", "b")], output: "c" };
-  assert.throws(() => encodeDagMge(twoSets, w(["a", "b", "c", "d"]), null), /add 'sum'.*no operand is the output of a conv\/linear layer used only by this add/);
+  assert.throws(() => encodeDagMge(twoSets, null, { weights: w(["a", "b", "c", "d"]) }), /add 'sum'.*no operand is the output of a conv\/linear layer used only by this add/);
   // A conv after a flatten.
   const flat: DagSpec = { kind: "dag", name: "m", input, nodes: [conv("a", "input"), { name: "f", op: { kind: "flatten" }, inputs: ["a"] }, conv("b", "f")], output: "b" };
-  assert.throws(() => encodeDagMge(flat, w(["a", "b"]), null), /node 'b' \(conv2d\): needs a \[C, H, W\] input/);
+  assert.throws(() => encodeDagMge(flat, null, { weights: w(["a", "b"]) }), /node 'b' \(conv2d\): needs a \[C, H, W\] input/);
   // Shape mismatch at an add.
   const mismatch: DagSpec = { kind: "dag", name: "m", input, nodes: [conv("a", "input"), conv("b", "a", 2), { name: "s", op: { kind: "add" }, inputs: ["a", "b"] }], output: "s" };
-  assert.throws(() => encodeDagMge(mismatch, w(["a", "b"]), null), /node 's' \(add\): operands a \[2, 6, 6\] and b \[2, 3, 3\] differ/);
+  assert.throws(() => encodeDagMge(mismatch, null, { weights: w(["a", "b"]) }), /node 's' \(add\): operands a \[2, 6, 6\] and b \[2, 3, 3\] differ/);
   // Reference alignment outside the paper's family (a concat).
   const cat: DagSpec = { kind: "dag", name: "m", input, nodes: [conv("a", "input"), { name: "k", op: { kind: "concat" }, inputs: ["a", "input"] }, { name: "f", op: { kind: "flatten" }, inputs: ["k"] }, { name: "fc", op: { kind: "linear", weight: "fc.weight", inFeatures: 144, outFeatures: 2, bias: false }, inputs: ["f"] }], output: "fc" };
-  assert.throws(() => encodeDagMge(cat, w(["a"]), null, { alignment: "reference" }), /reference alignment is defined only for the paper's chain \+ residual-block architectures/);
+  assert.throws(() => encodeDagMge(cat, null, { weights: w(["a"]), alignment: "reference" }), /reference alignment is defined only for the paper's chain \+ residual-block architectures/);
   // A missing weight.
-  assert.throws(() => encodeDagMge(cat, w(["a"]), null), /no weight or mask for 'fc.weight'/);
+  assert.throws(() => encodeDagMge(cat, null, { weights: w(["a"]) }), /no weight or mask for 'fc.weight'/);
 });

@@ -20,7 +20,7 @@ for (const name of NAMES) {
     const expected = readReferenceExpected(name) as any;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-    const g = encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    const g = encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
     assert.equal(g.numNodes, expected.nodes);
     assert.equal(g.numEdges, expected.edges);
     assert.deepEqual(g.partitions.map((p) => p.size), expected.partitions);

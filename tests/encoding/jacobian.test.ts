@@ -103,7 +103,7 @@ test("unrolled BGE of one conv layer = nonzero pattern of the brute-force Jacobi
       const { w, m, shape } = randomLayer(rng, l, density);
       const label = `I=${I} k=${k} s=${s} p=${p} ${cin}->${cout} g=${groups} d=${density}`;
       // Without padding nodes: left = the real input.
-      const g = encodeUnrolledLayer(l, I, { shape, data: w }, { shape, data: m }, { keepPadding: false, weightPrecision: "float32" });
+      const g = encodeUnrolledLayer(l, I, { shape, data: m }, { weight: { shape, data: w }, keepPadding: false, weightPrecision: "float32" });
       checkCsr(g);
       const leftN = cin * I * I;
       assert.equal(g.partitions[0].size, leftN, label);
@@ -115,7 +115,7 @@ test("unrolled BGE of one conv layer = nonzero pattern of the brute-force Jacobi
       const O = Math.floor((I + 2 * p - k) / s) + 1;
       let P = I + 2 * p;
       if ((P - k) % s !== 0) P = (O - 1) * s + k;
-      const gp = encodeUnrolledLayer(l, I, { shape, data: w }, { shape, data: m }, { weightPrecision: "float32" });
+      const gp = encodeUnrolledLayer(l, I, { shape, data: m }, { weight: { shape, data: w }, weightPrecision: "float32" });
       checkCsr(gp);
       assert.equal(gp.partitions[0].size, cin * P * P, label);
       const Jp = jacobian(cin * P * P, (x) => conv(x, cin, P, w, cout, k, s, 0, groups).y);
@@ -215,7 +215,7 @@ test("exact alignment, stride-2 block with projection shortcut + identity shortc
     for (const density of [0.35, 0.8]) {
       const { weights, masks } = randomNet(spec, density, seed);
       const W = (n: string) => (weights.get(`${n}.weight`) as { data: Float32Array }).data;
-      const g = encodeMge(spec, weights, masks, { alignment: "exact", identityShortcuts: true, weightPrecision: "float32" });
+      const g = encodeMge(spec, masks, { weights, alignment: "exact", identityShortcuts: true, weightPrecision: "float32" });
       checkCsr(g);
       assert.deepEqual(g.partitions.map((p) => [p.name, p.size]), [["input", 300], ["conv1", 256], ["b1.conv1", 96], ["b1.conv2", 96], ["b2.conv1", 96], ["b2.conv2", 96], ["fc", 3]]);
       const st = g.partitions.map((p) => p.start);
@@ -241,7 +241,7 @@ test("exact alignment, stride-2 block with projection shortcut + identity shortc
       // countMge agrees with the materialised graph.
       assert.equal(countMge(spec, masks, { alignment: "exact", identityShortcuts: true }).edges, g.numEdges);
       // The reference alignment differs at stride 2 (intra-partition edges), with the same nodes.
-      const r = encodeMge(spec, weights, masks, { alignment: "reference", weightPrecision: "float32" });
+      const r = encodeMge(spec, masks, { weights, alignment: "reference", weightPrecision: "float32" });
       assert.equal(r.numNodes, g.numNodes);
       assert.equal(countMge(spec, masks, { alignment: "reference" }).edges, r.numEdges);
       let intra = 0;
@@ -256,7 +256,7 @@ test("exact alignment with pooling folded into the next conv and linear: Jacobia
   for (const seed of [4, 5]) {
     const { weights, masks } = randomNet(spec, 0.5, seed);
     const W = (n: string) => (weights.get(`${n}.weight`) as { data: Float32Array }).data;
-    const g = encodeMge(spec, weights, masks, { alignment: "exact", weightPrecision: "float32" });
+    const g = encodeMge(spec, masks, { weights, alignment: "exact", weightPrecision: "float32" });
     checkCsr(g);
     const st = g.partitions.map((p) => p.start);
     assert.deepEqual(g.partitions.map((p) => p.size), [200, 192, 64, 5, 3]);
@@ -271,7 +271,7 @@ test("exact alignment with pooling folded into the next conv and linear: Jacobia
       return linear(linear(avgpool(b, 4, 4, 2, 2).y, W("fc1"), 5), W("fc2"), 3);
     };
     assertEdgesAndReachability(g, exp, network);
-    const r = encodeMge(spec, weights, masks, { alignment: "reference", weightPrecision: "float32" });
+    const r = encodeMge(spec, masks, { weights, alignment: "reference", weightPrecision: "float32" });
     assert.deepEqual(edgeFingerprint(r), edgeFingerprint(g));
     assert.equal(countMge(spec, masks).edges, g.numEdges);
   }
@@ -284,7 +284,7 @@ test("countMge agrees with the materialised MGE on random sparse architectures, 
     const { weights, masks } = randomNet(spec, 0.2, 11);
     for (const alignment of ["reference", "exact"] as const) {
       for (const identityShortcuts of [false, true]) {
-        const g = encodeMge(spec, weights, masks, { alignment, identityShortcuts });
+        const g = encodeMge(spec, masks, { weights, alignment, identityShortcuts });
         checkCsr(g);
         const c = countMge(spec, masks, { alignment, identityShortcuts });
         assert.equal(c.edges, g.numEdges, `${name} ${alignment}`);

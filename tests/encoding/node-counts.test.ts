@@ -54,7 +54,7 @@ test("dense Conv-6 on CIFAR-10 has 241,388,032 MGE edges, with the derived per-l
 
 test("dense ResNet-20, reference alignment: the official stride-2 quirk (Appendix B.1)", () => {
   const spec = resnet20();
-  const g = encodeMge(spec, null, denseMasks(spec), { alignment: "reference" });
+  const g = encodeMge(spec, denseMasks(spec), { alignment: "reference" });
   checkCsr(g);
   const part = new Int32Array(g.numNodes);
   g.partitions.forEach((p, i) => part.fill(i, p.start, p.start + p.size));
@@ -85,7 +85,7 @@ test("dense ResNet-20, reference alignment: the official stride-2 quirk (Appendi
   assert.equal(countZero(dout, 7), 760);
   assert.equal(countZero(dout, 13), 744);
   // The exact alignment has no intra-partition edges and no structural sources beyond the input.
-  const x = encodeMge(spec, null, denseMasks(spec), { alignment: "exact" });
+  const x = encodeMge(spec, denseMasks(spec), { alignment: "exact" });
   checkCsr(x);
   const dinx = inDegrees(x);
   let sources = 0;
@@ -101,7 +101,7 @@ test("dense ResNet-20, reference alignment: the official stride-2 quirk (Appendi
 test("dense MobileNetV2, reference alignment: 23,664 structural sources and sinks, as in every er/erk 0.8 row of unrolled.csv", () => {
   const { mobilenetv2 } = require("../../src/nn") as typeof import("../../src/nn");
   const spec = mobilenetv2();
-  const g = encodeMge(spec, null, denseMasks(spec), { alignment: "reference" });
+  const g = encodeMge(spec, denseMasks(spec), { alignment: "reference" });
   // Stride-2 depthwise convs on 144×32², 192×16², 576×8² maps shift c·(2I − 1) nodes each.
   const shifted = 144 * 63 + 192 * 31 + 576 * 15;
   assert.equal(shifted, 23_664);

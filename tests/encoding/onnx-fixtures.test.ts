@@ -36,7 +36,7 @@ for (const name of names) {
   test(`ONNX fixture ${name}: exact MGE equals PyTorch autograd's`, () => {
     const expected = JSON.parse(readFileSync(path.join(DIR, `${name}.expected.json`), "utf8"));
     const m = loadModel(path.join(DIR, `${name}.onnx.gz`));
-    const g = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment: "exact", weightPrecision: "float32" });
+    const g = encodeArchitectureMge(m.architecture, m.masks, { weights: m.weights, alignment: "exact", weightPrecision: "float32" });
     assert.equal(g.numNodes, expected.nodes, "nodes");
     assert.deepEqual(
       g.partitions.map((p) => [p.start, p.size, p.channels, p.height, p.width]),
@@ -69,7 +69,7 @@ for (const file of official) {
   test(`official model ${file} (ONNX) reproduces the reference fixture's graph in reference alignment`, () => {
     const expected = JSON.parse(readFileSync(expectedFile, "utf8"));
     const m = loadModel(path.join(OFFICIAL, file));
-    const g = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment: "reference" });
+    const g = encodeArchitectureMge(m.architecture, m.masks, { weights: m.weights, alignment: "reference" });
     assert.equal(g.numNodes, expected.nodes);
     assert.equal(g.numEdges, expected.edges);
     const fp = edgeFingerprint(g) as unknown as Record<string, unknown>;
@@ -84,7 +84,7 @@ for (const file of official) {
   test(`official model ${file} (ONNX) in exact alignment equals PyTorch autograd's`, () => {
     const expected = JSON.parse(readFileSync(exactFile, "utf8"));
     const m = loadModel(path.join(OFFICIAL, file));
-    const g = encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment: "exact", weightPrecision: "float32" });
+    const g = encodeArchitectureMge(m.architecture, m.masks, { weights: m.weights, alignment: "exact", weightPrecision: "float32" });
     assert.equal(g.numNodes, Number(expected.nodes));
     assert.equal(g.numEdges, Number(expected.edges));
     const fp = edgeFingerprint(g);
@@ -106,8 +106,8 @@ for (const file of official) {
     const m = loadModel(path.join(OFFICIAL, file));
     const spec = buildArchitecture(BUILT_IN[prefix], { inputSize: 32, classes: 10 });
     for (const alignment of ["reference", "exact"] as const) {
-      const fromOnnx = edgeFingerprint(encodeArchitectureMge(m.architecture, m.weights, m.masks, { alignment, weightPrecision: "float32" }));
-      const fromSpec = edgeFingerprint(encodeArchitectureMge(spec, m.weights, m.masks, { alignment, weightPrecision: "float32" }));
+      const fromOnnx = edgeFingerprint(encodeArchitectureMge(m.architecture, m.masks, { weights: m.weights, alignment, weightPrecision: "float32" }));
+      const fromSpec = edgeFingerprint(encodeArchitectureMge(spec, m.masks, { weights: m.weights, alignment, weightPrecision: "float32" }));
       assert.deepEqual(fromOnnx, fromSpec, alignment);
     }
   });

@@ -18,7 +18,7 @@ test("networkRow: MGE size, paper-normalised topometrics and weight counts of th
   const spec = buildArchitecture(exp.architecture, { inputSize: exp.input_size, classes: exp.classes });
   const net = loadNetwork(referenceNetworkFile(NAME), spec);
   const stages: string[] = [];
-  const row = networkRow(spec, net.weights, net.masks, { seed: 0, motifs: "none", onStage: (s) => stages.push(s) });
+  const row = networkRow(spec, net.masks, { weights: net.weights, seed: 0, motifs: "none", onStage: (s) => stages.push(s) });
   assert.deepEqual(stages, ["encode MGE", "MGE topometrics"]);
   assert.equal(row.nodes, exp.nodes);
   assert.equal(row.edges, exp.edges);

@@ -148,7 +148,7 @@ test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-
   const expected = readReferenceExpected(name) as unknown as { layers: { shape: number[]; nnz_mask: number }[] };
   const net = loadNetwork(file);
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-  const rolled = bgeNetworkMetrics(encodeRolledBge(spec, net.weights, net.masks).map((l) => ({ name: l.layer, graph: l.graph })));
+  const rolled = bgeNetworkMetrics(encodeRolledBge(spec, net.masks, { weights: net.weights }).map((l) => ({ name: l.layer, graph: l.graph })));
   assert.equal(rolled.layers.length, expected.layers.length);
   rolled.layers.forEach((l, i) => {
     const e = expected.layers[i];
@@ -158,7 +158,7 @@ test("runs on the encoder's rolled and rolled-channel BGEs of a fixture (ResNet-
     assert.equal(l.nodes, e.shape[1] * (e.shape[2] ?? 1) * (e.shape[3] ?? 1) + e.shape[0], `${l.name} nodes`);
     assert.ok(Number.isFinite(l.spectralGap) && l.spectralGap >= 0 && Number.isFinite(l.spectralRadius));
   });
-  const channel = bgeNetworkMetrics(encodeRolledChannelBge(spec, net.weights, net.masks).map((l) => ({ name: l.layer, graph: l.graph })));
+  const channel = bgeNetworkMetrics(encodeRolledChannelBge(spec, net.masks, { weights: net.weights }).map((l) => ({ name: l.layer, graph: l.graph })));
   assert.equal(channel.layers.length, expected.layers.length);
   assert.equal(channel.summary.spectralGap.count, expected.layers.length);
 });

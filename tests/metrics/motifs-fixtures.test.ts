@@ -20,7 +20,7 @@ for (const name of ["resnet-20_erk_0.98", "resnet-20_er_0.9"]) {
     const ex = expected.motifs_exact;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-    const g = encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    const g = encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
     const m = exactMotifTotals(g);
     assert.equal(m.connected3, ex.connected_induced_3);
     assert.equal(m.connected4, ex.connected_induced_4);

@@ -171,7 +171,7 @@ test("runs on the encoder's rolled BGE of a fixture and matches the dense re-imp
   const file = referenceNetworkFile("resnet-20_erk_0.98");
   const net = loadNetwork(file);
   const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-  const layers = encodeRolledBge(spec, net.weights, net.masks);
+  const layers = encodeRolledBge(spec, net.masks, { weights: net.weights });
   const res = ramanujanNetworkMetrics(layers.map((l) => ({ name: l.layer, graph: l.graph })));
   assert.equal(res.layers.length, 22);
   let checked = 0;

@@ -29,7 +29,7 @@ for (const name of ["resnet-20_erk_0.98", "resnet-20_er_0.9"]) {
     const raw = expected.metrics_raw;
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-    const g = encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    const g = encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
     const view = simpleUndirected(g, true);
     const gap = spectralGap(g, {}, view);
     const want: number[] = raw["adjacency_top3_abs_eigs"];
@@ -55,7 +55,7 @@ for (const name of ["wide-resnet-28-2_er_0.98", "resnet-20_erk_0.98"]) {
     const lw: number[] = expected.metrics_raw["laplacian_top2_eigs"];
     const net = loadNetwork(file);
     const spec = buildArchitecture(net.metadata.architecture, { inputSize: Number(net.metadata.input_size), classes: Number(net.metadata.classes) });
-    const g = encodeMge(spec, net.weights, net.masks, { alignment: "reference" });
+    const g = encodeMge(spec, net.masks, { weights: net.weights, alignment: "reference" });
     const view = simpleUndirected(g, true);
     const ref = spectralRadius(g, { degreeSums: "float32" }, view);
     for (let i = 0; i < 2; i++) {

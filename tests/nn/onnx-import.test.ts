@@ -56,7 +56,7 @@ test("the exported tiny CNN imports to the DAG of its PyTorch definition", () =>
     ["f", { kind: "flatten" }],
     ["fc", { kind: "linear", weight: "fc.weight", inFeatures: 8, outFeatures: 5, bias: true }],
   ]);
-  assert.deepEqual(edgeFingerprint(encodeDagMge(dag, weights, null)), edgeFingerprint(encodeDagMge(hand, weights, null)));
+  assert.deepEqual(edgeFingerprint(encodeDagMge(dag, null, { weights })), edgeFingerprint(encodeDagMge(hand, null, { weights })));
 });
 
 function handDag(name: string, input: DagSpec["input"], chain: [string, DagNode["op"]][]): DagSpec {
@@ -151,8 +151,8 @@ test("synthetic ONNX graph (concat, ceil pooling, Clip, Dropout, shape folding, 
   };
   assert.equal(dag.nodes.find((n) => n.op.kind === "activation" && n.op.fn === "relu6") !== undefined, true);
   assert.equal(dag.nodes.filter((n) => n.op.kind === "flatten").length, 1);
-  const g1 = encodeDagMge(dag, weights, null, { weightPrecision: "float32" });
-  const g2 = encodeDagMge(hand, weights, null, { weightPrecision: "float32" });
+  const g1 = encodeDagMge(dag, null, { weights, weightPrecision: "float32" });
+  const g2 = encodeDagMge(hand, null, { weights, weightPrecision: "float32" });
   assert.deepEqual(edgeFingerprint(g1), edgeFingerprint(g2));
   assert.ok(g1.numEdges > 0);
 });

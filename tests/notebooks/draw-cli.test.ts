@@ -30,7 +30,7 @@ test("draw writes a PNG of the asked size; its legend counts intra-partition edg
     assert.equal(png.width, 600);
     assert.equal(png.height, 200);
     // Independent counts from the graph itself.
-    const g = encodeMge(spec, net.weights, net.masks, { alignment });
+    const g = encodeMge(spec, net.masks, { weights: net.weights, alignment });
     const indeg = inDegrees(g);
     let intra = 0;
     let skip = 0;

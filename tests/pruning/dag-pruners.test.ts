@@ -81,8 +81,8 @@ test("rolled and rolled-channel BGEs of a converted built-in equal the ArchSpec'
   const { weights, masks } = randomSparseNetwork(spec, 0.8, 2);
   const dag = archToDag(spec);
   for (const enc of [encodeRolledBge, encodeRolledChannelBge]) {
-    const a = enc(spec, weights, masks);
-    const b = enc(dag, weights, masks);
+    const a = enc(spec, masks, { weights });
+    const b = enc(dag, masks, { weights });
     assert.deepEqual(b.map((l) => [l.layer, l.role]), a.map((l) => [l.layer, l.role]));
     for (let i = 0; i < a.length; i++) assert.deepEqual(edgeFingerprint(b[i].graph), edgeFingerprint(a[i].graph));
   }

@@ -111,7 +111,7 @@ function checkOptions(o: MgePictureOptions): void {
 /**
  * Draws the whole layered graph `g` (nodes grouped in `g.partitions`) as a raster picture.
  * @example
- *   const pic = drawMge(encodeMge(spec, weights, masks), { width: 6000, height: 2000, highlight: ["sinks", "sources"] });
+ *   const pic = drawMge(encodeMge(spec, masks, { weights }), { width: 6000, height: 2000, highlight: ["sinks", "sources"] });
  *   writeFileSync("mge.png", encodePng(pic));
  * @throws when the picture is too small for the partitions, the partitions do not cover the nodes, or an option is out of range.
  */
