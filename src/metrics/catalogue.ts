@@ -107,8 +107,14 @@ export function parseMetricName(s: string): MetricName {
   throw new Error(`metrics/topometrics: unknown metric '${s}'; known: ${METRIC_NAMES.join(", ")} (CSV column and fixture names are accepted too)`);
 }
 
-/** Divides a raw value the way the released unrolled.csv does (reference-notes §2.1). */
-export function paperNormalise(name: MetricName, raw: number, nodes: number, edges: number): number {
+/**
+ * Divides a raw value the way the released unrolled.csv does (reference-notes §2.1): what
+ * `computeTopometrics(g, { normalize: "paper" })` and the CLI's `--normalize paper` apply to each
+ * metric (identifiers spell it "normalize", as the option does).
+ * @example paperNormalize("sinkNodes", 120, 1000, 5000) // 0.12: divided by N
+ * @throws when the divisor (N or E) is 0.
+ */
+export function paperNormalize(name: MetricName, raw: number, nodes: number, edges: number): number {
   const d = METRICS[name].paperDivisor;
   if (d === "none") return raw;
   const by = d === "N" ? nodes : edges;

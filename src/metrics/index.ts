@@ -7,7 +7,7 @@ export {
   type MetricName, type MetricInfo, type MetricGroup, type StepName, type BgeMetricName, type BgeMetricInfo, type RamanujanMetricName, type LayerAggregate,
   METRICS, METRIC_NAMES, MGE_METRICS, MGE_METRIC_GROUPS, UNROLLED_METRIC_COLUMNS, BGE_METRICS, BGE_METRIC_INFO, BGE_LAYER_METRICS,
   RAMANUJAN_METRICS, RAMANUJAN_METRIC_INFO, RAMANUJAN_LAYER_METRICS, LAYER_AGGREGATES, LAYER_ENCODING_PREFIX, DENSITY_COLUMNS,
-  parseMetricName, paperNormalise, layerAggregateColumn, layerAggregateColumns,
+  parseMetricName, paperNormalize, layerAggregateColumn, layerAggregateColumns,
 } from "./catalogue";
 export { type Topometrics, type TopometricsOptions, type TopometricsDetails, computeTopometrics } from "./topometrics";
 export { type LayerSizes, type LocalConnectivity, localConnectivity, nodeRoles, NODE_ROLE, removableBounds } from "./local";

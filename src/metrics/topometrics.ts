@@ -36,9 +36,9 @@ import { EigenWorkspace, solverVectors } from "./eigen";
 import { estimateMotifsOfView, exactMotifTotalsOfView } from "./motifs";
 import { spectralGapOfView, spectralRadiusOfView, withSpectralWorkspace, type SpectralOptions } from "./spectral";
 import { simpleUndirected, type SimpleUndirected } from "../encoding/undirected-simple";
-import { METRICS, METRIC_NAMES, paperNormalise, type MetricName, type StepName } from "./catalogue";
+import { METRICS, METRIC_NAMES, paperNormalize, type MetricName, type StepName } from "./catalogue";
 
-export { METRICS, METRIC_NAMES, parseMetricName, paperNormalise, type MetricName, type StepName, type MetricGroup, type MetricInfo } from "./catalogue";
+export { METRICS, METRIC_NAMES, parseMetricName, paperNormalize, type MetricName, type StepName, type MetricGroup, type MetricInfo } from "./catalogue";
 
 export interface TopometricsOptions {
   /** Metrics to compute (default: all 16). */
@@ -246,7 +246,7 @@ export function computeTopometrics(graph: CsrGraph, options: TopometricsOptions 
   if (normalize === "paper") {
     for (const name of METRIC_NAMES) {
       const v = metrics[name];
-      if (v !== null) metrics[name] = paperNormalise(name, v, n, m);
+      if (v !== null) metrics[name] = paperNormalize(name, v, n, m);
     }
   }
   return { nodes: n, edges: m, normalize, metrics, seconds, details };

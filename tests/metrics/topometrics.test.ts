@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { computeTopometrics, METRICS, METRIC_NAMES, paperNormalise, parseMetricName } from "../../src/metrics/topometrics";
+import { computeTopometrics, METRICS, METRIC_NAMES, paperNormalize, parseMetricName } from "../../src/metrics/topometrics";
 import { localConnectivity } from "../../src/metrics/local";
 import { cutStructure, weakComponents } from "../../src/metrics/connectivity";
 import { meanCoreness } from "../../src/metrics/kcore";
@@ -44,7 +44,7 @@ test("computeTopometrics = the per-family functions; paper normalisation divides
     assert.equal(paper.metrics.cutNodes, cut.articulationPoints / E); // sic: /E, not /N
     assert.equal(paper.metrics.connectedComponents, cc.count);
     assert.ok(Math.abs((paper.metrics.avgConnectedComponents as number) - 1 / cc.count) < 1e-15);
-    assert.equal(paperNormalise("spectralGap", 3.5, N, E), 3.5);
+    assert.equal(paperNormalize("spectralGap", 3.5, N, E), 3.5);
   }
 });
 
