@@ -6,7 +6,7 @@ import { initBackend, describeBackend } from "../src/nn/backend";
 import { buildArchitecture } from "../src/nn/architectures";
 import { buildModel } from "../src/nn/model";
 import type { ImageDataset } from "../src/io/augment";
-import { datasetPruneData, prune, PRUNER_NAMES } from "../src/pruning/index";
+import { datasetPruneData, prune, INIT_PRUNERS } from "../src/pruning/index";
 import { Rng } from "../src/util/rng";
 import { setNativeThreads } from "../src/nn/native";
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   console.log(`backend: ${describeBackend(info)}`);
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && !(i > 0 && all[i - 1].startsWith("--")));
   const archs = positional.length > 0 ? positional : ["lenet5", "conv6", "resnet20"];
-  const pruners = option("pruners")?.split(",") ?? PRUNER_NAMES;
+  const pruners = option("pruners")?.split(",") ?? INIT_PRUNERS;
   const prosprBatch = Number(option("prospr-batch") ?? 512);
   for (const arch of archs) {
     const mnist = arch.startsWith("lenet");

@@ -6,10 +6,10 @@
 import type { Command } from "./main";
 import { numberOption, parseCommandArgs, threadsOption } from "./args";
 import { terminalProgress } from "../util/progress";
-import type { PrunerInfo } from "../pruning/catalogue";
+import { MODEL_PRUNERS, type PrunerInfo } from "../pruning/catalogue";
 
 const HELP = `usage: snn-topology prune --arch NAME --pruner NAME --sparsity S --out FILE.safetensors [options]
-       snn-topology prune --model FILE.onnx|NAME --pruner uniform|er|erk|magnitude|magnitude-layerwise --sparsity S --out FILE.safetensors
+       snn-topology prune --model FILE.onnx|NAME --pruner ${MODEL_PRUNERS.join("|")} --sparsity S --out FILE.safetensors
 
 Prunes a freshly initialised network (seeded Kaiming-normal weights, zero biases) and writes the
 masked weights, '<name>_mask' tensors and metadata (architecture, input_size, in_channels, classes,
@@ -17,13 +17,14 @@ pruner, sparsity, seed, realised density) as safetensors.
 
 pruners: snip, grasp, synflow, prospr (score-based; snip/grasp/prospr need --dataset),
          uniform, er, erk (random), snfs, rigl, dsr, itop, set (dynamic sparse training: the
-         file holds the method's initial masks; the topology moves during training)
+         file holds the method's initial masks; the topology moves during training),
+         magnitude, magnitude-layerwise (the largest |w|: of the initial weights, or of --model's)
 
 your own network:
   --model FILE|NAME   an .onnx / .onnx.gz file (its initializers are the weights) or a built-in /
                       torchvision name (resnet18, resnet50, …; Kaiming-normal weights seeded by --seed);
                       --weights FILE (.pt/.pth/.safetensors) replaces the weights. Shape-only and
-                      magnitude pruners only: uniform, er, erk, magnitude (global), magnitude-layerwise.
+                      magnitude pruners only: ${MODEL_PRUNERS.join(", ")}.
                       The file holds the masked weights and '<name>_mask' tensors under the model's
                       layer names; read it back with encode/metrics --model FILE --weights OUT.
   --weights FILE      with --model: weights to prune
@@ -123,6 +124,7 @@ export const command: Command = {
       seed,
       ...(threads !== undefined ? { threads } : {}),
       data: train && needsData ? datasetPruneData(train) : undefined,
+      weights: described.needs === "weights" ? modelToHost(model).weights : undefined,
       batchSize,
       iterations,
       samplesPerClass,
@@ -166,8 +168,6 @@ export const command: Command = {
 
 type PruneValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
 
-const MODEL_PRUNERS = ["uniform", "er", "erk", "magnitude", "magnitude-layerwise"] as const;
-
 /** `prune --model`: shape-only and magnitude pruners on an imported DAG or a named architecture. */
 function pruneModel(v: PruneValues): number {
   for (const req of ["pruner", "sparsity", "out"] as const) {
@@ -181,13 +181,11 @@ function pruneModel(v: PruneValues): number {
   if (!(Number.isFinite(sparsity) && sparsity > 0 && sparsity < 1)) throw new Error(`prune: --sparsity must be a number in (0, 1), got '${v.sparsity}'`);
   const seed = numberOption("prune", "seed", v.seed, 0, 0);
   const { loadCliModel } = require("./model-option") as typeof import("./model-option");
-  const { prune, prunableLayers, pruneMagnitude } = require("../pruning/index") as typeof import("../pruning/index");
+  const { prune } = require("../pruning/index") as typeof import("../pruning/index");
   const m = loadCliModel("prune", { model: v.model, weights: v.weights, seed: v.seed, "input-size": v["input-size"] }, false);
-  const layers = prunableLayers(m.architecture);
   const t0 = Date.now();
-  const result = pruner.startsWith("magnitude")
-    ? pruneMagnitude(layers, m.weights, sparsity, { seed, scope: pruner === "magnitude" ? "global" : "layerwise" })
-    : prune(pruner, m.architecture, sparsity, { seed });
+  // The shape-only pruners ignore the weights; the magnitude pruners read them.
+  const result = prune(pruner, m.architecture, sparsity, { seed, weights: m.weights });
   const seconds = (Date.now() - t0) / 1000;
   const masked = new Map([...m.weights].map(([name, w]) => {
     const mask = result.masks.get(name);

@@ -27,7 +27,7 @@ import * as nnArch from "../nn/architectures";
 import { ARCHITECTURE_NAMES } from "../nn/architectures";
 import * as nnModel from "../nn/model";
 import * as pruning from "../pruning/index";
-import { PRUNER_NAMES } from "../pruning/catalogue";
+import { INIT_PRUNERS } from "../pruning/catalogue";
 import * as trainer from "../train/index";
 import type { TrainHook } from "../train/hooks";
 import type { TrainRecipe } from "../train/recipes";
@@ -35,8 +35,11 @@ import * as version from "./version";
 import { densityRow, networkRow, seconds } from "./network-row";
 
 export const PIPELINE_ARCHITECTURES: readonly string[] = ARCHITECTURE_NAMES;
-/** `set` is accepted by the pruning stage too, although the paper's grid has no SET runs. */
-export const PIPELINE_PRUNERS: readonly string[] = PRUNER_NAMES;
+/**
+ * The grid prunes freshly initialised networks: every pruner that needs no weights of its own (`set`
+ * included, although the paper's grid has no SET runs; the magnitude pruners not).
+ */
+export const PIPELINE_PRUNERS: readonly string[] = INIT_PRUNERS;
 export const PIPELINE_DATASETS: readonly string[] = datasets.GRID_DATASETS;
 
 /** The folder of a dataset's files: the grid's dataDirs entry, else the dataset catalogue's default (io/datasets). */

@@ -5,7 +5,7 @@
  */
 export {
   type PrunerName, type PrunerCategory, type PrunerInfo,
-  PRUNERS, PRUNER_NAMES, PAPER_PRUNERS, PAI_ALGORITHMS, DST_PRUNERS, PRUNER_CATEGORY, isPrunerName, prunerInfo, prunerCategory,
+  PRUNERS, PRUNER_NAMES, PAPER_PRUNERS, PAI_ALGORITHMS, DST_PRUNERS, INIT_PRUNERS, MODEL_PRUNERS, PRUNER_CATEGORY, isPrunerName, prunerInfo, prunerCategory,
 } from "./catalogue";
 export { prune, type PruneOptions, type PruneOutcome } from "./prune";
 export type { PrunableLayer, LayerDensity, DensityReport, PruneResult } from "./types";

@@ -10,6 +10,8 @@ import type { PruneData } from "./data";
 import type { DstConfig, DstHook } from "./dst";
 import type { PrunableLayer, PruneResult } from "./types";
 import type { Progress } from "../util/progress";
+import type { WeightMap } from "../nn/tensors";
+import { pruneMagnitude } from "./magnitude";
 import { dsrDst } from "./dsr";
 import { pruneEr } from "./er";
 import { pruneErk } from "./erk";
@@ -27,6 +29,8 @@ export interface PruneOptions {
   seed: number;
   /** Training data: required by the pruners whose catalogue entry needs "data" (snip, grasp, prospr). */
   data?: PruneData;
+  /** The network's weights (PyTorch layout): required by the pruners whose catalogue entry needs "weights" (magnitude, magnitude-layerwise). */
+  weights?: WeightMap;
   /** snip (default 128), prospr (default 512) batch size. */
   batchSize?: number;
   /** synflow iterations (100). */
@@ -58,11 +62,12 @@ export interface PruneOutcome extends PruneResult {
   readonly hook?: DstHook;
 }
 
-/** What a validated call hands an entry: the model and data exist when the catalogue says they are needed. */
+/** What a validated call hands an entry: the model, data and weights exist when the catalogue says they are needed. */
 export interface PrunerTarget {
   readonly layers: readonly PrunableLayer[];
   readonly model: SparseModel;
   readonly data: PruneData;
+  readonly weights: WeightMap;
 }
 
 export type PrunerRun = (t: PrunerTarget, sparsity: number, o: PruneOptions) => PruneOutcome;
@@ -90,4 +95,6 @@ export const PRUNER_REGISTRY: Readonly<Record<PrunerName, PrunerRun>> = {
   dsr: dstEntry(dsrDst),
   itop: dstEntry(itopDst),
   set: dstEntry(setDst),
+  magnitude: (t, s, o) => pruneMagnitude(t.layers, t.weights, s, { seed: o.seed, scope: "global" }),
+  "magnitude-layerwise": (t, s, o) => pruneMagnitude(t.layers, t.weights, s, { seed: o.seed, scope: "layerwise" }),
 };

@@ -154,9 +154,9 @@ test("DSR: realised density reported from the masks equals the count of zeros", 
 });
 
 test("dispatcher: every name runs; unknown names and bad sparsities are clear errors", () => {
-  assert.equal(PRUNER_NAMES.length, 12);
+  assert.equal(PRUNER_NAMES.length, 14);
   const model = tinyModel(5, { channels: 8, hidden: 16 });
-  assert.throws(() => prune("magnitude", model, 0.5, { seed: 0 }), /pruning\/prune: unknown pruner 'magnitude'; known: snip, grasp/);
+  assert.throws(() => prune("obd", model, 0.5, { seed: 0 }), /pruning\/prune: unknown pruner 'obd'; known: snip, grasp/);
   assert.throws(() => prune("snip", model, 1.2, { seed: 0 }), /pruning\/snip: sparsity must be a number in the open interval \(0, 1\), got 1.2/);
   assert.throws(() => prune("erk", model, 0, { seed: 0 }), /sparsity/);
   assert.throws(() => prune("snip", model, 0.5, { seed: 0 }), /pruning\/snip: needs training data/);

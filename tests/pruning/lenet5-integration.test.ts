@@ -10,7 +10,7 @@ import { buildModel } from "../../src/nn/model";
 import type { ImageDataset } from "../../src/io/augment";
 import { datasetPruneData } from "../../src/pruning/data";
 import { prune } from "../../src/pruning/prune";
-import { PRUNER_NAMES } from "../../src/pruning/catalogue";
+import { INIT_PRUNERS } from "../../src/pruning/catalogue";
 import { applyMasks } from "../../src/pruning/tf-util";
 import { synflowScores } from "../../src/pruning/synflow";
 import { train } from "../../src/train/train";
@@ -34,7 +34,7 @@ function syntheticSet(n: number, seed: number): ImageDataset {
 test("all 12 pruners on LeNet-5 at sparsity 0.9: target hit within 0.001 (ER: realised, reported = counted)", () => {
   const ds = syntheticSet(400, 1);
   const data = datasetPruneData(ds);
-  for (const name of PRUNER_NAMES) {
+  for (const name of INIT_PRUNERS) {
     const model = buildModel(lenet5(), { seed: 0 });
     const r = prune(name, model, 0.9, { seed: 0, data, batchSize: 32, samplesPerClass: 5, iterations: 20, dst: { updateEvery: 10 } });
     let ones = 0;
