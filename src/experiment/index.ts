@@ -15,3 +15,4 @@ export { ALL_PRUNERS, PRESETS, resolveGrid, datasetsDir } from "./presets";
 export { codeVersion } from "./version";
 export { type NetworkRowOptions, networkRow, densityRow } from "./network-row";
 export { type GroupSummary, summariseResults } from "./summary";
+export { type PrunedNetwork, type TrainedNetwork, pruneEach, trainEach } from "./compare-pruners";
