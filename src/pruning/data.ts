@@ -20,6 +20,70 @@ export interface PruneData {
   perClass(n: number, rng: Rng): PruneBatch;
 }
 
+/**
+ * The sampling every PruneData shares, so that array- and dataset-backed data draw the same
+ * examples for the same seed: `batch` draws `size` distinct indices uniformly (rejection on
+ * repeats), `perClass` `n` distinct indices of each class in class order (GraSP_fetch_data);
+ * `gather` turns the indices into tensors (and may use the Rng after them, e.g. to augment).
+ * O(count) to index the classes once; O(size) per batch.
+ */
+function samplingPruneData(where: string, labels: ArrayLike<number>, classes: number, gather: (idx: ArrayLike<number>, rng: Rng) => PruneBatch): PruneData {
+  const n = labels.length;
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < classes)) throw new Error(`${where}: label ${i} is ${c}, outside [0, ${classes})`);
+    byClass[c].push(i);
+  }
+  return {
+    classes,
+    batch(size: number, rng: Rng): PruneBatch {
+      if (!(Number.isInteger(size) && size > 0 && size <= n)) throw new Error(`${where}: batch size ${size} not in [1, ${n}]`);
+      const pick = new Int32Array(size);
+      const seen = new Set<number>();
+      for (let j = 0; j < size; ) {
+        const i = rng.int(n);
+        if (seen.has(i)) continue;
+        seen.add(i);
+        pick[j++] = i;
+      }
+      return gather(pick, rng);
+    },
+    perClass(k: number, rng: Rng): PruneBatch {
+      const pick: number[] = [];
+      for (let c = 0; c < classes; c++) {
+        const pool = byClass[c];
+        if (pool.length < k) throw new Error(`${where}: class ${c} has ${pool.length} examples, ${k} needed`);
+        const chosen = new Set<number>();
+        while (chosen.size < k) chosen.add(pool[rng.int(pool.length)]);
+        pick.push(...chosen);
+      }
+      return gather(pick, rng);
+    },
+  };
+}
+
+/**
+ * A PruneData over an in-memory image data set (src/io: Fashion-MNIST, CIFAR, …), normalised as the
+ * training loop normalises it (default: the set's per-channel statistics) so that the scores see the
+ * inputs training will see. The reference draws its pruning batches from the augmented training
+ * loader; pass `augment` (e.g. CIFAR_AUGMENT) for that.
+ * @example prune("snip", model, 0.9, { seed: 0, data: datasetPruneData(loadDataset("cifar10", "train")) })
+ * @throws on a label outside [0, classes); later, on a batch size outside [1, count] or a class with
+ *   fewer images than GraSP asks for.
+ */
+export function datasetPruneData(ds: ImageDataset, options: { normalization?: Normalization; augment?: AugmentOptions } = {}): PruneData {
+  const norm = options.normalization ?? channelStats(ds);
+  const augment = options.augment ?? NO_AUGMENT;
+  const K = ds.classes;
+  return samplingPruneData(`pruning/data: ${ds.name}`, ds.labels, K, (idx, rng) => {
+    const b = makeBatch(ds, idx, norm, augment, rng);
+    const y = new Float32Array(b.n * K);
+    for (let j = 0; j < b.n; j++) y[j * K + b.y[j]] = 1;
+    return { x: tf.tensor4d(b.x, [b.n, ds.height, ds.width, ds.channels]), y: tf.tensor2d(y, [b.n, K]) };
+  });
+}
+
 export interface ArrayDataOptions {
   /** Per-image shape [H, W, C]. */
   shape: readonly [number, number, number];
@@ -31,28 +95,24 @@ export interface ArrayDataOptions {
 }
 
 /**
- * A PruneData over host arrays (e.g. an IDX file read by src/io): images [N, H, W, C] flattened
- * (Uint8 or Float32) and integer labels.
+ * A PruneData over host arrays, images [N, H, W, C] flattened (Uint8 or Float32, e.g. real-valued
+ * inputs that an ImageDataset's bytes cannot hold) and integer labels; sampled exactly as
+ * `datasetPruneData` samples. Not in the public API: the tests' finite-difference checks use it.
+ * @throws on a pixel count that is not N·H·W·C, or a label outside [0, classes).
  */
 export function arrayPruneData(images: Uint8Array | Float32Array, labels: ArrayLike<number>, options: ArrayDataOptions): PruneData {
-  const module = "pruning/data";
+  const where = "pruning/data";
   const [H, W, C] = options.shape;
   const per = H * W * C;
   const n = labels.length;
   if (!(per > 0) || images.length !== n * per) {
-    throw new Error(`${module}: ${images.length} pixel values for ${n} labels of shape [${H}, ${W}, ${C}]`);
+    throw new Error(`${where}: ${images.length} pixel values for ${n} labels of shape [${H}, ${W}, ${C}]`);
   }
   const K = options.classes;
-  const byClass: number[][] = Array.from({ length: K }, () => []);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i];
-    if (!(Number.isInteger(c) && c >= 0 && c < K)) throw new Error(`${module}: label ${i} is ${c}, outside [0, ${K})`);
-    byClass[c].push(i);
-  }
   const scale = options.scale ?? (images instanceof Uint8Array ? 1 / 255 : 1);
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
-  const gather = (idx: ArrayLike<number>): PruneBatch => {
+  return samplingPruneData(where, labels, K, (idx) => {
     const m = idx.length;
     const x = new Float32Array(m * per);
     const y = new Float32Array(m * K);
@@ -63,80 +123,7 @@ export function arrayPruneData(images: Uint8Array | Float32Array, labels: ArrayL
       y[j * K + labels[idx[j]]] = 1;
     }
     return { x: tf.tensor4d(x, [m, H, W, C]), y: tf.tensor2d(y, [m, K]) };
-  };
-  return {
-    classes: K,
-    batch(size: number, rng: Rng): PruneBatch {
-      if (!(Number.isInteger(size) && size > 0 && size <= n)) throw new Error(`${module}: batch size ${size} not in [1, ${n}]`);
-      const pick = new Int32Array(size);
-      const seen = new Set<number>();
-      for (let j = 0; j < size; ) {
-        const i = rng.int(n);
-        if (seen.has(i)) continue;
-        seen.add(i);
-        pick[j++] = i;
-      }
-      return gather(pick);
-    },
-    perClass(k: number, rng: Rng): PruneBatch {
-      const pick: number[] = [];
-      for (let c = 0; c < K; c++) {
-        const pool = byClass[c];
-        if (pool.length < k) throw new Error(`${module}: class ${c} has ${pool.length} examples, ${k} needed`);
-        const chosen = new Set<number>();
-        while (chosen.size < k) chosen.add(pool[rng.int(pool.length)]);
-        pick.push(...chosen);
-      }
-      return gather(pick);
-    },
-  };
-}
-
-/**
- * A PruneData over an in-memory image data set (src/io: Fashion-MNIST, CIFAR, …), normalised as the
- * training loop normalises it (default: the set's per-channel statistics) so that the scores see the
- * inputs training will see. The reference draws its pruning batches from the augmented training
- * loader; pass `augment` (e.g. CIFAR_AUGMENT) for that.
- */
-export function datasetPruneData(ds: ImageDataset, options: { normalization?: Normalization; augment?: AugmentOptions } = {}): PruneData {
-  const module = "pruning/data";
-  const norm = options.normalization ?? channelStats(ds);
-  const augment = options.augment ?? NO_AUGMENT;
-  const K = ds.classes;
-  const byClass: number[][] = Array.from({ length: K }, () => []);
-  for (let i = 0; i < ds.count; i++) byClass[ds.labels[i]].push(i);
-  const toTensors = (idx: ArrayLike<number>, rng: Rng): PruneBatch => {
-    const b = makeBatch(ds, idx, norm, augment, rng);
-    const y = new Float32Array(b.n * K);
-    for (let j = 0; j < b.n; j++) y[j * K + b.y[j]] = 1;
-    return { x: tf.tensor4d(b.x, [b.n, ds.height, ds.width, ds.channels]), y: tf.tensor2d(y, [b.n, K]) };
-  };
-  return {
-    classes: K,
-    batch(size: number, rng: Rng): PruneBatch {
-      if (!(Number.isInteger(size) && size > 0 && size <= ds.count)) throw new Error(`${module}: ${ds.name}: batch size ${size} not in [1, ${ds.count}]`);
-      const pick = new Int32Array(size);
-      const seen = new Set<number>();
-      for (let j = 0; j < size; ) {
-        const i = rng.int(ds.count);
-        if (seen.has(i)) continue;
-        seen.add(i);
-        pick[j++] = i;
-      }
-      return toTensors(pick, rng);
-    },
-    perClass(k: number, rng: Rng): PruneBatch {
-      const pick: number[] = [];
-      for (let c = 0; c < K; c++) {
-        const pool = byClass[c];
-        if (pool.length < k) throw new Error(`${module}: ${ds.name}: class ${c} has ${pool.length} images, ${k} needed`);
-        const chosen = new Set<number>();
-        while (chosen.size < k) chosen.add(pool[rng.int(pool.length)]);
-        pick.push(...chosen);
-      }
-      return toTensors(pick, rng);
-    },
-  };
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ export { prune, type PruneOptions, type PruneOutcome } from "./prune";
 export type { PrunableLayer, LayerDensity, DensityReport, PruneResult } from "./types";
 export { prunableLayers, totalWeights } from "./layers";
 export { maskDensity, sparsityOf } from "./density";
-export { datasetPruneData, arrayPruneData, type PruneData, type PruneBatch, type ArrayDataOptions } from "./data";
+export { datasetPruneData, type PruneData, type PruneBatch } from "./data";
 export { applyMasks } from "./tf-util";
 export { pruneUniform, type UniformOptions } from "./uniform";
 export { pruneMagnitude, type MagnitudeOptions } from "./magnitude";
