@@ -69,13 +69,15 @@ function samplingPruneData(where: string, labels: ArrayLike<number>, classes: nu
  * inputs training will see. The reference draws its pruning batches from the augmented training
  * loader; pass `augment` (e.g. CIFAR_AUGMENT) for that.
  * @example prune("snip", model, 0.9, { seed: 0, data: datasetPruneData(loadDataset("cifar10", "train")) })
- * @throws on a label outside [0, classes); later, on a batch size outside [1, count] or a class with
- *   fewer images than GraSP asks for.
+ * @throws on a label count other than the image count or a label outside [0, classes); later, on a
+ *   batch size outside [1, count] or a class with fewer images than GraSP asks for.
  */
 export function datasetPruneData(ds: ImageDataset, options: { normalization?: Normalization; augment?: AugmentOptions } = {}): PruneData {
   const norm = options.normalization ?? channelStats(ds);
   const augment = options.augment ?? NO_AUGMENT;
   const K = ds.classes;
+  // The sampler draws from the labels; a set whose labels outnumber its images would draw past them.
+  if (ds.labels.length !== ds.count) throw new Error(`pruning/data: ${ds.name}: ${ds.labels.length} labels for ${ds.count} images`);
   return samplingPruneData(`pruning/data: ${ds.name}`, ds.labels, K, (idx, rng) => {
     const b = makeBatch(ds, idx, norm, augment, rng);
     const y = new Float32Array(b.n * K);

@@ -39,6 +39,7 @@ test("both refuse a label outside the classes and a batch larger than the data, 
   const bad = { ...ds, labels: Int32Array.from(ds.labels, (l, i) => (i === 4 ? 3 : l)) };
   assert.throws(() => datasetPruneData(bad), /pruning\/data: tiny-set: label 4 is 3, outside \[0, 3\)/);
   assert.throws(() => arrayPruneData(bad.images, bad.labels, { shape: [4, 4, 1], classes: 3 }), /pruning\/data: label 4 is 3, outside \[0, 3\)/);
+  assert.throws(() => datasetPruneData({ ...ds, count: 9 }), /pruning\/data: tiny-set: 10 labels for 9 images/);
   assert.throws(() => datasetPruneData(ds).batch(11, new Rng(0)), /pruning\/data: tiny-set: batch size 11 not in \[1, 10\]/);
   assert.throws(() => datasetPruneData(ds).perClass(5, new Rng(0)), /pruning\/data: tiny-set: class 0 has 4 examples, 5 needed/);
 });
