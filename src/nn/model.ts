@@ -111,7 +111,11 @@ export class TfSparseModel implements SparseModel {
   private addParam(info: Map<string, ParamInfo>, p: ParamInfo, host: HostTensor, trainable: boolean): void {
     if (info.has(p.name)) throw new Error(`nn/model: ${this.spec.name}: duplicate parameter name '${p.name}'`);
     info.set(p.name, p);
-    const v = tf.variable(hostToTf(host, p.layout), trainable, `${this.id}/${p.name}`);
+    const init = hostToTf(host, p.layout);
+    const v = tf.variable(init, trainable, `${this.id}/${p.name}`);
+    // The variable holds its own reference to the data: the initial tensor would otherwise stay
+    // registered after model.dispose() (one leaked tensor per parameter and buffer).
+    init.dispose();
     (trainable ? this.params : this.buffers).set(p.name, v);
   }
 
