@@ -15,7 +15,11 @@ import type { PrunableLayer } from "./types";
 /** A tfjs weight-shaped tensor → host Float32Array in PyTorch layout. */
 export function toTorchData(name: string, t: tf.Tensor, torchShape: readonly number[]): Float32Array {
   const kind = layoutOfShapes(name, t.shape, torchShape);
-  return tf.tidy(() => tfToTorch(t, kind, torchShape)).dataSync() as Float32Array;
+  const u = tf.tidy(() => tfToTorch(t, kind, torchShape));
+  const data = u.dataSync() as Float32Array;
+  // The transposed copy is ours (the caller keeps `t`): free it once read, or every call leaks one tensor.
+  if (u !== t) u.dispose();
+  return data;
 }
 
 /** Host data in PyTorch layout → tfjs tensor of `tfShape` (float32). */
@@ -76,6 +80,9 @@ export function applyMasks(model: SparseModel, masks: MaskMap): void {
     model.masks.set(name, m);
     if (old && old !== m) old.dispose();
     const v = model.params.get(name)!;
-    v.assign(tf.tidy(() => tf.mul(v, m)));
+    // assign inside the tidy: the product must not outlive it (assign takes its own reference)
+    tf.tidy(() => {
+      v.assign(tf.mul(v, m));
+    });
   }
 }
