@@ -30,6 +30,24 @@ test("notebooks/ holds notebooks", () => {
   assert.ok(readdirSync(nbDir).some((f) => f.endsWith(".ipynb")), "no notebooks/*.ipynb found");
 });
 
+// notebooks/README.md: notebooks import the library only through the stage entry points, whose names are the curated API.
+const STAGES = ["nn", "io", "pruning", "train", "encoding", "metrics", "analysis", "experiment", "notebook"];
+test("notebooks import the library only from stage entry points (./src/<stage>/index)", () => {
+  const bad: string[] = [];
+  for (const f of readdirSync(nbDir).filter((n) => n.endsWith(".ipynb")).sort()) {
+    const nb = JSON.parse(readFileSync(path.join(nbDir, f), "utf8")) as { cells: { cell_type: string; source: string | string[] }[] };
+    nb.cells.forEach((c, i) => {
+      if (c.cell_type !== "code") return;
+      const code = Array.isArray(c.source) ? c.source.join("") : c.source;
+      for (const m of code.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)["']([^"']*src\/[^"']*)["']/g)) {
+        const stage = /^\.\/src\/([a-z-]+)\/index$/.exec(m[1]);
+        if (!stage || !STAGES.includes(stage[1])) bad.push(`${f} cell ${i}: ${m[1]}`);
+      }
+    });
+  }
+  assert.deepEqual(bad, [], "import these names from the stage's ./src/<stage>/index instead (export them there if missing)");
+});
+
 for (const name of names) {
   test(`notebook ${name}`, { timeout: 330_000 }, () => {
     const file = path.join(nbDir, name);
