@@ -97,7 +97,7 @@ export function installNativeKernels(): NativeInfo {
   const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS];
   const kernels = names.map((n) => tf.getKernel(n, "wasm")).filter((k): k is tf.KernelConfig => k !== undefined);
   const gradients = GRADIENTS.map((n) => tf.getGradient(n)).filter((g): g is tf.GradConfig => g !== undefined);
-  const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache() };
+  const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache(a) };
   registerConvKernels(ctx);
   registerMatMulKernel(ctx);
   registerNativeConvGradients();
