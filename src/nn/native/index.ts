@@ -18,6 +18,7 @@ import { DNNL_INSTALL_HINT, loadDnnl, type DnnlApi } from "./dnnl";
 import { registerConvKernels, NATIVE_CONV_KERNELS } from "./conv-kernels";
 import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
+import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
 import { PrimitiveCache } from "./primitive-cache";
 
 export { nativeRunCount } from "./primitive-cache";
@@ -100,6 +101,7 @@ export function installNativeKernels(): NativeInfo {
   const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache(a) };
   registerConvKernels(ctx);
   registerMatMulKernel(ctx);
+  registerBatchNormKernels(ctx);
   registerNativeConvGradients();
   installed = { api: a, kernels, gradients };
   return nativeInfo();
@@ -111,7 +113,8 @@ export function installNativeKernels(): NativeInfo {
  */
 export function uninstallNativeKernels(): void {
   if (!installed) return;
-  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS]) {
+  // the BatchNorm kernels have no wasm original: unregistering them sends batchNormTrain back to its composite
+  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_BATCHNORM_KERNELS]) {
     if (tf.getKernel(n, "wasm")) tf.unregisterKernel(n, "wasm");
   }
   for (const k of installed.kernels) tf.registerKernel(k);
