@@ -1,38 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { initBackend } from "../../src/nn/backend";
 import { batchNormBackward, batchNormBackwardVjp, batchNormTrain } from "../../src/nn/batchnorm-ops";
-import { installNativeKernels, nativeInfo, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
-import { dnnlLibraryCandidates } from "../../src/nn/native/dnnl";
+import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
+import { nativeReady, nativeSkip, relErr } from "./native-test-util";
 
 // Training BatchNorm on oneDNN (nn/native/batchnorm) against the composite of wasm kernels
 // (nn/batchnorm-ops), and its second-order gradient (the closed-form VJP registered for the
 // backward kernel). Criterion as in native-kernels.test.ts: max |native − composite| ≤ 1e-5 ·
 // max |composite| per output.
 
-const skip =
-  process.env.SNN_NATIVE === "0"
-    ? "SNN_NATIVE=0"
-    : !dnnlLibraryCandidates().some((p) => fs.existsSync(p)) && "oneDNN (libdnnl2) not installed: the wasm kernels are used";
-
-async function ready(): Promise<void> {
-  await initBackend("wasm");
-  assert.ok(nativeInfo().active, `native kernels not active: ${nativeInfo().reason}`);
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "output sizes differ");
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return m === 0 ? d : d / m;
-}
+const skip = nativeSkip;
+const ready = nativeReady;
 
 function randn(rng: Rng, shape: number[], scale = 1, offset = 0): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

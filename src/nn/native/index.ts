@@ -1,7 +1,7 @@
 /**
- * Native kernels behind the tfjs wasm backend: convolutions (and their gradients) and matrix
- * products on oneDNN, threaded, with tensors left in the wasm heap. Models, pruners, training and
- * checkpoints are unchanged above the kernels.
+ * Native kernels behind the tfjs wasm backend: convolutions (and their gradients), matrix
+ * products and training BatchNorm on oneDNN, threaded, with tensors left in the wasm heap. Models,
+ * pruners, training and checkpoints are unchanged above the kernels.
  *
  * `installNativeKernels` is called by nn/backend when the wasm backend is chosen. Where oneDNN is
  * missing or fails to load, it prints one message saying what is lost and everything runs on the
