@@ -83,7 +83,7 @@ test("native BatchNorm (forward, statistics, backward) equals the composite on r
         setNativeThreads(threads);
         const before = nativeRunCount();
         const nat = forwardBackward(x, g, b, dy);
-        assert.ok(nativeRunCount() - before >= 6, `x [${shape}]: the native BatchNorm kernels did not run`);
+        assert.ok(nativeRunCount() - before >= 3, `x [${shape}]: the native BatchNorm kernels did not run`);
         const what = `x [${shape}], ${threads} thread(s)`;
         for (const [name, a, r] of [
           ["y", nat.y, ref.y],

@@ -1,18 +1,12 @@
 /**
  * Training-mode BatchNorm on oneDNN's batch_normalization primitive, registered as the wasm
  * backend's BatchNorm kernels that nn/batchnorm-ops' `batchNormTrain` looks for
- * (`BATCHNORM_KERNELS`; contract there). A few threaded passes each way replace ~20 small
+ * (`BATCHNORM_KERNELS`; contract there). One threaded pass each way replaces ~20 small
  * single-threaded wasm kernels (reductions, channel broadcasts, elementwise ops), and tensors stay in
  * the wasm heap.
  *
- * Forward: oneDNN 2.6's own statistics pass is pathologically slow on channels-last data (15–17 ms
- * for a 128×32×32×16 batch at 1 thread, vs 0.4 ms for normalising with given statistics and 1.1 ms
- * for the whole backward pass; its blocked-layout kernel is fast but would need two reorders), so
- * the statistics come from the backward primitive, which reduces Σ dy and Σ dy·(x − m)/√v in one
- * threaded pass: with m = 0, v = 1, ε = 0 and dy = x it gives Σ x; the centred xc = x − μ (forward
- * with given statistics, into a scratch buffer) fed as x and dy gives Σ xc². That is the composite's
- * two-pass mean and biased variance; then the forward normalises with them. Its dx output is
- * discarded (written into y, which the last pass overwrites).
+ * Forward: oneDNN's forward-training pass, which computes the batch mean and the biased variance
+ * (two-pass: centred, like the composite) and normalises by 1/√(σ² + ε) with scale γ and shift β.
  *
  * Backward: oneDNN's backward pass (dx, dγ, dβ from the saved mean and variance).
  *
@@ -40,7 +34,6 @@ function workOf(shape: readonly number[]): number {
 }
 
 const FLAGS = DNNL.bnUseScale | DNNL.bnUseShift;
-const USE_GLOBAL_STATS = 0x1;
 
 /** oneDNN dims and tag of a channels-last tensor (C second in oneDNN's logical order). */
 function dataLayout(shape: readonly number[]): { dims: number[]; tag: number } {
@@ -71,8 +64,8 @@ function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number,
 
 /** The two primitives of one shape and ε. */
 interface BatchNormPair {
-  /** Forward with given statistics: x, γ, β, mean, variance → y. */
-  readonly normalize: CachedPrimitive;
+  /** Forward with batch statistics: x, γ, β → y, mean, variance. */
+  readonly forward: CachedPrimitive;
   /** Backward: x, γ, β (unread), dy, mean, variance → dx, dγ, dβ. */
   readonly backward: CachedPrimitive;
 }
@@ -84,23 +77,24 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
   const data = mdOf(api, dims, tag);
   const vec = mdOf(api, [C], DNNL.a);
   const work = workOf(shape);
-  const normalize = new CachedPrimitive(
+  const fwdPd = forwardDesc(api, data, eps, FLAGS, `${what} (forward)`);
+  const forward = new CachedPrimitive(
     api,
-    forwardDesc(api, data, eps, FLAGS | USE_GLOBAL_STATS, `${what} (forward)`),
+    fwdPd,
     [
       operand(DNNL.ARG_SRC, data, false),
       operand(DNNL.ARG_SCALE, vec, false),
       operand(DNNL.ARG_SHIFT, vec, false),
-      operand(DNNL.ARG_MEAN, vec, false),
-      operand(DNNL.ARG_VARIANCE, vec, false),
       operand(DNNL.ARG_DST, data, true),
+      operand(DNNL.ARG_MEAN, vec, true),
+      operand(DNNL.ARG_VARIANCE, vec, true),
     ],
     `${what} (forward)`,
     work,
   );
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormBackwardInit(op, data, data, eps, FLAGS, `${what} (backward)`);
-  const pd = api.primitiveDesc(op, forwardDesc(api, data, eps, FLAGS, `${what} (forward hint)`), `${what} (backward)`);
+  const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`);
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization backward for ${what}`);
   const backward = new CachedPrimitive(
     api,
@@ -121,45 +115,14 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
     `${what} (backward)`,
     work,
   );
-  return { normalize, backward };
+  return { forward, backward };
 }
 
-/** The primitives for this shape and ε (ε = 0 serves the statistics passes). */
+/** The primitives for this shape and ε. */
 export function batchNormPrimitives(ctx: NativeContext, shape: readonly number[], eps: number): BatchNormPair {
   const p = ctx.cache.get(`batch norm ${shape.join(",")} ${eps}`, workOf(shape), () => build(ctx.api, shape, eps));
   if (!p) throw new Error(`nn/native: no batch normalization primitives for x [${shape.join(",")}]`);
   return p;
-}
-
-/** Host buffers of C zeros, C ones and C scratch values (oneDNN reads and writes them by address). */
-interface Constants {
-  readonly zeros: bigint;
-  readonly ones: bigint;
-  readonly junk: bigint;
-  /** keeps the buffers alive */
-  readonly buffers: ArrayBuffer[];
-}
-
-const constants = new Map<number, Constants>();
-
-function constantsFor(ctx: NativeContext, C: number): Constants {
-  let k = constants.get(C);
-  if (!k) {
-    // standalone ArrayBuffers: off the JS heap, so their addresses do not move
-    const buffers = [0, 1, 0].map((v) => {
-      const b = new ArrayBuffer(4 * Math.max(C, 16));
-      new Float32Array(b).fill(v);
-      return b;
-    });
-    const [zeros, ones, junk] = buffers.map((b) => ctx.api.koffi.address(b));
-    k = { zeros, ones, junk, buffers };
-    constants.set(C, k);
-  }
-  return k;
-}
-
-function divide(v: Float32Array, by: number): void {
-  for (let i = 0; i < v.length; i++) v[i] /= by;
 }
 
 function checkInputs(kernel: string, inputs: Record<string, tf.TensorInfo | undefined>, names: readonly string[]): tf.TensorInfo[] {
@@ -186,30 +149,12 @@ export function registerBatchNormKernels(ctx: NativeContext): void {
       const eps = epsilonOf(BATCHNORM_KERNELS.forward, args.attrs);
       const backend = args.backend as unknown as WasmBackendLike;
       const C = x.shape[x.shape.length - 1];
-      const M = x.shape.reduce((a, b) => a * b, 1) / C;
-      const main = batchNormPrimitives(ctx, x.shape, eps);
-      const sums = batchNormPrimitives(ctx, x.shape, 0);
-      const k = constantsFor(ctx, C);
-      const y = backend.makeOutput(x.shape, "float32");
-      const mean = backend.makeOutput([C], "float32");
-      const variance = backend.makeOutput([C], "float32");
-      const xc = backend.makeOutput(x.shape, "float32");
-      try {
-        // addresses after every makeOutput: an allocation may have grown (and moved) the heap
-        const at = (t: tf.TensorInfo): bigint => ctx.heap.address(backend, t, main.normalize.what);
-        const [ax, ag, ab, ay, am, av, axc] = [x, gamma, beta, y, mean, variance, xc].map(at);
-        // Σ x (into mean) by the backward pass with m = 0, v = 1, ε = 0, dy = x; its dx goes to y
-        sums.backward.run([ax, k.ones, k.zeros, ax, k.zeros, k.ones, ay, k.junk, am]);
-        divide(ctx.heap.view(backend, mean, main.normalize.what), M);
-        // xc = x − μ, then Σ xc² (into variance) the same way
-        sums.normalize.run([ax, k.ones, k.zeros, am, k.ones, axc]);
-        sums.backward.run([axc, k.ones, k.zeros, axc, k.zeros, k.ones, ay, av, k.junk]);
-        divide(ctx.heap.view(backend, variance, main.normalize.what), M);
-        main.normalize.run([ax, ag, ab, am, av, ay]);
-      } finally {
-        backend.disposeData(xc.dataId, true);
-      }
-      return [y, mean, variance];
+      const prim = batchNormPrimitives(ctx, x.shape, eps).forward;
+      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([C], "float32")];
+      // operands in `build`'s order (x, γ, β, y, mean, variance); addresses after every makeOutput,
+      // since an allocation may have grown (and moved) the heap
+      prim.run([x, gamma, beta, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
+      return outs;
     },
   });
   tf.registerKernel({

@@ -15,8 +15,6 @@ export interface WasmBackendLike {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  /** Frees a tensor's buffer (kernel-internal scratch made by makeOutput). */
-  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 export class WasmHeap {
@@ -24,13 +22,6 @@ export class WasmHeap {
   private base = 0n;
 
   constructor(private readonly koffi: KoffiModule) {}
-
-  /** A float32 view of a tensor's values in the heap (valid until the heap next grows). */
-  view(backend: WasmBackendLike, t: tf.TensorInfo, who: string): Float32Array {
-    const entry = backend.dataIdMap.get(t.dataId);
-    if (!entry) throw new Error(`nn/native: ${who}: tensor [${t.shape.join(",")}] is not in the wasm heap`);
-    return new Float32Array(backend.wasm.HEAPU8.buffer, entry.memoryOffset, t.shape.reduce((a, b) => a * b, 1));
-  }
 
   /** Host address of a tensor's first element. */
   address(backend: WasmBackendLike, t: tf.TensorInfo, who: string): bigint {
