@@ -217,3 +217,29 @@ test("oneDNN errors surface with oneDNN's own status text and the call that fail
   // a 4-D layout tag on a 2-D descriptor
   assert.throws(() => api.mdInitByTag(new Uint8Array(DNNL.MD_BYTES), [3, 5], DNNL.nhwc), /oneDNN dnnl_memory_desc_init_by_tag failed for dims \[3,5\] tag 20: invalid_arguments/);
 });
+
+test("native Slice equals the cpu kernel on non-contiguous slices (ranks 2–6, odd sizes, every axis)", { skip }, async () => {
+  await ready();
+  const rng = new Rng(15);
+  let natives = 0;
+  for (let i = 0; i < 30; i++) {
+    const rank = 2 + rng.int(5);
+    const shape = Array.from({ length: rank }, () => 1 + rng.int(i % 3 === 0 ? 40 : 12));
+    const begin = shape.map((d) => rng.int(d));
+    const size = shape.map((d, k) => (rng.next() < 0.2 ? -1 : 1 + rng.int(d - begin[k])));
+    const inputs: Record<string, [Float32Array, number[]]> = { x: [data(rng, shape), shape] };
+    const before = nativeRunCount();
+    const native = await runOn("wasm", "Slice", inputs, { begin, size });
+    natives += nativeRunCount() - before;
+    const ref = await runOn("cpu", "Slice", inputs, { begin, size });
+    assert.deepEqual(native, ref, `slice of [${shape}] at [${begin}] size [${size}]`);
+  }
+  // ResNet-20's channel-padding gradient
+  const shape = [8, 16, 16, 64];
+  const inputs: Record<string, [Float32Array, number[]]> = { x: [data(rng, shape), shape] };
+  const before = nativeRunCount();
+  const native = await runOn("wasm", "Slice", inputs, { begin: [0, 0, 0, 16], size: [8, 16, 16, 32] });
+  natives += nativeRunCount() - before;
+  assert.deepEqual(native, await runOn("cpu", "Slice", inputs, { begin: [0, 0, 0, 16], size: [8, 16, 16, 32] }));
+  assert.ok(natives >= 3, `only ${natives} slices ran natively`);
+});

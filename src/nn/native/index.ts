@@ -19,6 +19,7 @@ import { registerConvKernels, NATIVE_CONV_KERNELS } from "./conv-kernels";
 import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
 import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
+import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
 import { PrimitiveCache } from "./primitive-cache";
 
 export { nativeRunCount } from "./primitive-cache";
@@ -95,13 +96,14 @@ export function installNativeKernels(): NativeInfo {
     }
     return nativeInfo();
   }
-  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS];
+  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS];
   const kernels = names.map((n) => tf.getKernel(n, "wasm")).filter((k): k is tf.KernelConfig => k !== undefined);
   const gradients = GRADIENTS.map((n) => tf.getGradient(n)).filter((g): g is tf.GradConfig => g !== undefined);
   const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache(a) };
   registerConvKernels(ctx);
   registerMatMulKernel(ctx);
   registerBatchNormKernels(ctx);
+  registerSliceKernel(ctx);
   registerNativeConvGradients();
   installed = { api: a, kernels, gradients };
   return nativeInfo();
@@ -114,7 +116,7 @@ export function installNativeKernels(): NativeInfo {
 export function uninstallNativeKernels(): void {
   if (!installed) return;
   // the BatchNorm kernels have no wasm original: unregistering them sends batchNormTrain back to its composite
-  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_BATCHNORM_KERNELS]) {
+  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_BATCHNORM_KERNELS]) {
     if (tf.getKernel(n, "wasm")) tf.unregisterKernel(n, "wasm");
   }
   for (const k of installed.kernels) tf.registerKernel(k);
