@@ -36,6 +36,14 @@
  *   the other elementwise ops, still single-threaded wasm.
  *   --threads 2: wall times were 9× the CPU times under that load (conv6 11.1 s wall, 1.26 CPU s; torch
  *   16.3 s wall), so no 2-thread speed-up can be read off this machine in this state.
+ * With native training BatchNorm and Slice, and primitives built for the thread count they run on
+ * (branch nativebn), 2026-12-05 20:04–20:07, load average 1.1–1.9, torch in the same run:
+ *   1 thread (CPU s): conv6 0.760 vs torch 1.710 (0.44×), resnet20 0.276 vs 0.414 (0.67×; torch was 0.318
+ *   in another run); before the branch 0.902 / 0.502 (0.414 in a run at load 4–7).
+ *   2 threads (wall s): conv6 0.444 vs torch 1.190, resnet20 0.189 vs 0.222; before 0.650 / 0.343.
+ *   2 threads over 1 (wall/wall): conv6 1.67×, resnet20 1.42× (before 1.36×, 1.40×; torch 1.44×, 1.87×).
+ *   A CIFAR epoch of ResNet-20: 108 s on 1 thread, 74 s on 2. --profile, resnet20, 1 thread:
+ *   forward+backward 264 ms and 570 kernels (was 390 ms, 2628): convolutions 208 ms, BatchNorm 46 ms.
  * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
  * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
  * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57

@@ -73,8 +73,114 @@ export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Te
 }
 
 /**
+ * Kernels a backend may provide for training-mode BatchNorm (nn/native registers them on wasm,
+ * threaded on oneDNN); `batchNormTrain` uses them when the active backend has both, and the
+ * composite of small ops below otherwise. Contract (x [..., C], γ, β [C], statistics over every axis
+ * but the last, attribute `epsilon`):
+ * - forward: inputs {x, gamma, beta} → [y, mean, biased variance]
+ * - backward: inputs {x, gamma, dy, mean, variance} (mean and variance those of x) → [dx, dγ, dβ]
+ * The backward kernel's gradient is registered below (closed form, `batchNormBackwardVjp`), so
+ * second-order gradients through the kernels are exact.
+ */
+export const BATCHNORM_KERNELS = { forward: "SnnBatchNormTrain", backward: "SnnBatchNormTrainGrad" } as const;
+
+interface NormStats {
+  M: number;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  /** x − mean */
+  xc: tf.Tensor;
+  /** 1/√(variance + eps), [C] */
+  rstd: tf.Tensor1D;
+}
+
+/** Batch statistics of x from differentiable ops (the composite path and every gradient use these). */
+function normStats(x: tf.Tensor, eps: number): NormStats {
+  const C = x.shape[x.rank - 1];
+  const M = x.size / C;
+  const mean = meanAllButLast(x);
+  const xc = channelOp("sub", x, mean);
+  const variance = meanAllButLast(tf.square(xc));
+  return { M, mean, variance, xc, rstd: tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D };
+}
+
+/**
+ * BatchNorm's backward pass as differentiable ops: with x̂ = (x − μ)·r, r = 1/√(σ² + ε),
+ * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·r·(dy − E[dy] − x̂·E[dy·x̂]) (sums and E[·] per channel).
+ */
+export function batchNormBackward(x: tf.Tensor, gamma: tf.Tensor, dy: tf.Tensor, eps: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const s = normStats(x, eps);
+  const xhat = channelOp("mul", s.xc, s.rstd);
+  const mdy = meanAllButLast(dy);
+  const mdyx = meanAllButLast(tf.mul(dy, xhat));
+  const dx = channelOp("mul", tf.sub(channelOp("sub", dy, mdy), channelOp("mul", xhat, mdyx)), tf.mul(s.rstd, tf.reshape(gamma, [s.rstd.size])));
+  return [dx, tf.reshape(tf.mul(mdyx, s.M), gamma.shape), tf.reshape(tf.mul(mdy, s.M), gamma.shape)];
+}
+
+/**
+ * Vector-Jacobian product of `batchNormBackward` (x, γ, dy) ↦ (dx, dγ, dβ) with cotangents
+ * (a, b, c), in closed form from differentiable ops (so third order works too). With
+ * P(v) = v − E[v] − x̂·E[v·x̂] (self-adjoint), S = Σ a·P(dy) and G = b·dy − γr·(a·E[dy·x̂] + dy·E[a·x̂]):
+ *   ∂/∂dy = γr·P(a) + b·x̂ + c
+ *   ∂/∂γ  = r·S
+ *   ∂/∂x  = r·P(G) − γr²·S·x̂/M
+ * (∂/∂x: G is the derivative through x̂ at fixed r, mapped to x by BatchNorm's own backward; the
+ * last term is the explicit dependence on r, ∂r/∂xᵢ = −r²·x̂ᵢ/M.) Checked against tf.grads of the
+ * composite in tests/nn/native-batchnorm.test.ts.
+ */
+export function batchNormBackwardVjp(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  dy: tf.Tensor,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  c: tf.Tensor,
+  eps: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const s = normStats(x, eps);
+  const C = s.rstd.size;
+  const xhat = channelOp("mul", s.xc, s.rstd);
+  const moments = (v: tf.Tensor): { e: tf.Tensor; ex: tf.Tensor } => ({ e: meanAllButLast(v), ex: meanAllButLast(tf.mul(v, xhat)) });
+  const project = (v: tf.Tensor, m: { e: tf.Tensor; ex: tf.Tensor }): tf.Tensor => tf.sub(channelOp("sub", v, m.e), channelOp("mul", xhat, m.ex));
+  const gr = tf.mul(tf.reshape(gamma, [C]), s.rstd);
+  const md = moments(dy);
+  const ma = moments(a);
+  const gdy = channelOp("add", tf.add(channelOp("mul", project(a, ma), gr), channelOp("mul", xhat, tf.reshape(b, [C]))), tf.reshape(c, [C]));
+  const S = tf.mul(meanAllButLast(tf.mul(a, project(dy, md))), s.M);
+  const G = tf.sub(channelOp("mul", dy, tf.sub(tf.reshape(b, [C]), tf.mul(gr, ma.ex))), channelOp("mul", a, tf.mul(gr, md.ex)));
+  const gx = tf.sub(channelOp("mul", project(G, moments(G)), s.rstd), channelOp("mul", xhat, tf.div(tf.mul(tf.mul(gr, s.rstd), S), s.M)));
+  return [gx, tf.reshape(tf.mul(S, s.rstd), gamma.shape), gdy];
+}
+
+tf.registerGradient({
+  kernelName: BATCHNORM_KERNELS.backward,
+  inputsToSave: ["x", "gamma", "dy"],
+  gradFunc: (cotangents, saved, attrs) => {
+    const [a, b, c] = cotangents as tf.Tensor[];
+    const [x, gamma, dy] = saved;
+    // computed together (they share the statistics); each thunk runs in its own tidy, so the
+    // three are made here, in the caller's scope
+    const [gx, gGamma, gDy] = batchNormBackwardVjp(x, gamma, dy, a, b, c, Number(attrs.epsilon));
+    // mean and variance are x's statistics, already differentiated through in ∂/∂x
+    return { x: () => gx, gamma: () => gGamma, dy: () => gDy, mean: () => tf.zeros([gamma.size]), variance: () => tf.zeros([gamma.size]) };
+  },
+});
+
+/** Whether the active backend has the BatchNorm kernels and they take these operands. */
+function kernelsTake(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): boolean {
+  const C = x.shape[x.rank - 1];
+  if (x.rank < 2 || x.size === 0 || gamma.size !== C || !tf.util.arraysEqual(gamma.shape, beta.shape)) return false;
+  if (x.dtype !== "float32" || gamma.dtype !== "float32" || beta.dtype !== "float32") return false;
+  const backend = tf.getBackend();
+  return tf.getKernel(BATCHNORM_KERNELS.forward, backend) !== undefined && tf.getKernel(BATCHNORM_KERNELS.backward, backend) !== undefined;
+}
+
+type Kernel3 = [tf.Tensor, tf.Tensor, tf.Tensor];
+
+/**
  * Training-mode BatchNorm (batch statistics over every axis but the last) as one custom op:
- * reductions are `meanAllButLast`, channel broadcasts `channelOp`, and the gradient uses only saved
+ * on the backend's BatchNorm kernels when it has them (`BATCHNORM_KERNELS`), else reductions by
+ * `meanAllButLast` and channel broadcasts by `channelOp`. Either way the gradient uses only saved
  * inputs (second-order safe). `onStats`, when given, receives the batch mean and biased variance
  * computed by the forward pass (valid only during the call: use them at once, e.g. to update
  * running statistics), which saves computing them a second time.
@@ -86,35 +192,37 @@ export function batchNormTrain(
   eps = 1e-5,
   onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
 ): tf.Tensor {
-  const stats = (xi: tf.Tensor): { M: number; mean: tf.Tensor1D; variance: tf.Tensor1D; xc: tf.Tensor; rstd: tf.Tensor } => {
-    const C = xi.shape[xi.rank - 1];
-    const M = xi.size / C;
-    const mean = meanAllButLast(xi);
-    const xc = channelOp("sub", xi, mean);
-    const variance = meanAllButLast(tf.square(xc));
-    return { M, mean, variance, xc, rstd: tf.rsqrt(tf.add(variance, eps)) };
-  };
+  if (kernelsTake(x, gamma, beta)) {
+    const run = (kernel: string, inputs: Record<string, tf.Tensor>): Kernel3 =>
+      tf.engine().runKernel(kernel, inputs as tf.NamedTensorMap, { epsilon: eps }) as unknown as Kernel3;
+    const native = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [xi, g, b] = args as tf.Tensor[];
+      const save = args[3] as tf.GradSaveFunc;
+      const [y, mean, variance] = run(BATCHNORM_KERNELS.forward, { x: xi, gamma: g, beta: b });
+      save([xi, g, mean, variance]);
+      if (onStats) onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, gs, ms, vs] = saved;
+          return run(BATCHNORM_KERNELS.backward, { x: xs, gamma: gs, dy, mean: ms, variance: vs });
+        },
+      };
+    });
+    return native(x, gamma, beta);
+  }
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor;
     const g = args[1] as tf.Tensor;
     const b = args[2] as tf.Tensor;
     const save = args[3] as tf.GradSaveFunc;
     save([xi, g]);
-    const { mean, variance, xc, rstd } = stats(xi);
+    const { mean, variance, xc, rstd } = normStats(xi, eps);
     if (onStats) onStats(mean, variance);
     return {
       value: channelOp("add", channelOp("mul", xc, tf.mul(rstd, g)), b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, gs] = saved;
-        const s = stats(xs);
-        const xhat = channelOp("mul", s.xc, s.rstd);
-        const mdy = meanAllButLast(dy);
-        const mdyx = meanAllButLast(tf.mul(dy, xhat));
-        const dx = channelOp("mul", tf.sub(channelOp("sub", dy, mdy), channelOp("mul", xhat, mdyx)), tf.mul(s.rstd, gs));
-        return [dx, tf.mul(mdyx, s.M), tf.mul(mdy, s.M)];
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => batchNormBackward(saved[0], saved[1], dy, eps),
     };
   });
   return op(x, gamma, beta);
 }
-

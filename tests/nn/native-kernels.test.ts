@@ -2,10 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
-import { initBackend } from "../../src/nn/backend";
-import fs from "node:fs";
-import { nativeInfo, nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
-import { DNNL, dnnlLibraryCandidates, loadDnnl } from "../../src/nn/native/dnnl";
+import { nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
+import { DNNL, loadDnnl } from "../../src/nn/native/dnnl";
+import { nativeReady, nativeSkip, relErr } from "./native-test-util";
 
 // Every native kernel (oneDNN on the wasm backend) against tfjs's cpu backend running the same
 // kernel on the same inputs: random shapes with odd sizes, strides 1–3, 'same'/'valid'/numeric/
@@ -13,16 +12,8 @@ import { DNNL, dnnlLibraryCandidates, loadDnnl } from "../../src/nn/native/dnnl"
 // Criterion: max |native − cpu| ≤ 1e-5 · max |cpu| (relative to the output's scale: elementwise
 // relative error is meaningless for outputs near 0, which sums of signed products produce).
 
-const skip =
-  process.env.SNN_NATIVE === "0"
-    ? "SNN_NATIVE=0"
-    : !dnnlLibraryCandidates().some((p) => fs.existsSync(p)) && "oneDNN (libdnnl2) not installed: the wasm kernels are used";
-
-/** wasm backend with the native kernels (a library that exists but does not load fails here). */
-async function ready(): Promise<void> {
-  await initBackend("wasm");
-  assert.ok(nativeInfo().active, `native kernels not active: ${nativeInfo().reason}`);
-}
+const skip = nativeSkip;
+const ready = nativeReady;
 
 type Attrs = Record<string, unknown>;
 
@@ -40,17 +31,6 @@ async function runOn(backend: "wasm" | "cpu", kernel: string, inputs: Record<str
   tf.dispose([out, ...Object.values(ts)]);
   await tf.setBackend("wasm");
   return v;
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length, "output sizes differ");
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return m === 0 ? d : d / m;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -236,4 +216,30 @@ test("oneDNN errors surface with oneDNN's own status text and the call that fail
   const api = loadDnnl();
   // a 4-D layout tag on a 2-D descriptor
   assert.throws(() => api.mdInitByTag(new Uint8Array(DNNL.MD_BYTES), [3, 5], DNNL.nhwc), /oneDNN dnnl_memory_desc_init_by_tag failed for dims \[3,5\] tag 20: invalid_arguments/);
+});
+
+test("native Slice equals the cpu kernel on non-contiguous slices (ranks 2–6, odd sizes, every axis)", { skip }, async () => {
+  await ready();
+  const rng = new Rng(15);
+  let natives = 0;
+  for (let i = 0; i < 30; i++) {
+    const rank = 2 + rng.int(5);
+    const shape = Array.from({ length: rank }, () => 1 + rng.int(i % 3 === 0 ? 40 : 12));
+    const begin = shape.map((d) => rng.int(d));
+    const size = shape.map((d, k) => (rng.next() < 0.2 ? -1 : 1 + rng.int(d - begin[k])));
+    const inputs: Record<string, [Float32Array, number[]]> = { x: [data(rng, shape), shape] };
+    const before = nativeRunCount();
+    const native = await runOn("wasm", "Slice", inputs, { begin, size });
+    natives += nativeRunCount() - before;
+    const ref = await runOn("cpu", "Slice", inputs, { begin, size });
+    assert.deepEqual(native, ref, `slice of [${shape}] at [${begin}] size [${size}]`);
+  }
+  // ResNet-20's channel-padding gradient
+  const shape = [8, 16, 16, 64];
+  const inputs: Record<string, [Float32Array, number[]]> = { x: [data(rng, shape), shape] };
+  const before = nativeRunCount();
+  const native = await runOn("wasm", "Slice", inputs, { begin: [0, 0, 0, 16], size: [8, 16, 16, 32] });
+  natives += nativeRunCount() - before;
+  assert.deepEqual(native, await runOn("cpu", "Slice", inputs, { begin: [0, 0, 0, 16], size: [8, 16, 16, 32] }));
+  assert.ok(natives >= 3, `only ${natives} slices ran natively`);
 });

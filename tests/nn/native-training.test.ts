@@ -1,23 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { initBackend } from "../../src/nn/backend";
 import { buildArchitecture } from "../../src/nn/architectures";
 import { buildModel } from "../../src/nn/model";
 import { installNativeKernels, nativeInfo, nativeRunCount, uninstallNativeKernels } from "../../src/nn/native";
-import { dnnlLibraryCandidates } from "../../src/nn/native/dnnl";
+import { nativeSkip } from "./native-test-util";
 import { train, type TrainResult } from "../../src/train/train";
 import type { TrainRecipe } from "../../src/train/recipes";
 import { NO_AUGMENT } from "../../src/io/augment";
 import { workerThreads } from "../../src/experiment/runner";
 import { syntheticQuadrants } from "../train/tiny-fixtures";
 
-const skip =
-  process.env.SNN_NATIVE === "0"
-    ? "SNN_NATIVE=0"
-    : !dnnlLibraryCandidates().some((p) => fs.existsSync(p)) && "oneDNN (libdnnl2) not installed: the wasm kernels are used";
+const skip = nativeSkip;
 
 const recipe: TrainRecipe = { epochs: 2, batchSize: 16, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, milestones: [1], gamma: 0.1, augment: NO_AUGMENT };
 

@@ -59,10 +59,15 @@ function descriptors(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, anyWeights
  */
 export const CONV_LAYOUT = { anyWeights: true };
 
+/** Multiply-adds of one pass (the three passes cost the same). */
+function convMacs(c: Conv2DInfo, depthwise: boolean): number {
+  const groups = depthwise ? c.inChannels : 1;
+  return (c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels * c.outChannels) / groups;
+}
+
 function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPass, what: string): CachedPrimitive | null {
   const d = descriptors(api, c, depthwise, CONV_LAYOUT.anyWeights);
-  const groups = depthwise ? c.inChannels : 1;
-  const macs = (c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels * c.outChannels) / groups;
+  const macs = convMacs(c, depthwise);
   const fwd = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.convForwardInit(fwd, d.src, d.wOp, d.dst, d.strides, d.dil, d.pl, d.pr, what);
   const fwdPd = api.primitiveDesc(fwd, null, what);
@@ -187,7 +192,7 @@ export function runConv(
   b: tf.TensorInfo,
 ): tf.TensorInfo | null {
   const key = convKey(c, depthwise, pass);
-  const prim = ctx.cache.get(key, () => buildConv(ctx.api, c, depthwise, pass, describe(c, depthwise, pass)));
+  const prim = ctx.cache.get(key, convMacs(c, depthwise), () => buildConv(ctx.api, c, depthwise, pass, describe(c, depthwise, pass)));
   if (prim === null) return null;
   const outShape =
     pass === "forward"

@@ -35,9 +35,19 @@ export const DNNL = {
   nhwc: 20,
   hwio: 30,
   hwigo: 33,
+  /** Plain 1-D ([C]) and 2-D row-major ([M, C]) layouts. */
+  a: 2,
+  ab: 3,
+  nwc: 17,
+  ndhwc: 21,
+  /** Batch normalization flags: separate scale (γ) and shift (β) vectors. */
+  bnUseScale: 0x8,
+  bnUseShift: 0x10,
   forwardTraining: 64,
   backwardData: 160,
   backwardWeights: 192,
+  /** dnnl_backward: data and parameter gradients (batch normalization). */
+  backward: 128,
   convDirect: 1,
   cpu: 1,
   ARG_SRC: 1,
@@ -46,6 +56,12 @@ export const DNNL = {
   ARG_DIFF_SRC: 129,
   ARG_DIFF_DST: 145,
   ARG_DIFF_WEIGHTS: 161,
+  ARG_MEAN: 49,
+  ARG_VARIANCE: 50,
+  ARG_SCALE: 51,
+  ARG_SHIFT: 52,
+  ARG_DIFF_SCALE: 255,
+  ARG_DIFF_SHIFT: 256,
   ARG_FROM: 1,
   ARG_TO: 17,
   qSrcMd: 129,
@@ -54,6 +70,9 @@ export const DNNL = {
   qDiffWeightsMd: 132,
   qDstMd: 133,
   qDiffDstMd: 134,
+  /** dnnl_query_exec_arg_md: the descriptor of the execute argument given as the index. */
+  qExecArgMd: 255,
+  qImplInfo: 8,
   /** DNNL_MEMORY_ALLOCATE: let oneDNN allocate the buffer. */
   ALLOCATE: 0xffffffffffffffffn,
   /** DNNL_MEMORY_NONE: no buffer yet (set per call). */
@@ -72,7 +91,9 @@ export interface DnnlApi {
   /** Primitive descriptor for an op descriptor (with a forward hint for backward ops), or the unimplemented status. */
   primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string): Handle | null;
   reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string): Handle;
-  queryMd(pd: Handle, query: number): Handle;
+  queryMd(pd: Handle, query: number, index?: number): Handle;
+  /** oneDNN's name for the implementation it picked (e.g. "bnorm_jit:avx512_core"). */
+  implInfo(pd: Handle): string;
   primitive(pd: Handle, what: string): Handle;
   /** A memory object over `md`; `buffer` is DNNL.ALLOCATE or DNNL.NONE (then set per call). */
   memory(md: Uint8Array | Handle, buffer: bigint, what: string): Handle;
@@ -82,6 +103,8 @@ export interface DnnlApi {
   convBackwardDataInit(d: Uint8Array, dsrc: Uint8Array, w: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   convBackwardWeightsInit(d: Uint8Array, src: Uint8Array, dw: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   matmulInit(d: Uint8Array, a: Uint8Array, b: Uint8Array, c: Uint8Array, what: string): void;
+  batchNormForwardInit(d: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string): void;
+  batchNormBackwardInit(d: Uint8Array, diffData: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string): void;
   /** Upper bound on the threads of any call (set by nn/native's setNativeThreads). */
   budget: number;
   /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads; skipped when unchanged). */
@@ -159,6 +182,9 @@ export function loadDnnl(): DnnlApi {
     "int dnnl_dilated_convolution_backward_weights_desc_init(void *d, int alg, const void *src, const void *dw, const void *dbias, const void *ddst, const int64_t *s, const int64_t *dil, const int64_t *pl, const int64_t *pr)",
   );
   const matmulInit = f("int dnnl_matmul_desc_init(void *d, const void *a, const void *b, const void *bias, const void *c)");
+  const bnFwd = f("int dnnl_batch_normalization_forward_desc_init(void *d, int prop, const void *data, float eps, uint32_t flags)");
+  const bnBwd = f("int dnnl_batch_normalization_backward_desc_init(void *d, int prop, const void *diff, const void *data, float eps, uint32_t flags)");
+  const pdQuery = f("int dnnl_primitive_desc_query(const void *pd, int what, int index, _Out_ const char **result)");
 
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
   // thread count is OpenMP's. Other runtimes (TBB, threadpool) are accepted with their own default.
@@ -207,7 +233,12 @@ export function loadDnnl(): DnnlApi {
       check(reorderCreate(out, from, engine, to, engine, null), "dnnl_reorder_primitive_desc_create", what);
       return out[0];
     },
-    queryMd: (pd, query) => queryMd(pd, query, 0),
+    queryMd: (pd, query, index = 0) => queryMd(pd, query, index),
+    implInfo(pd) {
+      const r: unknown[] = [null];
+      check(pdQuery(pd, DNNL.qImplInfo, 0, r), "dnnl_primitive_desc_query", "the implementation name");
+      return String(r[0]);
+    },
     primitive(pd, what) {
       check(primCreate(out, pd), "dnnl_primitive_create", what);
       return out[0];
@@ -234,6 +265,12 @@ export function loadDnnl(): DnnlApi {
     },
     matmulInit(d, a, b, c, what) {
       check(matmulInit(d, a, b, null, c), "dnnl_matmul_desc_init", what);
+    },
+    batchNormForwardInit(d, data, eps, flags, what) {
+      check(bnFwd(d, DNNL.forwardTraining, data, eps, flags), "dnnl_batch_normalization_forward_desc_init", what);
+    },
+    batchNormBackwardInit(d, diff, data, eps, flags, what) {
+      check(bnBwd(d, DNNL.backward, diff, data, eps, flags), "dnnl_batch_normalization_backward_desc_init", what);
     },
     budget: 1,
     useThreads(n) {

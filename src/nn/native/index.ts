@@ -1,7 +1,7 @@
 /**
- * Native kernels behind the tfjs wasm backend: convolutions (and their gradients) and matrix
- * products on oneDNN, threaded, with tensors left in the wasm heap. Models, pruners, training and
- * checkpoints are unchanged above the kernels.
+ * Native kernels behind the tfjs wasm backend: convolutions (and their gradients), matrix
+ * products and training BatchNorm on oneDNN, threaded, with tensors left in the wasm heap. Models,
+ * pruners, training and checkpoints are unchanged above the kernels.
  *
  * `installNativeKernels` is called by nn/backend when the wasm backend is chosen. Where oneDNN is
  * missing or fails to load, it prints one message saying what is lost and everything runs on the
@@ -18,6 +18,8 @@ import { DNNL_INSTALL_HINT, loadDnnl, type DnnlApi } from "./dnnl";
 import { registerConvKernels, NATIVE_CONV_KERNELS } from "./conv-kernels";
 import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
+import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
+import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
 import { PrimitiveCache } from "./primitive-cache";
 
 export { nativeRunCount } from "./primitive-cache";
@@ -94,12 +96,14 @@ export function installNativeKernels(): NativeInfo {
     }
     return nativeInfo();
   }
-  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS];
+  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS];
   const kernels = names.map((n) => tf.getKernel(n, "wasm")).filter((k): k is tf.KernelConfig => k !== undefined);
   const gradients = GRADIENTS.map((n) => tf.getGradient(n)).filter((g): g is tf.GradConfig => g !== undefined);
-  const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache() };
+  const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache(a) };
   registerConvKernels(ctx);
   registerMatMulKernel(ctx);
+  registerBatchNormKernels(ctx);
+  registerSliceKernel(ctx);
   registerNativeConvGradients();
   installed = { api: a, kernels, gradients };
   return nativeInfo();
@@ -111,7 +115,8 @@ export function installNativeKernels(): NativeInfo {
  */
 export function uninstallNativeKernels(): void {
   if (!installed) return;
-  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS]) {
+  // the BatchNorm kernels have no wasm original: unregistering them sends batchNormTrain back to its composite
+  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_BATCHNORM_KERNELS]) {
     if (tf.getKernel(n, "wasm")) tf.unregisterKernel(n, "wasm");
   }
   for (const k of installed.kernels) tf.registerKernel(k);

@@ -47,7 +47,6 @@ export function registerMatMulKernel(ctx: NativeContext): void {
   const original = tf.getKernel("BatchMatMul", "wasm");
   if (!original) return;
   tf.unregisterKernel("BatchMatMul", "wasm");
-  const cache = new Map<string, CachedPrimitive | null>();
   tf.registerKernel({
     kernelName: "BatchMatMul",
     backendName: "wasm",
@@ -67,11 +66,7 @@ export function registerMatMulKernel(ctx: NativeContext): void {
       const N = tB ? b.shape[r - 2] : b.shape[r - 1];
       if (K !== K2 || B * M * N * K < MIN_MACS || M * N * K === 0) return original.kernelFunc(args);
       const key = `${B},${M},${N},${K},${tA},${tB}`;
-      let prim = cache.get(key);
-      if (prim === undefined) {
-        prim = build(ctx, B, M, N, K, tA, tB, `matmul [${B}×${M}×${K}]·[${K}×${N}]${tA ? " Aᵀ" : ""}${tB ? " Bᵀ" : ""}`);
-        cache.set(key, prim);
-      }
+      const prim = ctx.cache.get(`matmul ${key}`, B * M * N * K, () => build(ctx, B, M, N, K, tA, tB, `matmul [${B}×${M}×${K}]·[${K}×${N}]${tA ? " Aᵀ" : ""}${tB ? " Bᵀ" : ""}`));
       if (prim === null) return original.kernelFunc(args);
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput(r === 3 ? [B, M, N] : [M, N], "float32");

@@ -27,6 +27,8 @@ export interface OperandSpec {
   readonly user: Uint8Array;
   /** dnnl_query_*_md that gives the primitive's own descriptor for it. */
   readonly query: number;
+  /** Index for the query (DNNL.qExecArgMd takes the DNNL_ARG_* here); 0 when absent. */
+  readonly index?: number;
   readonly output: boolean;
 }
 
@@ -60,12 +62,20 @@ export function nativeRunCount(): number {
  */
 export const MACS_PER_THREAD = 1 << 21;
 
+/** Threads for a call of this much work under the current budget (setNativeThreads). */
+export function threadsFor(api: DnnlApi, work: number): number {
+  return Math.min(api.budget, Math.max(1, Math.floor(work / MACS_PER_THREAD)));
+}
+
 export class CachedPrimitive {
   private readonly userMems: Handle[] = [];
   private readonly steps: Step[] = [];
-  private readonly maxThreads: number;
+  /** The OpenMP threads it was built for and runs on (see PrimitiveCache). */
+  readonly threads: number;
+  /** oneDNN's name for the implementation it chose (tests and benches report it). */
+  readonly impl: string;
 
-  /** `macs`: the work of one call, which caps its threads (MACS_PER_THREAD). */
+  /** `macs`: the work of one call, which caps its threads (`threadsFor`; build it inside PrimitiveCache.get). */
   constructor(
     private readonly api: DnnlApi,
     pd: Handle,
@@ -73,14 +83,15 @@ export class CachedPrimitive {
     readonly what: string,
     macs: number,
   ) {
-    this.maxThreads = Math.max(1, Math.floor(macs / MACS_PER_THREAD));
+    this.threads = threadsFor(api, macs);
+    this.impl = api.implInfo(pd);
     const before: Step[] = [];
     const after: Step[] = [];
     const mainArgs: Array<[number, Handle]> = [];
     for (const op of operands) {
       const userMem = api.memory(op.user, DNNL.NONE, what);
       this.userMems.push(userMem);
-      const wanted = api.queryMd(pd, op.query);
+      const wanted = api.queryMd(pd, op.query, op.index ?? 0);
       if (api.mdEqual(wanted, op.user)) {
         mainArgs.push([op.arg, userMem]);
         continue;
@@ -108,20 +119,32 @@ export class CachedPrimitive {
   /** Runs the primitive on buffers at these host addresses (one per operand, in spec order). */
   run(addresses: readonly bigint[]): void {
     runs++;
-    this.api.useThreads(Math.min(this.api.budget, this.maxThreads));
+    this.api.useThreads(this.threads);
     for (let i = 0; i < this.userMems.length; i++) this.api.setHandle(this.userMems[i], addresses[i]);
     for (const s of this.steps) this.api.execute(s.prim, s.args, s.nargs, s.what);
   }
 }
 
-/** Shape-keyed cache of primitives; `null` records "oneDNN has no implementation" for a key. */
+/**
+ * Shape-keyed cache of primitives, one per thread count. oneDNN plans a primitive's work split for
+ * the OpenMP thread count at the time its descriptor is created, and running it on fewer threads is
+ * slow (a batch-norm backward made for 2 threads took 8 ms on 1 thread instead of 2 ms), so the
+ * count is set before building and is part of the key. `null` records "oneDNN has no
+ * implementation" for a key.
+ */
 export class PrimitiveCache {
-  private readonly map = new Map<string, CachedPrimitive | null>();
+  private readonly map = new Map<string, unknown>();
 
-  get(key: string, build: () => CachedPrimitive | null): CachedPrimitive | null {
-    if (this.map.has(key)) return this.map.get(key) ?? null;
+  constructor(private readonly api: DnnlApi) {}
+
+  /** `work`: multiply-adds (or equivalent) of one call, which sets its threads (`threadsFor`). */
+  get<T>(key: string, work: number, build: () => T | null): T | null {
+    const threads = threadsFor(this.api, work);
+    const k = `${key} t${threads}`;
+    if (this.map.has(k)) return (this.map.get(k) as T | null) ?? null;
+    this.api.useThreads(threads);
     const p = build();
-    this.map.set(key, p);
+    this.map.set(k, p);
     return p;
   }
 

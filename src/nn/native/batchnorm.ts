@@ -1,0 +1,180 @@
+/**
+ * Training-mode BatchNorm on oneDNN's batch_normalization primitive, registered as the wasm
+ * backend's BatchNorm kernels that nn/batchnorm-ops' `batchNormTrain` looks for
+ * (`BATCHNORM_KERNELS`; contract there). One threaded pass each way replaces ~20 small
+ * single-threaded wasm kernels (reductions, channel broadcasts, elementwise ops), and tensors stay in
+ * the wasm heap.
+ *
+ * Forward: oneDNN's forward-training pass, which computes the batch mean and the biased variance
+ * (two-pass: centred, like the composite) and normalises by 1/√(σ² + ε) with scale γ and shift β.
+ *
+ * Backward: oneDNN's backward pass (dx, dγ, dβ from the saved mean and variance).
+ *
+ * Layout: tfjs's channels-last tensors as oneDNN's channels-last tags (x [N,L,C] → nwc,
+ * [N,H,W,C] → nhwc, [N,D,H,W,C] → ndhwc, [M,C] → nc; other ranks as [M,C]), statistics over every
+ * axis but C as in the composite; oneDNN normalises by 1/√(σ² + ε) with the biased variance σ², as
+ * the composite does.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BATCHNORM_KERNELS } from "../batchnorm-ops";
+import { DNNL, type DnnlApi, type Handle } from "./dnnl";
+import { CachedPrimitive, type NativeContext, type OperandSpec } from "./primitive-cache";
+import type { WasmBackendLike } from "./wasm-heap";
+
+export const NATIVE_BATCHNORM_KERNELS: string[] = [BATCHNORM_KERNELS.forward, BATCHNORM_KERNELS.backward];
+
+/**
+ * Work per element for the thread cap (CachedPrimitive's MACS_PER_THREAD): the passes read x
+ * 2–3 times and are memory-bound, so a thread pays off only from ~128 K elements.
+ */
+const WORK_PER_ELEMENT = 16;
+
+function workOf(shape: readonly number[]): number {
+  return WORK_PER_ELEMENT * shape.reduce((a, b) => a * b, 1);
+}
+
+const FLAGS = DNNL.bnUseScale | DNNL.bnUseShift;
+
+/** oneDNN dims and tag of a channels-last tensor (C second in oneDNN's logical order). */
+function dataLayout(shape: readonly number[]): { dims: number[]; tag: number } {
+  const C = shape[shape.length - 1];
+  const tags: Record<number, number> = { 3: DNNL.nwc, 4: DNNL.nhwc, 5: DNNL.ndhwc };
+  const tag = tags[shape.length];
+  if (tag === undefined) return { dims: [shape.reduce((a, b) => a * b, 1) / C, C], tag: DNNL.ab };
+  return { dims: [shape[0], C, ...shape.slice(1, -1)], tag };
+}
+
+function mdOf(api: DnnlApi, dims: number[], tag: number): Uint8Array {
+  const md = new Uint8Array(DNNL.MD_BYTES);
+  api.mdInitByTag(md, dims, tag);
+  return md;
+}
+
+function operand(arg: number, user: Uint8Array, output: boolean): OperandSpec {
+  return { arg, user, query: DNNL.qExecArgMd, index: arg, output };
+}
+
+function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string): Handle {
+  const op = new Uint8Array(DNNL.OP_DESC_BYTES);
+  api.batchNormForwardInit(op, data, eps, flags, what);
+  const pd = api.primitiveDesc(op, null, what);
+  if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization for ${what}`);
+  return pd;
+}
+
+/** The two primitives of one shape and ε. */
+interface BatchNormPair {
+  /** Forward with batch statistics: x, γ, β → y, mean, variance. */
+  readonly forward: CachedPrimitive;
+  /** Backward: x, γ, β (unread), dy, mean, variance → dx, dγ, dβ. */
+  readonly backward: CachedPrimitive;
+}
+
+function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPair {
+  const { dims, tag } = dataLayout(shape);
+  const C = shape[shape.length - 1];
+  const what = `batch norm x [${shape.join(",")}] eps ${eps}`;
+  const data = mdOf(api, dims, tag);
+  const vec = mdOf(api, [C], DNNL.a);
+  const work = workOf(shape);
+  const fwdPd = forwardDesc(api, data, eps, FLAGS, `${what} (forward)`);
+  const forward = new CachedPrimitive(
+    api,
+    fwdPd,
+    [
+      operand(DNNL.ARG_SRC, data, false),
+      operand(DNNL.ARG_SCALE, vec, false),
+      operand(DNNL.ARG_SHIFT, vec, false),
+      operand(DNNL.ARG_DST, data, true),
+      operand(DNNL.ARG_MEAN, vec, true),
+      operand(DNNL.ARG_VARIANCE, vec, true),
+    ],
+    `${what} (forward)`,
+    work,
+  );
+  const op = new Uint8Array(DNNL.OP_DESC_BYTES);
+  api.batchNormBackwardInit(op, data, data, eps, FLAGS, `${what} (backward)`);
+  const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`);
+  if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization backward for ${what}`);
+  const backward = new CachedPrimitive(
+    api,
+    pd,
+    [
+      operand(DNNL.ARG_SRC, data, false),
+      operand(DNNL.ARG_SCALE, vec, false),
+      // oneDNN 2.6 counts the shift among the backward pass's inputs when dβ is asked for
+      // (execute fails with invalid_arguments without it) but never reads it
+      operand(DNNL.ARG_SHIFT, vec, false),
+      operand(DNNL.ARG_DIFF_DST, data, false),
+      operand(DNNL.ARG_MEAN, vec, false),
+      operand(DNNL.ARG_VARIANCE, vec, false),
+      operand(DNNL.ARG_DIFF_SRC, data, true),
+      operand(DNNL.ARG_DIFF_SCALE, vec, true),
+      operand(DNNL.ARG_DIFF_SHIFT, vec, true),
+    ],
+    `${what} (backward)`,
+    work,
+  );
+  return { forward, backward };
+}
+
+/** The primitives for this shape and ε. */
+export function batchNormPrimitives(ctx: NativeContext, shape: readonly number[], eps: number): BatchNormPair {
+  const p = ctx.cache.get(`batch norm ${shape.join(",")} ${eps}`, workOf(shape), () => build(ctx.api, shape, eps));
+  if (!p) throw new Error(`nn/native: no batch normalization primitives for x [${shape.join(",")}]`);
+  return p;
+}
+
+function checkInputs(kernel: string, inputs: Record<string, tf.TensorInfo | undefined>, names: readonly string[]): tf.TensorInfo[] {
+  const ts = names.map((n) => inputs[n]);
+  const x = ts[0];
+  if (!x || x.shape.length < 2) throw new Error(`nn/native: ${kernel} needs x of rank ≥ 2, got [${x?.shape.join(",")}]`);
+  const C = x.shape[x.shape.length - 1];
+  ts.forEach((t, i) => {
+    if (!t || t.dtype !== "float32") throw new Error(`nn/native: ${kernel} input ${names[i]} must be a float32 tensor, got ${t?.dtype}`);
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    const want = names[i] === "x" || names[i] === "dy" ? x.shape.reduce((a, b) => a * b, 1) : C;
+    if (size !== want) throw new Error(`nn/native: ${kernel} input ${names[i]} [${t.shape.join(",")}] does not fit x [${x.shape.join(",")}]`);
+  });
+  return ts as tf.TensorInfo[];
+}
+
+/** Registers the two BatchNorm kernels on the wasm backend. */
+export function registerBatchNormKernels(ctx: NativeContext): void {
+  tf.registerKernel({
+    kernelName: BATCHNORM_KERNELS.forward,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const [x, gamma, beta] = checkInputs(BATCHNORM_KERNELS.forward, args.inputs, ["x", "gamma", "beta"]);
+      const eps = epsilonOf(BATCHNORM_KERNELS.forward, args.attrs);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const C = x.shape[x.shape.length - 1];
+      const prim = batchNormPrimitives(ctx, x.shape, eps).forward;
+      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([C], "float32")];
+      // operands in `build`'s order (x, γ, β, y, mean, variance); addresses after every makeOutput,
+      // since an allocation may have grown (and moved) the heap
+      prim.run([x, gamma, beta, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
+      return outs;
+    },
+  });
+  tf.registerKernel({
+    kernelName: BATCHNORM_KERNELS.backward,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const [x, gamma, dy, mean, variance] = checkInputs(BATCHNORM_KERNELS.backward, args.inputs, ["x", "gamma", "dy", "mean", "variance"]);
+      const eps = epsilonOf(BATCHNORM_KERNELS.backward, args.attrs);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const prim = batchNormPrimitives(ctx, x.shape, eps).backward;
+      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput(gamma.shape, "float32"), backend.makeOutput(gamma.shape, "float32")];
+      // operands in `build`'s order, γ again as the unread shift; addresses after makeOutput
+      prim.run([x, gamma, gamma, dy, mean, variance, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
+      return outs;
+    },
+  });
+}
+
+function epsilonOf(kernel: string, attrs: tf.NamedAttrMap | undefined): number {
+  const eps = Number(attrs?.epsilon);
+  if (!(eps >= 0)) throw new Error(`nn/native: ${kernel} needs a non-negative epsilon attribute, got ${String(attrs?.epsilon)}`);
+  return eps;
+}

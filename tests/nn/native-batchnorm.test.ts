@@ -1,0 +1,196 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../../src/util/rng";
+import { initBackend } from "../../src/nn/backend";
+import { batchNormBackward, batchNormBackwardVjp, batchNormTrain } from "../../src/nn/batchnorm-ops";
+import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
+import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+
+// Training BatchNorm on oneDNN (nn/native/batchnorm) against the composite of wasm kernels
+// (nn/batchnorm-ops), and its second-order gradient (the closed-form VJP registered for the
+// backward kernel). Criterion as in native-kernels.test.ts: max |native − composite| ≤ 1e-5 ·
+// max |composite| per output.
+
+const skip = nativeSkip;
+const ready = nativeReady;
+
+function randn(rng: Rng, shape: number[], scale = 1, offset = 0): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => offset + scale * rng.normal()), shape);
+}
+
+/** Without the native kernels (batchNormTrain then takes its composite path). */
+function onComposite<T>(fn: () => T): T {
+  uninstallNativeKernels();
+  try {
+    return fn();
+  } finally {
+    installNativeKernels();
+  }
+}
+
+interface BnOutputs {
+  y: Float32Array;
+  mean: Float32Array;
+  variance: Float32Array;
+  grads: Float32Array[];
+}
+
+function forwardBackward(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor): BnOutputs {
+  let mean = new Float32Array(0);
+  let variance = new Float32Array(0);
+  const y = tf.tidy(() =>
+    batchNormTrain(x, g, b, 1e-5, (m, v) => {
+      mean = m.dataSync() as Float32Array;
+      variance = v.dataSync() as Float32Array;
+    }).dataSync(),
+  ) as Float32Array;
+  const grads = tf.tidy(() => tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xi, gi, bi, 1e-5), dy)))([x, g, b]).map((t) => t.dataSync() as Float32Array));
+  return { y, mean, variance, grads };
+}
+
+function shapes(rng: Rng): number[][] {
+  const out: number[][] = [
+    [1, 5, 5, 3],
+    [6, 1],
+    [2, 3, 3, 1],
+    [1, 1, 1, 7],
+    [3, 4, 5, 6, 2],
+    [64, 16, 16, 16], // large enough for 2 threads
+  ];
+  while (out.length < 14) {
+    const rank = 2 + rng.int(4);
+    const s = Array.from({ length: rank - 1 }, () => 1 + rng.int(9));
+    out.push([...s, 1 + rng.int(40)]);
+  }
+  return out;
+}
+
+test("native BatchNorm (forward, statistics, backward) equals the composite on random shapes, ranks 2–5, 1 and 2 threads", { skip }, async () => {
+  await ready();
+  const rng = new Rng(31);
+  try {
+    for (const shape of shapes(rng)) {
+      const C = shape[shape.length - 1];
+      // an offset larger than the spread: the variance must be two-pass (centred) to stay accurate
+      const x = randn(rng, shape, 1.5, 3);
+      const g = randn(rng, [C]);
+      const b = randn(rng, [C]);
+      const dy = randn(rng, shape);
+      const ref = onComposite(() => forwardBackward(x, g, b, dy));
+      for (const threads of [1, 2]) {
+        setNativeThreads(threads);
+        const before = nativeRunCount();
+        const nat = forwardBackward(x, g, b, dy);
+        assert.ok(nativeRunCount() - before >= 3, `x [${shape}]: the native BatchNorm kernels did not run`);
+        const what = `x [${shape}], ${threads} thread(s)`;
+        for (const [name, a, r] of [
+          ["y", nat.y, ref.y],
+          ["mean", nat.mean, ref.mean],
+          ["variance", nat.variance, ref.variance],
+          ["dx", nat.grads[0], ref.grads[0]],
+          ["dγ", nat.grads[1], ref.grads[1]],
+          ["dβ", nat.grads[2], ref.grads[2]],
+        ] as const) {
+          const e = relErr(a, r);
+          assert.ok(e <= 1e-5, `${what}: ${name} relative error ${e.toExponential(2)} > 1e-5`);
+        }
+      }
+      tf.dispose([x, g, b, dy]);
+    }
+  } finally {
+    setNativeThreads(defaultThreads());
+  }
+});
+
+test("the closed-form VJP of BatchNorm's backward pass equals tf.grads of the composite backward", async () => {
+  await initBackend("wasm");
+  const rng = new Rng(32);
+  for (const shape of [
+    [4, 3, 3, 5],
+    [7, 2],
+    [2, 5, 1],
+  ]) {
+    const C = shape[shape.length - 1];
+    const [x, dy, a] = [randn(rng, shape, 1.2, 0.5), randn(rng, shape), randn(rng, shape)];
+    const [g, bv, cv] = [randn(rng, [C]), randn(rng, [C]), randn(rng, [C])];
+    const closed = tf.tidy(() => batchNormBackwardVjp(x, g, dy, a, bv, cv, 1e-5).map((t) => t.dataSync()));
+    const auto = tf.tidy(() =>
+      tf
+        .grads((xi: tf.Tensor, gi: tf.Tensor, di: tf.Tensor) => {
+          const [dx, dg, db] = batchNormBackward(xi, gi, di, 1e-5);
+          return tf.addN([tf.sum(tf.mul(dx, a)), tf.sum(tf.mul(dg, bv)), tf.sum(tf.mul(db, cv))]);
+        })([x, g, dy])
+        .map((t) => t.dataSync()),
+    );
+    ["∂/∂x", "∂/∂γ", "∂/∂dy"].forEach((name, i) => {
+      const e = relErr(closed[i], auto[i]);
+      assert.ok(e <= 1e-4, `x [${shape}]: ${name} relative error ${e.toExponential(2)}`);
+    });
+  }
+});
+
+/** A conv → BatchNorm → tanh → dense net's loss as a function of all its weights. */
+function netLoss(rng: Rng): { weights: tf.Variable[]; loss: (ws: tf.Tensor[]) => tf.Scalar } {
+  const x = randn(rng, [6, 5, 5, 3]);
+  const target = randn(rng, [6, 4]);
+  const weights = [randn(rng, [3, 3, 3, 8], 0.4), randn(rng, [8], 0.3, 1), randn(rng, [8], 0.3), randn(rng, [5 * 5 * 8, 4], 0.1)].map((t) => tf.variable(t));
+  const loss = (ws: tf.Tensor[]): tf.Scalar => {
+    const h = tf.tanh(batchNormTrain(tf.conv2d(x as tf.Tensor4D, ws[0] as tf.Tensor4D, 1, "same"), ws[1], ws[2]));
+    const out = tf.matMul(tf.reshape(h, [6, 5 * 5 * 8]), ws[3] as tf.Tensor2D);
+    return tf.mean(tf.square(tf.sub(out, target)));
+  };
+  return { weights, loss };
+}
+
+/** H·v by nested tf.grads (GraSP's form): ∂/∂w ⟨∂L/∂w, v⟩. */
+function hessianVector(loss: (ws: tf.Tensor[]) => tf.Scalar, ws: tf.Tensor[], v: tf.Tensor[]): Float32Array[] {
+  return tf.tidy(() =>
+    tf
+      .grads((...w: tf.Tensor[]) => {
+        const g = tf.grads((...wi: tf.Tensor[]) => loss(wi))(w);
+        return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
+      })(ws)
+      .map((t) => t.dataSync() as Float32Array),
+  );
+}
+
+test("second order through the native BatchNorm: H·v equals the composite's and finite differences of the gradient", { skip }, async () => {
+  await ready();
+  const rng = new Rng(33);
+  const { weights, loss } = netLoss(rng);
+  const v = weights.map((w) => randn(rng, w.shape));
+  const before = nativeRunCount();
+  const nat = hessianVector(loss, weights, v);
+  assert.ok(nativeRunCount() - before > 0, "the native kernels did not run");
+  const ref = onComposite(() => hessianVector(loss, weights, v));
+  nat.forEach((h, i) => {
+    const e = relErr(h, ref[i]);
+    assert.ok(e <= 1e-4, `weight ${i}: H·v native vs composite relative error ${e.toExponential(2)}`);
+  });
+  // (∇L(w + h·v) − ∇L(w − h·v)) / 2h on the native path
+  const h = 1e-2;
+  const gradAt = (sign: number): Float32Array[] =>
+    tf.tidy(() => {
+      const ws = weights.map((w, i) => tf.add(w, tf.mul(v[i], sign * h)));
+      return tf.grads((...wi: tf.Tensor[]) => loss(wi))(ws).map((t) => t.dataSync() as Float32Array);
+    });
+  const plus = gradAt(1);
+  const minus = gradAt(-1);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  nat.forEach((hv, i) => {
+    for (let j = 0; j < hv.length; j++) {
+      const fd = (plus[i][j] - minus[i][j]) / (2 * h);
+      dot += hv[j] * fd;
+      na += hv[j] * hv[j];
+      nb += fd * fd;
+    }
+  });
+  const cosine = dot / Math.sqrt(na * nb);
+  assert.ok(cosine > 0.999, `H·v vs finite differences: cosine ${cosine}`);
+  assert.ok(Math.abs(Math.sqrt(na / nb) - 1) < 0.01, `H·v vs finite differences: norm ratio ${Math.sqrt(na / nb)}`);
+  tf.dispose([...weights, ...v]);
+});
