@@ -7,7 +7,7 @@
  * `--profile` adds, per network, the time of the forward pass, forward + backward, the optimizer
  * step, and tf.profile's kernel count and kernel time by op.
  *
- *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile] [--cifar]
+ *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile] [--cifar] [--threads N] [--scaling]
  *
  * `--cifar`: full-width Conv-6 and ResNet-20 on synthetic 32×32×3 images (the reference's CIFAR
  * networks at its batch 128), for the cost of a CIFAR epoch (390 steps).
@@ -95,6 +95,11 @@ async function main(): Promise<void> {
   const only = process.argv.indexOf("--only");
   const nets = only >= 0 ? all.filter((n) => n[0] === process.argv[only + 1]) : all;
   const ours: Record<string, { cpu: number; wall: number; params: number }> = {};
+  // --scaling: the timed steps alternate between 1 thread and --threads in one process, so drift in
+  // the machine's speed (seen here: the same 1-thread step 0.27 s in one run, 0.34 s minutes later)
+  // hits both alike; the ratio of the two medians is the thread speed-up.
+  const scaling = process.argv.includes("--scaling") && threads > 1;
+  const scalingWall: Record<string, { one: number[]; many: number[] }> = {};
   for (const [label, arch, width] of nets) {
     const spec = buildArchitecture(arch, { ...shape, classes: 10, widthMultiplier: width });
     const model = buildModel(spec, { seed: 0 });
@@ -112,7 +117,10 @@ async function main(): Promise<void> {
       for (const g of grads.values()) g.dispose();
       warm++;
     }
+    const one: number[] = [];
+    const many: number[] = [];
     for (let s = 2; s < steps + 2; s++) {
+      if (scaling) setNativeThreads(s % 2 === 0 ? 1 : threads);
       const start = (s * batch) % (data.count - batch);
       const idx = Int32Array.from({ length: batch }, (_, i) => start + i);
       const b = makeBatch(data, idx, norm);
@@ -122,10 +130,13 @@ async function main(): Promise<void> {
       for (const g of grads.values()) g.dispose();
       const c = process.cpuUsage(c0);
       const w = Number(process.hrtime.bigint() - w0) / 1e9;
-      if (s >= 2) {
-        cpu.push((c.user + c.system) / 1e6);
-        wall.push(w);
-      }
+      cpu.push((c.user + c.system) / 1e6);
+      wall.push(w);
+      if (scaling) (s % 2 === 0 ? one : many).push(w);
+    }
+    if (scaling) {
+      scalingWall[label] = { one, many };
+      setNativeThreads(threads);
     }
     if (process.argv.includes("--profile")) await profileNet(label, model, opt, makeBatch(data, Int32Array.from({ length: batch }, (_, i) => i), norm));
     let params = 0;
@@ -133,6 +144,15 @@ async function main(): Promise<void> {
     ours[label] = { cpu: median(cpu), wall: median(wall), params };
     opt.dispose();
     model.dispose();
+  }
+  if (scaling) {
+    console.log(`\nbatch ${batch}, ${steps} timed steps alternating 1 and ${threads} threads in one process, median wall seconds per step`);
+    console.log("net            1 thread  " + `${threads} threads`.padStart(9) + "  speed-up");
+    for (const [label] of nets) {
+      const { one, many } = scalingWall[label];
+      console.log(`${label.padEnd(14)} ${median(one).toFixed(4).padStart(8)}  ${median(many).toFixed(4).padStart(9)}  ${(median(one) / median(many)).toFixed(2).padStart(7)}×`);
+    }
+    return;
   }
   let torch: Record<string, { step_cpu_s: number; step_wall_s: number; params: number }> | null = null;
   if (!process.argv.includes("--no-torch")) {
