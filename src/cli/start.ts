@@ -25,9 +25,9 @@ import { printSummary } from "./run";
 
 const HELP = `usage: snn-topology start [--grid quick|paper|FILE.json] [--results DIR] [--workers N] [--threads N] [--no-notebooks] [--no-setup]
 
-Sets up the kernel, runs the grid (default: quick, Fashion-MNIST, 136 cells: about 35 CPU-minutes,
-so roughly 20 minutes on 2 idle cores the first time, seconds when every cell is already done),
-executes every notebook on the results and on the paper's data (when present), writes
+Sets up the kernel, runs the grid (default: quick, Fashion-MNIST, 136 cells: about 14 CPU-minutes
+with the native kernels, 28 without, so roughly 10–17 minutes on 2 cores the first time, seconds
+when every cell is already done), executes every notebook on the results and on the paper's data (when present), writes
 reports/*.html and prints a summary.
 
 options:
