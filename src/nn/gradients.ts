@@ -14,6 +14,7 @@
  * custom op must follow the same rule.
  */
 import * as tf from "@tensorflow/tfjs";
+import { replaceWasmKernel } from "./wasm-kernel";
 
 type GradConfig = Parameters<typeof tf.registerGradient>[0];
 type GradFunc = GradConfig["gradFunc"];
@@ -244,19 +245,12 @@ function shareWasmIdentity(): void {
   } catch {
     return; // no wasm backend installed: nothing to replace
   }
-  const original = tf.getKernel("Identity", "wasm");
-  if (!original) return;
-  tf.unregisterKernel("Identity", "wasm");
-  tf.registerKernel({
-    kernelName: "Identity",
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const x = args.inputs.x;
-      const be = args.backend as unknown as { incRef?: (dataId: object) => void };
-      if (!x || x.dtype === "string" || typeof be.incRef !== "function") return original.kernelFunc(args);
-      be.incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  replaceWasmKernel("Identity", (args, fallback) => {
+    const x = args.inputs.x;
+    const be = args.backend as unknown as { incRef?: (dataId: object) => void };
+    if (!x || x.dtype === "string" || typeof be.incRef !== "function") return fallback(args);
+    be.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }
 

@@ -6,6 +6,7 @@
  * nn/gradients never call them).
  */
 import * as tf from "@tensorflow/tfjs";
+import { replaceWasmKernel } from "../wasm-kernel";
 import { convInfo, runConv, type ConvPass } from "./conv";
 import type { NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
@@ -62,29 +63,22 @@ export const NATIVE_CONV_KERNELS = SPECS.map((s) => s.name);
 /** Registers the native conv kernels on the wasm backend (replacing wasm's own where it has one). */
 export function registerConvKernels(ctx: NativeContext): void {
   for (const spec of SPECS) {
-    const original = tf.getKernel(spec.name, "wasm");
-    if (original) tf.unregisterKernel(spec.name, "wasm");
-    tf.registerKernel({
-      kernelName: spec.name,
-      backendName: "wasm",
-      kernelFunc: (args) => {
-        const a = args.inputs[spec.inputs[0]];
-        const b = args.inputs[spec.inputs[1]];
-        const attrs = args.attrs as Attrs;
-        if (a && b && a.dtype === "float32" && b.dtype === "float32") {
-          const [xs, fs] = spec.shapes(a, b, attrs);
-          const c = convInfo(xs, fs, attrs as unknown as ConvAttrs, spec.depthwise);
-          if (c) {
-            const out = runConv(ctx, args.backend as unknown as WasmBackendLike, c, spec.depthwise, spec.pass, a, b);
-            if (out) return out;
-          }
+    replaceWasmKernel(spec.name, (args, fallback) => {
+      const a = args.inputs[spec.inputs[0]];
+      const b = args.inputs[spec.inputs[1]];
+      const attrs = args.attrs as Attrs;
+      if (a && b && a.dtype === "float32" && b.dtype === "float32") {
+        const [xs, fs] = spec.shapes(a, b, attrs);
+        const c = convInfo(xs, fs, attrs as unknown as ConvAttrs, spec.depthwise);
+        if (c) {
+          const out = runConv(ctx, args.backend as unknown as WasmBackendLike, c, spec.depthwise, spec.pass, a, b);
+          if (out) return out;
         }
-        if (original) return original.kernelFunc(args);
-        throw new Error(
-          `nn/native: ${spec.name} has no wasm kernel and the native one cannot take inputs ` +
-            `${spec.inputs[0]} [${a?.shape.join(",")}] ${a?.dtype}, ${spec.inputs[1]} [${b?.shape.join(",")}] ${b?.dtype} (attrs ${JSON.stringify(attrs)})`,
-        );
-      },
+      }
+      return fallback(
+        args,
+        `${spec.inputs[0]} [${a?.shape.join(",")}] ${a?.dtype}, ${spec.inputs[1]} [${b?.shape.join(",")}] ${b?.dtype} (attrs ${JSON.stringify(attrs)})`,
+      );
     });
   }
 }

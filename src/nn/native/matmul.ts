@@ -5,7 +5,7 @@
  * Products under MIN_MACS stay on wasm (the FFI call and the primitive look-up, ~5 µs, would
  * dominate), as do broadcast batches and other dtypes.
  */
-import * as tf from "@tensorflow/tfjs";
+import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { CachedPrimitive, type NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
@@ -44,34 +44,27 @@ function build(ctx: NativeContext, B: number, M: number, N: number, K: number, t
 
 /** Registers the native BatchMatMul on the wasm backend, falling back to wasm's for what it does not take. */
 export function registerMatMulKernel(ctx: NativeContext): void {
-  const original = tf.getKernel("BatchMatMul", "wasm");
-  if (!original) return;
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({
-    kernelName: "BatchMatMul",
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs;
-      const tA = Boolean(args.attrs?.transposeA);
-      const tB = Boolean(args.attrs?.transposeB);
-      if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length !== b.shape.length || a.shape.length < 2 || a.shape.length > 3) {
-        return original.kernelFunc(args);
-      }
-      const r = a.shape.length;
-      const B = r === 3 ? a.shape[0] : 1;
-      if (r === 3 && b.shape[0] !== B) return original.kernelFunc(args);
-      const M = tA ? a.shape[r - 1] : a.shape[r - 2];
-      const K = tA ? a.shape[r - 2] : a.shape[r - 1];
-      const K2 = tB ? b.shape[r - 1] : b.shape[r - 2];
-      const N = tB ? b.shape[r - 2] : b.shape[r - 1];
-      if (K !== K2 || B * M * N * K < MIN_MACS || M * N * K === 0) return original.kernelFunc(args);
-      const key = `${B},${M},${N},${K},${tA},${tB}`;
-      const prim = ctx.cache.get(`matmul ${key}`, B * M * N * K, () => build(ctx, B, M, N, K, tA, tB, `matmul [${B}×${M}×${K}]·[${K}×${N}]${tA ? " Aᵀ" : ""}${tB ? " Bᵀ" : ""}`));
-      if (prim === null) return original.kernelFunc(args);
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput(r === 3 ? [B, M, N] : [M, N], "float32");
-      prim.run([ctx.heap.address(backend, a, prim.what), ctx.heap.address(backend, b, prim.what), ctx.heap.address(backend, out, prim.what)]);
-      return out;
-    },
+  replaceWasmKernel("BatchMatMul", (args, fallback) => {
+    const { a, b } = args.inputs;
+    const tA = Boolean(args.attrs?.transposeA);
+    const tB = Boolean(args.attrs?.transposeB);
+    if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length !== b.shape.length || a.shape.length < 2 || a.shape.length > 3) {
+      return fallback(args);
+    }
+    const r = a.shape.length;
+    const B = r === 3 ? a.shape[0] : 1;
+    if (r === 3 && b.shape[0] !== B) return fallback(args);
+    const M = tA ? a.shape[r - 1] : a.shape[r - 2];
+    const K = tA ? a.shape[r - 2] : a.shape[r - 1];
+    const K2 = tB ? b.shape[r - 1] : b.shape[r - 2];
+    const N = tB ? b.shape[r - 2] : b.shape[r - 1];
+    if (K !== K2 || B * M * N * K < MIN_MACS || M * N * K === 0) return fallback(args);
+    const key = `${B},${M},${N},${K},${tA},${tB}`;
+    const prim = ctx.cache.get(`matmul ${key}`, B * M * N * K, () => build(ctx, B, M, N, K, tA, tB, `matmul [${B}×${M}×${K}]·[${K}×${N}]${tA ? " Aᵀ" : ""}${tB ? " Bᵀ" : ""}`));
+    if (prim === null) return fallback(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(r === 3 ? [B, M, N] : [M, N], "float32");
+    prim.run([ctx.heap.address(backend, a, prim.what), ctx.heap.address(backend, b, prim.what), ctx.heap.address(backend, out, prim.what)]);
+    return out;
   });
 }

@@ -6,6 +6,7 @@
  * copy), small ones, other dtypes and ranks above 6 stay on wasm.
  */
 import * as tf from "@tensorflow/tfjs";
+import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { CachedPrimitive, type NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
@@ -19,45 +20,38 @@ const WORK_PER_ELEMENT = 16;
 
 /** Registers the native Slice on the wasm backend, falling back to wasm's for what it does not take. */
 export function registerSliceKernel(ctx: NativeContext): void {
-  const original = tf.getKernel("Slice", "wasm");
-  if (!original) return;
-  tf.unregisterKernel("Slice", "wasm");
-  tf.registerKernel({
-    kernelName: "Slice",
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { x } = args.inputs;
-      const attrs = args.attrs ?? {};
-      if (!x || x.dtype !== "float32" || x.shape.length < 2 || x.shape.length > 6) return original.kernelFunc(args);
-      const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
-      const n = size.reduce((a, b) => a * b, 1);
-      if (n < MIN_ELEMENTS || tf.slice_util.isSliceContinous(x.shape, begin, size)) return original.kernelFunc(args);
-      const strides = [...tf.util.computeStrides(x.shape), 1];
-      const what = `slice [${size.join(",")}] at [${begin.join(",")}] of [${x.shape.join(",")}]`;
-      const prim = ctx.cache.get(`slice ${x.shape.join(",")} ${size.join(",")}`, WORK_PER_ELEMENT * n, () => {
-        const from = new Uint8Array(DNNL.MD_BYTES);
-        const to = new Uint8Array(DNNL.MD_BYTES);
-        ctx.api.mdInitByStrides(from, size, strides);
-        ctx.api.mdInitByStrides(to, size, [...tf.util.computeStrides(size), 1]);
-        const pd = ctx.api.reorderDesc(from, to, what);
-        return new CachedPrimitive(
-          ctx.api,
-          pd,
-          [
-            { arg: DNNL.ARG_FROM, user: from, query: DNNL.qExecArgMd, index: DNNL.ARG_FROM, output: false },
-            { arg: DNNL.ARG_TO, user: to, query: DNNL.qExecArgMd, index: DNNL.ARG_TO, output: true },
-          ],
-          what,
-          WORK_PER_ELEMENT * n,
-        );
-      });
-      if (!prim) return original.kernelFunc(args);
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput(size, "float32");
-      // the view starts at the first sliced element; addresses after makeOutput (heap growth)
-      const offset = begin.reduce((acc, b, i) => acc + b * strides[i], 0);
-      prim.run([ctx.heap.address(backend, x, what) + BigInt(4 * offset), ctx.heap.address(backend, out, what)]);
-      return out;
-    },
+  replaceWasmKernel("Slice", (args, fallback) => {
+    const { x } = args.inputs;
+    const attrs = args.attrs ?? {};
+    if (!x || x.dtype !== "float32" || x.shape.length < 2 || x.shape.length > 6) return fallback(args);
+    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
+    const n = size.reduce((a, b) => a * b, 1);
+    if (n < MIN_ELEMENTS || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback(args);
+    const strides = [...tf.util.computeStrides(x.shape), 1];
+    const what = `slice [${size.join(",")}] at [${begin.join(",")}] of [${x.shape.join(",")}]`;
+    const prim = ctx.cache.get(`slice ${x.shape.join(",")} ${size.join(",")}`, WORK_PER_ELEMENT * n, () => {
+      const from = new Uint8Array(DNNL.MD_BYTES);
+      const to = new Uint8Array(DNNL.MD_BYTES);
+      ctx.api.mdInitByStrides(from, size, strides);
+      ctx.api.mdInitByStrides(to, size, [...tf.util.computeStrides(size), 1]);
+      const pd = ctx.api.reorderDesc(from, to, what);
+      return new CachedPrimitive(
+        ctx.api,
+        pd,
+        [
+          { arg: DNNL.ARG_FROM, user: from, query: DNNL.qExecArgMd, index: DNNL.ARG_FROM, output: false },
+          { arg: DNNL.ARG_TO, user: to, query: DNNL.qExecArgMd, index: DNNL.ARG_TO, output: true },
+        ],
+        what,
+        WORK_PER_ELEMENT * n,
+      );
+    });
+    if (!prim) return fallback(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(size, "float32");
+    // the view starts at the first sliced element; addresses after makeOutput (heap growth)
+    const offset = begin.reduce((acc, b, i) => acc + b * strides[i], 0);
+    prim.run([ctx.heap.address(backend, x, what) + BigInt(4 * offset), ctx.heap.address(backend, out, what)]);
+    return out;
   });
 }
