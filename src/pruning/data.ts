@@ -63,6 +63,14 @@ function samplingPruneData(where: string, labels: ArrayLike<number>, classes: nu
   };
 }
 
+/** NHWC images of shape [H, W, C] each and their labels as a PruneBatch (targets one-hot over K classes). */
+function pruneBatch(x: Float32Array, labels: ArrayLike<number>, shape: readonly [number, number, number], K: number): PruneBatch {
+  const n = labels.length;
+  const y = new Float32Array(n * K);
+  for (let j = 0; j < n; j++) y[j * K + labels[j]] = 1;
+  return { x: tf.tensor4d(x, [n, ...shape]), y: tf.tensor2d(y, [n, K]) };
+}
+
 /**
  * A PruneData over an in-memory image data set (src/io: Fashion-MNIST, CIFAR, …), normalised as the
  * training loop normalises it (default: the set's per-channel statistics) so that the scores see the
@@ -80,9 +88,7 @@ export function datasetPruneData(ds: ImageDataset, options: { normalization?: No
   if (ds.labels.length !== ds.count) throw new Error(`pruning/data: ${ds.name}: ${ds.labels.length} labels for ${ds.count} images`);
   return samplingPruneData(`pruning/data: ${ds.name}`, ds.labels, K, (idx, rng) => {
     const b = makeBatch(ds, idx, norm, augment, rng);
-    const y = new Float32Array(b.n * K);
-    for (let j = 0; j < b.n; j++) y[j * K + b.y[j]] = 1;
-    return { x: tf.tensor4d(b.x, [b.n, ds.height, ds.width, ds.channels]), y: tf.tensor2d(y, [b.n, K]) };
+    return pruneBatch(b.x, b.y, [ds.height, ds.width, ds.channels], K);
   });
 }
 
@@ -117,14 +123,14 @@ export function arrayPruneData(images: Uint8Array | Float32Array, labels: ArrayL
   return samplingPruneData(where, labels, K, (idx) => {
     const m = idx.length;
     const x = new Float32Array(m * per);
-    const y = new Float32Array(m * K);
+    const y = new Int32Array(m);
     for (let j = 0; j < m; j++) {
       const src = idx[j] * per;
       const dst = j * per;
       for (let p = 0; p < per; p++) x[dst + p] = (images[src + p] * scale - mean) / std;
-      y[j * K + labels[idx[j]]] = 1;
+      y[j] = labels[idx[j]];
     }
-    return { x: tf.tensor4d(x, [m, H, W, C]), y: tf.tensor2d(y, [m, K]) };
+    return pruneBatch(x, y, [H, W, C], K);
   });
 }
 
