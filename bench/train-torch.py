@@ -109,6 +109,7 @@ def main():
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--cifar", action="store_true", help="full-width Conv-6 and ResNet-20 on synthetic 32x32x3 images")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--scaling", action="store_true", help="timed steps alternate 1 and --threads threads; report both medians")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.cifar:
@@ -133,7 +134,10 @@ def main():
         net.train()
         opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.02, momentum=0.9, weight_decay=1e-4)
         times, walls = [], []
+        one, many = [], []
         for s in range(a.steps + 2):
+            if a.scaling:
+                torch.set_num_threads(1 if s % 2 == 0 else a.threads)
             i = (s * a.batch) % (X.shape[0] - a.batch)
             xb, yb = X[i : i + a.batch], Y[i : i + a.batch]
             t0, w0 = time.process_time(), time.perf_counter()
@@ -145,8 +149,12 @@ def main():
             if s >= 2:
                 times.append(t1 - t0)
                 walls.append(w1 - w0)
+                (one if s % 2 == 0 else many).append(w1 - w0)
         out[name] = {"step_cpu_s": float(np.median(times)), "step_wall_s": float(np.median(walls)), "batch": a.batch,
                      "params": int(sum(p.numel() for p in net.parameters()))}
+        if a.scaling:
+            out[name]["one_thread_wall_s"] = float(np.median(one))
+            out[name]["many_threads_wall_s"] = float(np.median(many))
     print(json.dumps(out))
 
 

@@ -48,10 +48,17 @@ export const DNNL = {
   backwardWeights: 192,
   /** dnnl_backward: data and parameter gradients (batch normalization). */
   backward: 128,
+  forwardInference: 96,
+  /** dnnl_eltwise_relu (with alpha 0: max(x, 0); its backward passes dy where x > 0). */
+  eltwiseRelu: 31,
+  binaryAdd: 131056,
+  binaryMul: 131057,
   convDirect: 1,
   cpu: 1,
   ARG_SRC: 1,
   ARG_DST: 17,
+  /** DNNL_ARG_SRC_1: a binary primitive's second input (the first is ARG_SRC). */
+  ARG_SRC_1: 2,
   ARG_WEIGHTS: 33,
   ARG_DIFF_SRC: 129,
   ARG_DIFF_DST: 145,
@@ -105,6 +112,9 @@ export interface DnnlApi {
   matmulInit(d: Uint8Array, a: Uint8Array, b: Uint8Array, c: Uint8Array, what: string): void;
   batchNormForwardInit(d: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string): void;
   batchNormBackwardInit(d: Uint8Array, diffData: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string): void;
+  eltwiseForwardInit(d: Uint8Array, alg: number, data: Uint8Array, alpha: number, beta: number, what: string): void;
+  eltwiseBackwardInit(d: Uint8Array, alg: number, diffData: Uint8Array, data: Uint8Array, alpha: number, beta: number, what: string): void;
+  binaryInit(d: Uint8Array, alg: number, src0: Uint8Array, src1: Uint8Array, dst: Uint8Array, what: string): void;
   /** Upper bound on the threads of any call (set by nn/native's setNativeThreads). */
   budget: number;
   /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads; skipped when unchanged). */
@@ -184,6 +194,9 @@ export function loadDnnl(): DnnlApi {
   const matmulInit = f("int dnnl_matmul_desc_init(void *d, const void *a, const void *b, const void *bias, const void *c)");
   const bnFwd = f("int dnnl_batch_normalization_forward_desc_init(void *d, int prop, const void *data, float eps, uint32_t flags)");
   const bnBwd = f("int dnnl_batch_normalization_backward_desc_init(void *d, int prop, const void *diff, const void *data, float eps, uint32_t flags)");
+  const eltFwd = f("int dnnl_eltwise_forward_desc_init(void *d, int prop, int alg, const void *data, float alpha, float beta)");
+  const eltBwd = f("int dnnl_eltwise_backward_desc_init(void *d, int alg, const void *diff, const void *data, float alpha, float beta)");
+  const binary = f("int dnnl_binary_desc_init(void *d, int alg, const void *src0, const void *src1, const void *dst)");
   const pdQuery = f("int dnnl_primitive_desc_query(const void *pd, int what, int index, _Out_ const char **result)");
 
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
@@ -271,6 +284,15 @@ export function loadDnnl(): DnnlApi {
     },
     batchNormBackwardInit(d, diff, data, eps, flags, what) {
       check(bnBwd(d, DNNL.backward, diff, data, eps, flags), "dnnl_batch_normalization_backward_desc_init", what);
+    },
+    eltwiseForwardInit(d, alg, data, alpha, beta, what) {
+      check(eltFwd(d, DNNL.forwardTraining, alg, data, alpha, beta), "dnnl_eltwise_forward_desc_init", what);
+    },
+    eltwiseBackwardInit(d, alg, diff, data, alpha, beta, what) {
+      check(eltBwd(d, alg, diff, data, alpha, beta), "dnnl_eltwise_backward_desc_init", what);
+    },
+    binaryInit(d, alg, src0, src1, dst, what) {
+      check(binary(d, alg, src0, src1, dst), "dnnl_binary_desc_init", what);
     },
     budget: 1,
     useThreads(n) {

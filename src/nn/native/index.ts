@@ -20,6 +20,8 @@ import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
 import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
 import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
+import { registerEltwiseKernels, NATIVE_ELTWISE_KERNELS, NATIVE_ELTWISE_NEW_KERNELS } from "./eltwise";
+import { registerReluGradient } from "../relu-grad";
 import { PrimitiveCache } from "./primitive-cache";
 
 export { nativeRunCount } from "./primitive-cache";
@@ -76,7 +78,7 @@ function loadOnce(): DnnlApi | null {
   return api;
 }
 
-const GRADIENTS = ["Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
+const GRADIENTS = ["Relu", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
 
 /**
  * Registers the native kernels on the wasm backend (idempotent). Returns what happened; never
@@ -96,7 +98,7 @@ export function installNativeKernels(): NativeInfo {
     }
     return nativeInfo();
   }
-  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS];
+  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_ELTWISE_KERNELS];
   const kernels = names.map((n) => tf.getKernel(n, "wasm")).filter((k): k is tf.KernelConfig => k !== undefined);
   const gradients = GRADIENTS.map((n) => tf.getGradient(n)).filter((g): g is tf.GradConfig => g !== undefined);
   const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache(a) };
@@ -104,7 +106,9 @@ export function installNativeKernels(): NativeInfo {
   registerMatMulKernel(ctx);
   registerBatchNormKernels(ctx);
   registerSliceKernel(ctx);
+  registerEltwiseKernels(ctx);
   registerNativeConvGradients();
+  registerReluGradient();
   installed = { api: a, kernels, gradients };
   return nativeInfo();
 }
@@ -115,8 +119,10 @@ export function installNativeKernels(): NativeInfo {
  */
 export function uninstallNativeKernels(): void {
   if (!installed) return;
-  // the BatchNorm kernels have no wasm original: unregistering them sends batchNormTrain back to its composite
-  for (const n of [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_BATCHNORM_KERNELS]) {
+  // the BatchNorm and ReLU-gradient kernels have no wasm original: unregistering them sends
+  // batchNormTrain and reluBackward back to their composites
+  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_ELTWISE_KERNELS];
+  for (const n of [...names, ...NATIVE_BATCHNORM_KERNELS, ...NATIVE_ELTWISE_NEW_KERNELS]) {
     if (tf.getKernel(n, "wasm")) tf.unregisterKernel(n, "wasm");
   }
   for (const k of installed.kernels) tf.registerKernel(k);

@@ -1,0 +1,61 @@
+/**
+ * The elementwise kernels of nn/native/eltwise (ReLU, ReLU's gradient, same-shape Add and Multiply)
+ * on oneDNN at 1 and 2 threads against the wasm backend's own (XNNPACK/SIMD loops; the ReLU gradient
+ * as tfjs's dy·cast(step(x)) composite), per tensor size, as a training step gets them: with a
+ * budget of 1 thread ("t1") ReLU, Add and Multiply stay on wasm by design and only the gradient is
+ * oneDNN's; with 2 ("t2") the sizes from 1 M elements go to oneDNN on 2 threads. Wall ms per call,
+ * median of 40 after 5 warm-up calls.
+ *
+ *   node --import tsx bench/native-eltwise.ts
+ *
+ * Measured 2026-12-05, idle 2-core AMD EPYC VM: see eltwise.ts's WORK_PER_ELEMENT. One thread
+ * never beats wasm's ReLU/Add/Multiply; two pay from about 1 M elements (a first version that
+ * sent 256 K elements to oneDNN on 2 threads was 2× slower there: 0.053 vs 0.026 ms for ReLU).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../src/nn/backend";
+import { installNativeKernels, setNativeThreads, uninstallNativeKernels } from "../src/nn/native";
+import { RELU_GRAD_KERNEL } from "../src/nn/relu-grad";
+
+function median(v: number[]): number {
+  return [...v].sort((a, b) => a - b)[v.length >> 1];
+}
+
+function time(f: () => tf.Tensor): number {
+  for (let i = 0; i < 5; i++) f().dispose();
+  const ts: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t0 = performance.now();
+    const out = f();
+    ts.push(performance.now() - t0);
+    out.dispose();
+  }
+  return median(ts);
+}
+
+async function main(): Promise<void> {
+  await initBackend();
+  const sizes = [1 << 15, 1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 21];
+  console.log("elements  mode   relu     relu-grad  add      mul   (ms per call)");
+  for (const n of sizes) {
+    const x = tf.randomNormal([n]);
+    const y = tf.randomNormal([n]);
+    for (const mode of ["wasm", "t1", "t2"] as const) {
+      if (mode === "wasm") uninstallNativeKernels();
+      else {
+        installNativeKernels();
+        setNativeThreads(mode === "t1" ? 1 : 2);
+      }
+      const grad = (): tf.Tensor =>
+        mode === "wasm" ? tf.tidy(() => tf.mul(y, tf.cast(tf.step(x), "float32"))) : (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: y, x }) as tf.Tensor);
+      const r = [time(() => tf.relu(x)), time(grad), time(() => tf.add(x, y)), time(() => tf.mul(x, y))];
+      console.log(`${String(n).padStart(8)}  ${mode.padEnd(5)} ${r.map((v) => v.toFixed(4).padStart(8)).join(" ")}`);
+    }
+    tf.dispose([x, y]);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+/**
+ * Elementwise kernels on oneDNN for the large activations of a training step: ReLU forward, ReLU's
+ * gradient (nn/relu-grad's `SnnReluGrad`, one pass instead of wasm's Step, Cast and Multiply), and
+ * same-shape Add and Multiply (residual adds, gradient accumulation at branch points). On wasm these
+ * are single-threaded; here they run on the OpenMP threads, and a training step stops waiting on
+ * one core between its threaded convolutions.
+ *
+ * ReLU, Add and Multiply go native only where the call gets more than one thread: on one thread
+ * wasm's SIMD loops are as fast (measured), so small tensors, a budget of one thread, broadcasting and
+ * other dtypes stay on wasm. The ReLU gradient is always native (one pass instead of three).
+ * Results equal wasm's exactly: each output element is one float operation on the same inputs.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { RELU_GRAD_KERNEL } from "../relu-grad";
+import { replaceWasmKernel } from "../wasm-kernel";
+import { DNNL } from "./dnnl";
+import { CachedPrimitive, threadsFor, type NativeContext, type OperandSpec } from "./primitive-cache";
+import type { WasmBackendLike } from "./wasm-heap";
+
+export const NATIVE_ELTWISE_KERNELS = ["Relu", "Add", "Multiply"];
+/** Kernels with no wasm original (unregistered on uninstall). */
+export const NATIVE_ELTWISE_NEW_KERNELS = [RELU_GRAD_KERNEL];
+
+/**
+ * Work per element for the thread cap (`threadsFor`): two threads from 1 M elements. Waking the
+ * second thread costs 50–70 µs here (passive OpenMP wait on a VM): bench/native-eltwise.ts, hot
+ * caches, ms per call at 1 thread / 2 threads: 512 K elements ReLU 0.051 / 0.098, gradient 0.13 /
+ * 0.25; 1 M ReLU 0.083 / 0.099, Add 0.140 / 0.121, gradient 0.38 / 0.26; 2 M ReLU 0.20 / 0.18,
+ * Add 0.42 / 0.25, gradient 1.02 / 0.53. Inside a ResNet-20 step (colder caches) 1 M elements gain
+ * too (Add 0.42 → 0.25 ms, gradient 0.65 → 0.35) and 512 K do not (gradient 0.31 → 0.30).
+ */
+const WORK_PER_ELEMENT = 4;
+
+/** A flat [n] descriptor: every op here is elementwise over same-shape tensors. */
+function flat(ctx: NativeContext, n: number): Uint8Array {
+  const md = new Uint8Array(DNNL.MD_BYTES);
+  ctx.api.mdInitByTag(md, [n], DNNL.a);
+  return md;
+}
+
+function operand(arg: number, user: Uint8Array, output: boolean): OperandSpec {
+  return { arg, user, query: DNNL.qExecArgMd, index: arg, output };
+}
+
+type Kind = "relu" | "relu-grad" | "add" | "mul";
+
+function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | null {
+  const md = flat(ctx, n);
+  const what = `${kind} of ${n} elements`;
+  const op = new Uint8Array(DNNL.OP_DESC_BYTES);
+  let operands: OperandSpec[];
+  let hint: ReturnType<typeof ctx.api.primitiveDesc> = null;
+  if (kind === "relu") {
+    ctx.api.eltwiseForwardInit(op, DNNL.eltwiseRelu, md, 0, 0, what);
+    operands = [operand(DNNL.ARG_SRC, md, false), operand(DNNL.ARG_DST, md, true)];
+  } else if (kind === "relu-grad") {
+    // oneDNN wants the forward descriptor as a hint for a backward pass
+    const fwd = new Uint8Array(DNNL.OP_DESC_BYTES);
+    ctx.api.eltwiseForwardInit(fwd, DNNL.eltwiseRelu, md, 0, 0, `${what} (forward hint)`);
+    hint = ctx.api.primitiveDesc(fwd, null, `${what} (forward hint)`);
+    if (hint === null) return null;
+    ctx.api.eltwiseBackwardInit(op, DNNL.eltwiseRelu, md, md, 0, 0, what);
+    operands = [operand(DNNL.ARG_DIFF_DST, md, false), operand(DNNL.ARG_SRC, md, false), operand(DNNL.ARG_DIFF_SRC, md, true)];
+  } else {
+    ctx.api.binaryInit(op, kind === "add" ? DNNL.binaryAdd : DNNL.binaryMul, md, md, md, what);
+    operands = [operand(DNNL.ARG_SRC, md, false), operand(DNNL.ARG_SRC_1, md, false), operand(DNNL.ARG_DST, md, true)];
+  }
+  const pd = ctx.api.primitiveDesc(op, hint, what);
+  if (pd === null) return null;
+  return new CachedPrimitive(ctx.api, pd, operands, what, WORK_PER_ELEMENT * n);
+}
+
+function primitive(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | null {
+  return ctx.cache.get(`${kind} ${n}`, WORK_PER_ELEMENT * n, () => build(ctx, kind, n));
+}
+
+function run(ctx: NativeContext, prim: CachedPrimitive, backend: WasmBackendLike, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  const out = backend.makeOutput(inputs[0].shape, "float32");
+  // addresses after makeOutput: an allocation may have grown (and moved) the heap
+  prim.run([...inputs, out].map((t) => ctx.heap.address(backend, t, prim.what)));
+  return out;
+}
+
+const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
+/** Whether a ReLU/Add/Multiply of this size is worth taking from wasm: only when it gets 2+ threads. */
+const threaded = (ctx: NativeContext, n: number): boolean => threadsFor(ctx.api, WORK_PER_ELEMENT * n) > 1;
+const sameShape = (a: tf.TensorInfo, b: tf.TensorInfo): boolean => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+
+/** Registers ReLU, its gradient kernel, Add and Multiply on the wasm backend. */
+export function registerEltwiseKernels(ctx: NativeContext): void {
+  replaceWasmKernel("Relu", (args, fallback) => {
+    const { x } = args.inputs;
+    if (!x || x.dtype !== "float32" || !threaded(ctx, sizeOf(x))) return fallback(args);
+    const prim = primitive(ctx, "relu", sizeOf(x));
+    return prim ? run(ctx, prim, args.backend as unknown as WasmBackendLike, [x]) : fallback(args);
+  });
+  for (const [name, kind] of [
+    ["Add", "add"],
+    ["Multiply", "mul"],
+  ] as const) {
+    replaceWasmKernel(name, (args, fallback) => {
+      const { a, b } = args.inputs;
+      if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || !sameShape(a, b) || !threaded(ctx, sizeOf(a))) return fallback(args);
+      const prim = primitive(ctx, kind, sizeOf(a));
+      return prim ? run(ctx, prim, args.backend as unknown as WasmBackendLike, [a, b]) : fallback(args);
+    });
+  }
+  tf.registerKernel({
+    kernelName: RELU_GRAD_KERNEL,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const { dy, x } = args.inputs;
+      if (!dy || !x || dy.dtype !== "float32" || x.dtype !== "float32" || !sameShape(dy, x)) {
+        throw new Error(`nn/native: ${RELU_GRAD_KERNEL} needs float32 dy and x of one shape, got dy ${dy?.dtype} [${dy?.shape.join(",")}], x ${x?.dtype} [${x?.shape.join(",")}]`);
+      }
+      const n = sizeOf(x);
+      if (n === 0) return (args.backend as unknown as WasmBackendLike).makeOutput(x.shape, "float32");
+      const prim = primitive(ctx, "relu-grad", n);
+      if (!prim) throw new Error(`nn/native: oneDNN has no ReLU backward for ${n} elements`);
+      return run(ctx, prim, args.backend as unknown as WasmBackendLike, [dy, x]);
+    },
+  });
+}
