@@ -2,7 +2,7 @@
 """PyTorch (Debian python3-torch, CPU, 1 thread) counterpart of bench/train.ts: CPU seconds per
 training step (forward + backward + SGD momentum 0.9, weight decay 1e-4) of LeNet-5, LeNet-300-100
 and Conv-6 at width 1/8 on 28x28x1 inputs (Fashion-MNIST from Debian's dataset package), or with
---cifar full-width Conv-6 and ResNet-20 (option B) on synthetic 32x32x3 inputs.
+--cifar LeNet-5, LeNet-300-100, full-width Conv-6 and ResNet-20 (option B) on synthetic 32x32x3 inputs.
 Prints one JSON object: {net: {"step_cpu_s": median, "step_wall_s": median, "batch": B, "params": n}}.
 --threads N sets torch's intra-op threads (default 1); with N > 1 compare wall times.
 Usage: /usr/bin/python3 bench/train-torch.py [--batch 128] [--steps 20] [--cifar]"""
@@ -25,9 +25,9 @@ def read_idx(path):
 
 
 class LeNet300(nn.Module):
-    def __init__(self):
+    def __init__(self, inputs=784):
         super().__init__()
-        self.fc1, self.fc2, self.fc3 = nn.Linear(784, 300), nn.Linear(300, 100), nn.Linear(100, 10)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(inputs, 300), nn.Linear(300, 100), nn.Linear(100, 10)
 
     def forward(self, x):
         x = x.flatten(1)
@@ -35,10 +35,11 @@ class LeNet300(nn.Module):
 
 
 class LeNet5(nn.Module):
-    def __init__(self):
+    def __init__(self, c_in=1, size=28):
         super().__init__()
-        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
-        self.fc1, self.fc2, self.fc3 = nn.Linear(256, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+        self.conv1, self.conv2 = nn.Conv2d(c_in, 6, 5), nn.Conv2d(6, 16, 5)
+        flat = 16 * (((size - 4) // 2 - 4) // 2) ** 2
+        self.fc1, self.fc2, self.fc3 = nn.Linear(flat, 120), nn.Linear(120, 84), nn.Linear(84, 10)
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
@@ -116,7 +117,8 @@ def main():
         g = torch.Generator().manual_seed(0)
         X = torch.randn(2048, 3, 32, 32, generator=g)
         Y = torch.randint(0, 10, (2048,), generator=g)
-        nets = (("conv6", Conv6(m=1, c_in=3, size=32)), ("resnet20", ResNet20()))
+        nets = (("lenet5", LeNet5(c_in=3, size=32)), ("lenet300-100", LeNet300(inputs=3 * 32 * 32)),
+                ("conv6", Conv6(m=1, c_in=3, size=32)), ("resnet20", ResNet20()))
     else:
         X = read_idx(f"{a.data}/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
         Y = read_idx(f"{a.data}/train-labels-idx1-ubyte.gz").astype(np.int64)

@@ -9,8 +9,8 @@
  *
  *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile] [--cifar] [--threads N] [--scaling]
  *
- * `--cifar`: full-width Conv-6 and ResNet-20 on synthetic 32×32×3 images (the reference's CIFAR
- * networks at its batch 128), for the cost of a CIFAR epoch (390 steps).
+ * `--cifar`: LeNet-5, LeNet-300-100, full-width Conv-6 and ResNet-20 on synthetic 32×32×3 images
+ * (the reference's CIFAR input at its batch 128), for the cost of a CIFAR epoch (390 steps).
  *
  * Measured on the shared 2-core dev machine (Node 20, tfjs-backend-wasm 4.22 SIMD, 1 thread, Debian
  * torch 1.13, 1 thread), three runs, both frameworks in each run:
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const data = cifar ? syntheticCifar(2048) : loadFashionMnist("train");
   const norm = channelStats(data);
   const all: [string, string, number][] = cifar
-    ? [["conv6", "conv6", 1], ["resnet20", "resnet20", 1]]
+    ? [["lenet5", "lenet5", 1], ["lenet300-100", "lenet300-100", 1], ["conv6", "conv6", 1], ["resnet20", "resnet20", 1]]
     : [["lenet5", "lenet5", 1], ["lenet300-100", "lenet300-100", 1], ["conv6-w8", "conv6", 0.125]];
   const shape = cifar ? { inputSize: 32, inputChannels: 3 } : { inputSize: 28, inputChannels: 1 };
   const only = process.argv.indexOf("--only");

@@ -243,3 +243,29 @@ test("native Slice equals the cpu kernel on non-contiguous slices (ranks 2–6, 
   assert.deepEqual(native, await runOn("cpu", "Slice", inputs, { begin: [0, 0, 0, 16], size: [8, 16, 16, 32] }));
   assert.ok(natives >= 3, `only ${natives} slices ran natively`);
 });
+
+test("native PadV2 equals the cpu kernel (ranks 1–6, zero and one-sided paddings, any constant)", { skip }, async () => {
+  await ready();
+  const rng = new Rng(16);
+  let natives = 0;
+  for (let i = 0; i < 30; i++) {
+    const rank = 1 + rng.int(6);
+    const shape = Array.from({ length: rank }, () => 1 + rng.int(rank <= 2 ? 90 : 9));
+    const paddings = shape.map(() => [rng.next() < 0.3 ? 0 : rng.int(4), rng.next() < 0.3 ? 0 : rng.int(4)]);
+    const constantValue = [0, -3.4e38, 2.5][i % 3];
+    const inputs: Record<string, [Float32Array, number[]]> = { x: [data(rng, shape), shape] };
+    const before = nativeRunCount();
+    const native = await runOn("wasm", "PadV2", inputs, { paddings, constantValue });
+    natives += nativeRunCount() - before;
+    assert.deepEqual(native, await runOn("cpu", "PadV2", inputs, { paddings, constantValue }), `pad [${shape}] by ${JSON.stringify(paddings)}`);
+  }
+  // ResNet-20's first strided convolution pads its input by 1 on H and W
+  const shape = [8, 32, 32, 16];
+  const inputs: Record<string, [Float32Array, number[]]> = { x: [data(rng, shape), shape] };
+  const paddings = [[0, 0], [1, 1], [1, 1], [0, 0]];
+  const before = nativeRunCount();
+  const native = await runOn("wasm", "PadV2", inputs, { paddings, constantValue: 0 });
+  natives += nativeRunCount() - before;
+  assert.deepEqual(native, await runOn("cpu", "PadV2", inputs, { paddings, constantValue: 0 }));
+  assert.ok(natives >= 5, `only ${natives} pads ran natively`);
+});

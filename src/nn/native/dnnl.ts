@@ -95,6 +95,8 @@ export interface DnnlApi {
   mdInitByTag(md: Uint8Array, dims: readonly number[], tag: number): void;
   mdInitByStrides(md: Uint8Array, dims: readonly number[], strides: readonly number[]): void;
   mdEqual(a: Uint8Array | Handle, b: Uint8Array | Handle): boolean;
+  /** Bytes of a buffer in this layout. */
+  mdBytes(md: Uint8Array | Handle): number;
   /** Primitive descriptor for an op descriptor (with a forward hint for backward ops), or the unimplemented status. */
   primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string): Handle | null;
   reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string): Handle;
@@ -174,6 +176,7 @@ export function loadDnnl(): DnnlApi {
   const mdByTag = f("int dnnl_memory_desc_init_by_tag(void *md, int ndims, const int64_t *dims, int dt, int tag)");
   const mdByStrides = f("int dnnl_memory_desc_init_by_strides(void *md, int ndims, const int64_t *dims, int dt, const int64_t *strides)");
   const mdEqual = f("int dnnl_memory_desc_equal(const void *a, const void *b)");
+  const mdSize = f("size_t dnnl_memory_desc_get_size(const void *md)");
   const pdCreate = f("int dnnl_primitive_desc_create(_Out_ void **pd, const void *op, const void *attr, void *engine, const void *hint)");
   const reorderCreate = f("int dnnl_reorder_primitive_desc_create(_Out_ void **pd, const void *src, void *se, const void *dst, void *de, const void *attr)");
   const queryMd = f("const void *dnnl_primitive_desc_query_md(const void *pd, int what, int index)");
@@ -236,6 +239,7 @@ export function loadDnnl(): DnnlApi {
       check(mdByStrides(md, dims.length, dims64(dims), DNNL.f32, dims64(strides)), "dnnl_memory_desc_init_by_strides", `dims [${dims.join(",")}]`);
     },
     mdEqual: (a, b) => mdEqual(a, b) === 1,
+    mdBytes: (md) => Number(mdSize(md)),
     primitiveDesc(opDesc, hint, what) {
       const st = pdCreate(out, opDesc, null, engine, hint) as number;
       if (st === 3) return null; // dnnl_unimplemented: the caller falls back to the wasm kernel

@@ -20,6 +20,7 @@ import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
 import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
 import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
+import { registerPadKernel, NATIVE_PAD_KERNELS } from "./pad";
 import { registerEltwiseKernels, NATIVE_ELTWISE_KERNELS, NATIVE_ELTWISE_NEW_KERNELS } from "./eltwise";
 import { registerReluGradient } from "../relu-grad";
 import { PrimitiveCache } from "./primitive-cache";
@@ -78,6 +79,9 @@ function loadOnce(): DnnlApi | null {
   return api;
 }
 
+/** The wasm kernels the native ones replace (restored by uninstall). */
+const REPLACED = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_PAD_KERNELS, ...NATIVE_ELTWISE_KERNELS];
+
 const GRADIENTS = ["Relu", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
 
 /**
@@ -98,14 +102,14 @@ export function installNativeKernels(): NativeInfo {
     }
     return nativeInfo();
   }
-  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_ELTWISE_KERNELS];
-  const kernels = names.map((n) => tf.getKernel(n, "wasm")).filter((k): k is tf.KernelConfig => k !== undefined);
+  const kernels = REPLACED.map((n) => tf.getKernel(n, "wasm")).filter((k): k is tf.KernelConfig => k !== undefined);
   const gradients = GRADIENTS.map((n) => tf.getGradient(n)).filter((g): g is tf.GradConfig => g !== undefined);
   const ctx = { api: a, heap: new WasmHeap(a.koffi), cache: new PrimitiveCache(a) };
   registerConvKernels(ctx);
   registerMatMulKernel(ctx);
   registerBatchNormKernels(ctx);
   registerSliceKernel(ctx);
+  registerPadKernel(ctx);
   registerEltwiseKernels(ctx);
   registerNativeConvGradients();
   registerReluGradient();
@@ -121,8 +125,7 @@ export function uninstallNativeKernels(): void {
   if (!installed) return;
   // the BatchNorm and ReLU-gradient kernels have no wasm original: unregistering them sends
   // batchNormTrain and reluBackward back to their composites
-  const names = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_ELTWISE_KERNELS];
-  for (const n of [...names, ...NATIVE_BATCHNORM_KERNELS, ...NATIVE_ELTWISE_NEW_KERNELS]) {
+  for (const n of [...REPLACED, ...NATIVE_BATCHNORM_KERNELS, ...NATIVE_ELTWISE_NEW_KERNELS]) {
     if (tf.getKernel(n, "wasm")) tf.unregisterKernel(n, "wasm");
   }
   for (const k of installed.kernels) tf.registerKernel(k);
