@@ -269,3 +269,57 @@ test("native PadV2 equals the cpu kernel (ranks 1–6, zero and one-sided paddin
   assert.deepEqual(native, await runOn("cpu", "PadV2", inputs, { paddings, constantValue: 0 }));
   assert.ok(natives >= 5, `only ${natives} pads ran natively`);
 });
+
+test("BatchMatMul's gradient on the native path equals a brute-force product and transposes nothing", { skip }, async () => {
+  await ready();
+  const rng = new Rng(17);
+  const [M, K, N] = [37, 41, 29];
+  // L = Σ R ⊙ op(A)·op(B): dop(A) = R·op(B)ᵀ, dop(B) = op(A)ᵀ·R, each transposed back with its operand
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    const A = data(rng, [M, K]);
+    const B = data(rng, [K, N]);
+    const R = data(rng, [M, N]);
+    const opA = (i: number, k: number): number => A[i * K + k];
+    const opB = (k: number, j: number): number => B[k * N + j];
+    const wantA = new Float32Array(M * K);
+    const wantB = new Float32Array(K * N);
+    for (let i = 0; i < M; i++)
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        for (let j = 0; j < N; j++) s += R[i * N + j] * opB(k, j);
+        wantA[i * K + k] = s;
+      }
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let i = 0; i < M; i++) s += opA(i, k) * R[i * N + j];
+        wantB[k * N + j] = s;
+      }
+    // stored operands: op(A) = A (M×K) is stored as Aᵀ (K×M) when tA, likewise B
+    const stored = (v: Float32Array, rows: number, cols: number, t: boolean): tf.Tensor2D =>
+      t ? (tf.tidy(() => tf.transpose(tf.tensor2d(v, [rows, cols]))) as tf.Tensor2D) : tf.tensor2d(v, [rows, cols]);
+    const a = stored(A, M, K, tA);
+    const b = stored(B, K, N, tB);
+    const r = tf.tensor2d(R, [M, N]);
+    let grads: tf.Tensor[] = [];
+    const prof = await tf.profile(() => {
+      grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(r, tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, tA, tB))))([a, b]);
+      return grads;
+    });
+    assert.deepEqual(
+      prof.kernels.filter((k) => k.name === "Transpose").map((k) => k.inputShapes),
+      [],
+      `the gradient transposed (tA ${tA}, tB ${tB})`,
+    );
+    const back = (g: tf.Tensor, t: boolean): Float32Array => (t ? (tf.tidy(() => tf.transpose(g).dataSync()) as Float32Array) : (g.dataSync() as Float32Array));
+    assert.ok(relErr(back(grads[0], tA), wantA) <= 1e-5, `dA tA ${tA} tB ${tB}: ${relErr(back(grads[0], tA), wantA)}`);
+    assert.ok(relErr(back(grads[1], tB), wantB) <= 1e-5, `dB tA ${tA} tB ${tB}: ${relErr(back(grads[1], tB), wantB)}`);
+    tf.dispose(grads);
+    tf.dispose([a, b, r]);
+  }
+});

@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DNNL_INSTALL_HINT, loadDnnl, type DnnlApi } from "./dnnl";
 import { registerConvKernels, NATIVE_CONV_KERNELS } from "./conv-kernels";
 import { registerNativeConvGradients } from "./conv-gradients";
-import { registerMatMulKernel, NATIVE_MATMUL_KERNELS } from "./matmul";
+import { registerMatMulKernel, registerNativeMatMulGradient, NATIVE_MATMUL_KERNELS } from "./matmul";
 import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
 import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
 import { registerPadKernel, NATIVE_PAD_KERNELS } from "./pad";
@@ -82,7 +82,7 @@ function loadOnce(): DnnlApi | null {
 /** The wasm kernels the native ones replace (restored by uninstall). */
 const REPLACED = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_PAD_KERNELS, ...NATIVE_ELTWISE_KERNELS];
 
-const GRADIENTS = ["Relu", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
+const GRADIENTS = ["Relu", "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
 
 /**
  * Registers the native kernels on the wasm backend (idempotent). Returns what happened; never
@@ -113,6 +113,7 @@ export function installNativeKernels(): NativeInfo {
   registerEltwiseKernels(ctx);
   registerNativeConvGradients();
   registerReluGradient();
+  registerNativeMatMulGradient();
   installed = { api: a, kernels, gradients };
   return nativeInfo();
 }

@@ -5,6 +5,7 @@
  * Products under MIN_MACS stay on wasm (the FFI call and the primitive look-up, ~5 µs, would
  * dominate), as do broadcast batches and other dtypes.
  */
+import * as tf from "@tensorflow/tfjs";
 import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { CachedPrimitive, type NativeContext } from "./primitive-cache";
@@ -66,5 +67,32 @@ export function registerMatMulKernel(ctx: NativeContext): void {
     const out = backend.makeOutput(r === 3 ? [B, M, N] : [M, N], "float32");
     prim.run([ctx.heap.address(backend, a, prim.what), ctx.heap.address(backend, b, prim.what), ctx.heap.address(backend, out, prim.what)]);
     return out;
+  });
+}
+
+/**
+ * BatchMatMul's gradient with transpose flags instead of nn/gradients' explicit transposes, which
+ * suit XNNPACK (it takes no flags) but here only copy: Conv-6's first dense layer paid 9.5 ms per
+ * step transposing its [4096,256] weight on wasm, single-threaded, where the native kernel reads
+ * the transpose as strides. Rank 2 only (what the models use); other ranks keep the previous
+ * gradient. The products are again BatchMatMuls, so second order goes through this gradient too.
+ */
+export function registerNativeMatMulGradient(): void {
+  const previous = tf.getGradient("BatchMatMul");
+  tf.registerGradient({
+    kernelName: "BatchMatMul",
+    inputsToSave: ["a", "b"],
+    gradFunc: (dyIn, saved, attrs) => {
+      const [a, b] = saved as tf.Tensor2D[];
+      if (a.rank !== 2 || b.rank !== 2) return previous.gradFunc(dyIn, saved, attrs);
+      const dy = dyIn as tf.Tensor2D;
+      const tA = Boolean(attrs.transposeA);
+      const tB = Boolean(attrs.transposeB);
+      // C = op(A)·op(B): dA = dC·op(B)ᵀ (transposed back when A was), dB likewise
+      if (!tA && !tB) return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
+      if (tA && !tB) return { a: () => tf.matMul(b, dy, false, true), b: () => tf.matMul(a, dy, false, false) };
+      if (!tA && tB) return { a: () => tf.matMul(dy, b, false, false), b: () => tf.matMul(dy, a, true, false) };
+      return { a: () => tf.matMul(b, dy, true, true), b: () => tf.matMul(dy, a, true, true) };
+    },
   });
 }
