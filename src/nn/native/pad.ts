@@ -7,22 +7,14 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { replaceWasmKernel } from "../wasm-kernel";
-import { DNNL } from "./dnnl";
-import { CachedPrimitive, type NativeContext } from "./primitive-cache";
+import type { NativeContext } from "./primitive-cache";
+import { denseStrides, stridedCopy } from "./strided-copy";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_PAD_KERNELS = ["PadV2"];
 
 /** Smallest output (elements) that goes native, as for Slice. */
 const MIN_ELEMENTS = 4096;
-/** Work per element for the thread cap (a memory-bound copy, like Slice). */
-const WORK_PER_ELEMENT = 16;
-
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length).fill(1);
-  for (let d = shape.length - 2; d >= 0; d--) s[d] = s[d + 1] * shape[d + 1];
-  return s;
-}
 
 /**
  * Writes `value` into every element of `out` (shape `outShape`) outside the interior box that
@@ -30,7 +22,7 @@ function stridesOf(shape: readonly number[]): number[] {
  * are contiguous ranges; inside it, the next axis decides.
  */
 export function fillBorder(out: Float32Array, outShape: readonly number[], inner: readonly number[], before: readonly number[], value: number): void {
-  const strides = stridesOf(outShape);
+  const strides = denseStrides(outShape);
   // trailing axes without padding are one contiguous block per interior index of the axis before
   let last = outShape.length - 1;
   while (last > 0 && outShape[last] === inner[last]) last--;
@@ -62,25 +54,9 @@ export function registerPadKernel(ctx: NativeContext): void {
     const n = outShape.reduce((a, b) => a * b, 1);
     const m = inShape.reduce((a, b) => a * b, 1);
     if (n < MIN_ELEMENTS || m === 0) return fallback(args);
-    const outStrides = stridesOf(outShape);
+    const outStrides = denseStrides(outShape);
     const what = `pad [${inShape.join(",")}] to [${outShape.join(",")}]`;
-    const prim = ctx.cache.get(`pad ${inShape.join(",")} ${outShape.join(",")}`, WORK_PER_ELEMENT * m, () => {
-      const from = new Uint8Array(DNNL.MD_BYTES);
-      const to = new Uint8Array(DNNL.MD_BYTES);
-      ctx.api.mdInitByStrides(from, inShape, stridesOf(inShape));
-      ctx.api.mdInitByStrides(to, inShape, outStrides);
-      const pd = ctx.api.reorderDesc(from, to, what);
-      return new CachedPrimitive(
-        ctx.api,
-        pd,
-        [
-          { arg: DNNL.ARG_FROM, user: from, query: DNNL.qExecArgMd, index: DNNL.ARG_FROM, output: false },
-          { arg: DNNL.ARG_TO, user: to, query: DNNL.qExecArgMd, index: DNNL.ARG_TO, output: true },
-        ],
-        what,
-        WORK_PER_ELEMENT * m,
-      );
-    });
+    const prim = stridedCopy(ctx, inShape, denseStrides(inShape), outStrides, what);
     if (!prim) return fallback(args);
     const backend = args.backend as unknown as WasmBackendLike;
     const out: tf.TensorInfo = backend.makeOutput(outShape, "float32");

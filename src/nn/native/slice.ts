@@ -7,16 +7,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { replaceWasmKernel } from "../wasm-kernel";
-import { DNNL } from "./dnnl";
-import { CachedPrimitive, type NativeContext } from "./primitive-cache";
+import type { NativeContext } from "./primitive-cache";
+import { denseStrides, stridedCopy } from "./strided-copy";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_SLICE_KERNELS = ["Slice"];
 
 /** Smallest output (elements) that goes native: below it the FFI calls cost more than the JS copy. */
 const MIN_ELEMENTS = 4096;
-/** Work per element for the thread cap (a memory-bound copy, like BatchNorm's passes). */
-const WORK_PER_ELEMENT = 16;
 
 /** Registers the native Slice on the wasm backend, falling back to wasm's for what it does not take. */
 export function registerSliceKernel(ctx: NativeContext): void {
@@ -27,25 +25,9 @@ export function registerSliceKernel(ctx: NativeContext): void {
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
     const n = size.reduce((a, b) => a * b, 1);
     if (n < MIN_ELEMENTS || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback(args);
-    const strides = [...tf.util.computeStrides(x.shape), 1];
+    const strides = denseStrides(x.shape);
     const what = `slice [${size.join(",")}] at [${begin.join(",")}] of [${x.shape.join(",")}]`;
-    const prim = ctx.cache.get(`slice ${x.shape.join(",")} ${size.join(",")}`, WORK_PER_ELEMENT * n, () => {
-      const from = new Uint8Array(DNNL.MD_BYTES);
-      const to = new Uint8Array(DNNL.MD_BYTES);
-      ctx.api.mdInitByStrides(from, size, strides);
-      ctx.api.mdInitByStrides(to, size, [...tf.util.computeStrides(size), 1]);
-      const pd = ctx.api.reorderDesc(from, to, what);
-      return new CachedPrimitive(
-        ctx.api,
-        pd,
-        [
-          { arg: DNNL.ARG_FROM, user: from, query: DNNL.qExecArgMd, index: DNNL.ARG_FROM, output: false },
-          { arg: DNNL.ARG_TO, user: to, query: DNNL.qExecArgMd, index: DNNL.ARG_TO, output: true },
-        ],
-        what,
-        WORK_PER_ELEMENT * n,
-      );
-    });
+    const prim = stridedCopy(ctx, size, strides, denseStrides(size), what);
     if (!prim) return fallback(args);
     const backend = args.backend as unknown as WasmBackendLike;
     const out = backend.makeOutput(size, "float32");

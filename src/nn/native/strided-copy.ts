@@ -1,0 +1,42 @@
+/**
+ * A box of float32 elements copied between two strided views by a oneDNN reorder (threaded):
+ * Slice reads a strided window of its input into a dense output, PadV2 writes a dense input into a
+ * strided window of its output. Cached per dims and strides.
+ */
+import { DNNL } from "./dnnl";
+import { CachedPrimitive, type NativeContext } from "./primitive-cache";
+
+/** Work per element for the thread cap (a memory-bound copy, like BatchNorm's passes). */
+const WORK_PER_ELEMENT = 16;
+
+/** Row-major strides (in elements) of a dense tensor of this shape. */
+export function denseStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) s[d] = s[d + 1] * shape[d + 1];
+  return s;
+}
+
+/**
+ * The reorder copying `dims` elements from a view with `fromStrides` to one with `toStrides`; run it
+ * with the two views' first-element addresses. Null where oneDNN has no reorder for it.
+ */
+export function stridedCopy(ctx: NativeContext, dims: readonly number[], fromStrides: readonly number[], toStrides: readonly number[], what: string): CachedPrimitive | null {
+  const work = WORK_PER_ELEMENT * dims.reduce((a, b) => a * b, 1);
+  return ctx.cache.get(`copy [${dims.join(",")}] [${fromStrides.join(",")}] → [${toStrides.join(",")}]`, work, () => {
+    const from = new Uint8Array(DNNL.MD_BYTES);
+    const to = new Uint8Array(DNNL.MD_BYTES);
+    ctx.api.mdInitByStrides(from, dims, fromStrides);
+    ctx.api.mdInitByStrides(to, dims, toStrides);
+    const pd = ctx.api.reorderDesc(from, to, what);
+    return new CachedPrimitive(
+      ctx.api,
+      pd,
+      [
+        { arg: DNNL.ARG_FROM, user: from, query: DNNL.qExecArgMd, index: DNNL.ARG_FROM, output: false },
+        { arg: DNNL.ARG_TO, user: to, query: DNNL.qExecArgMd, index: DNNL.ARG_TO, output: true },
+      ],
+      what,
+      work,
+    );
+  });
+}
