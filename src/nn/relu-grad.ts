@@ -24,11 +24,10 @@ export function reluBackward(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Makes `Relu`'s gradient `reluBackward` and gives the kernel its gradient; returns the `Relu`
- * gradient it replaced (nn/native restores it on uninstall).
+ * Makes `Relu`'s gradient `reluBackward` and gives the kernel its gradient (nn/native calls this on
+ * install and restores tfjs's `Relu` gradient on uninstall).
  */
-export function registerReluGradient(): tf.GradConfig {
-  const previous = tf.getGradient("Relu");
+export function registerReluGradient(): void {
   tf.registerGradient({
     kernelName: "Relu",
     inputsToSave: ["x"],
@@ -45,5 +44,4 @@ export function registerReluGradient(): tf.GradConfig {
       return { dy: () => reluBackward(u as tf.Tensor, x), x: () => tf.zerosLike(x) };
     },
   });
-  return previous;
 }
