@@ -49,8 +49,8 @@
  *   1 thread (CPU s) vs torch: lenet5 0.0116 vs 0.0192 (0.61×), lenet300-100 0.0043 vs 0.106 (torch uses
  *   Debian's reference BLAS: no yardstick), conv6 0.719 vs 1.242 (0.58×), resnet20 0.260 vs 0.318 (0.82×).
  *   2 threads (wall s): lenet5 0.0108 vs 0.0242, conv6 0.435 vs 1.298, resnet20 0.188 vs 0.242 (0.77×).
- *   --scaling --steps 40, three runs: lenet5 1.18–1.23×, lenet300-100 1.32–1.42×, conv6 1.77–1.80×,
- *   resnet20 1.45–1.69× (2-thread step 0.177–0.183 s; the 1-thread step moved 0.257–0.304 s between runs).
+ *   --scaling --steps 40, six runs: lenet5 1.18–1.24×, lenet300-100 1.32–1.42×, conv6 1.63–1.80× (four ≥ 1.77),
+ *   resnet20 1.45–1.69×, median 1.53 (2-thread step 0.160–0.186 s; the 1-thread step 0.257–0.304 s between runs).
  *   train-torch.py --scaling, same method: conv6 1.56–1.59×, resnet20 1.44–1.72×.
  * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
  * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
