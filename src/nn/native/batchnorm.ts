@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BATCHNORM_KERNELS } from "../batchnorm-ops";
 import { DNNL, type DnnlApi, type Handle } from "./dnnl";
-import { CachedPrimitive, type NativeContext, type OperandSpec } from "./primitive-cache";
+import { CachedPrimitive, execArgOperand, type NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_BATCHNORM_KERNELS: string[] = [BATCHNORM_KERNELS.forward, BATCHNORM_KERNELS.backward];
@@ -50,10 +50,6 @@ function mdOf(api: DnnlApi, dims: number[], tag: number): Uint8Array {
   return md;
 }
 
-function operand(arg: number, user: Uint8Array, output: boolean): OperandSpec {
-  return { arg, user, query: DNNL.qExecArgMd, index: arg, output };
-}
-
 function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string): Handle {
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormForwardInit(op, data, eps, flags, what);
@@ -82,12 +78,12 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
     api,
     fwdPd,
     [
-      operand(DNNL.ARG_SRC, data, false),
-      operand(DNNL.ARG_SCALE, vec, false),
-      operand(DNNL.ARG_SHIFT, vec, false),
-      operand(DNNL.ARG_DST, data, true),
-      operand(DNNL.ARG_MEAN, vec, true),
-      operand(DNNL.ARG_VARIANCE, vec, true),
+      execArgOperand(DNNL.ARG_SRC, data, false),
+      execArgOperand(DNNL.ARG_SCALE, vec, false),
+      execArgOperand(DNNL.ARG_SHIFT, vec, false),
+      execArgOperand(DNNL.ARG_DST, data, true),
+      execArgOperand(DNNL.ARG_MEAN, vec, true),
+      execArgOperand(DNNL.ARG_VARIANCE, vec, true),
     ],
     `${what} (forward)`,
     work,
@@ -100,17 +96,17 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
     api,
     pd,
     [
-      operand(DNNL.ARG_SRC, data, false),
-      operand(DNNL.ARG_SCALE, vec, false),
+      execArgOperand(DNNL.ARG_SRC, data, false),
+      execArgOperand(DNNL.ARG_SCALE, vec, false),
       // oneDNN 2.6 counts the shift among the backward pass's inputs when dβ is asked for
       // (execute fails with invalid_arguments without it) but never reads it
-      operand(DNNL.ARG_SHIFT, vec, false),
-      operand(DNNL.ARG_DIFF_DST, data, false),
-      operand(DNNL.ARG_MEAN, vec, false),
-      operand(DNNL.ARG_VARIANCE, vec, false),
-      operand(DNNL.ARG_DIFF_SRC, data, true),
-      operand(DNNL.ARG_DIFF_SCALE, vec, true),
-      operand(DNNL.ARG_DIFF_SHIFT, vec, true),
+      execArgOperand(DNNL.ARG_SHIFT, vec, false),
+      execArgOperand(DNNL.ARG_DIFF_DST, data, false),
+      execArgOperand(DNNL.ARG_MEAN, vec, false),
+      execArgOperand(DNNL.ARG_VARIANCE, vec, false),
+      execArgOperand(DNNL.ARG_DIFF_SRC, data, true),
+      execArgOperand(DNNL.ARG_DIFF_SCALE, vec, true),
+      execArgOperand(DNNL.ARG_DIFF_SHIFT, vec, true),
     ],
     `${what} (backward)`,
     work,

@@ -48,7 +48,6 @@ export const DNNL = {
   backwardWeights: 192,
   /** dnnl_backward: data and parameter gradients (batch normalization). */
   backward: 128,
-  forwardInference: 96,
   /** dnnl_eltwise_relu (with alpha 0: max(x, 0); its backward passes dy where x > 0). */
   eltwiseRelu: 31,
   binaryAdd: 131056,

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { RELU_GRAD_KERNEL } from "../relu-grad";
 import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
-import { CachedPrimitive, threadsFor, type NativeContext, type OperandSpec } from "./primitive-cache";
+import { CachedPrimitive, execArgOperand, threadsFor, type NativeContext, type OperandSpec } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_ELTWISE_KERNELS = ["Relu", "Add", "Multiply"];
@@ -38,10 +38,6 @@ function flat(ctx: NativeContext, n: number): Uint8Array {
   return md;
 }
 
-function operand(arg: number, user: Uint8Array, output: boolean): OperandSpec {
-  return { arg, user, query: DNNL.qExecArgMd, index: arg, output };
-}
-
 type Kind = "relu" | "relu-grad" | "add" | "mul";
 
 function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | null {
@@ -52,7 +48,7 @@ function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | nul
   let hint: ReturnType<typeof ctx.api.primitiveDesc> = null;
   if (kind === "relu") {
     ctx.api.eltwiseForwardInit(op, DNNL.eltwiseRelu, md, 0, 0, what);
-    operands = [operand(DNNL.ARG_SRC, md, false), operand(DNNL.ARG_DST, md, true)];
+    operands = [execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_DST, md, true)];
   } else if (kind === "relu-grad") {
     // oneDNN wants the forward descriptor as a hint for a backward pass
     const fwd = new Uint8Array(DNNL.OP_DESC_BYTES);
@@ -60,10 +56,10 @@ function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | nul
     hint = ctx.api.primitiveDesc(fwd, null, `${what} (forward hint)`);
     if (hint === null) return null;
     ctx.api.eltwiseBackwardInit(op, DNNL.eltwiseRelu, md, md, 0, 0, what);
-    operands = [operand(DNNL.ARG_DIFF_DST, md, false), operand(DNNL.ARG_SRC, md, false), operand(DNNL.ARG_DIFF_SRC, md, true)];
+    operands = [execArgOperand(DNNL.ARG_DIFF_DST, md, false), execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_DIFF_SRC, md, true)];
   } else {
     ctx.api.binaryInit(op, kind === "add" ? DNNL.binaryAdd : DNNL.binaryMul, md, md, md, what);
-    operands = [operand(DNNL.ARG_SRC, md, false), operand(DNNL.ARG_SRC_1, md, false), operand(DNNL.ARG_DST, md, true)];
+    operands = [execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_SRC_1, md, false), execArgOperand(DNNL.ARG_DST, md, true)];
   }
   const pd = ctx.api.primitiveDesc(op, hint, what);
   if (pd === null) return null;

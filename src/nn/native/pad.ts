@@ -22,7 +22,7 @@ const MIN_ELEMENTS = 4096;
  * starts at `before` and has `inner`'s size: along each axis the slabs before and after the box
  * are contiguous ranges; inside it, the next axis decides.
  */
-export function fillBorder(out: Float32Array, outShape: readonly number[], inner: readonly number[], before: readonly number[], value: number): void {
+function fillBorder(out: Float32Array, outShape: readonly number[], inner: readonly number[], before: readonly number[], value: number): void {
   const strides = denseStrides(outShape);
   // trailing axes without padding are one contiguous block per interior index of the axis before
   let last = outShape.length - 1;

@@ -32,6 +32,11 @@ export interface OperandSpec {
   readonly output: boolean;
 }
 
+/** An operand the primitive describes by its execute argument (DNNL.qExecArgMd with the argument as index). */
+export function execArgOperand(arg: number, user: Uint8Array, output: boolean): OperandSpec {
+  return { arg, user, query: DNNL.qExecArgMd, index: arg, output };
+}
+
 interface Step {
   prim: Handle;
   args: Buffer;

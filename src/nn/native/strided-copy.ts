@@ -3,17 +3,16 @@
  * Slice reads a strided window of its input into a dense output, PadV2 writes a dense input into a
  * strided window of its output. Cached per dims and strides.
  */
+import * as tf from "@tensorflow/tfjs";
 import { DNNL } from "./dnnl";
-import { CachedPrimitive, type NativeContext } from "./primitive-cache";
+import { CachedPrimitive, execArgOperand, type NativeContext } from "./primitive-cache";
 
 /** Work per element for the thread cap (a memory-bound copy, like BatchNorm's passes). */
 const WORK_PER_ELEMENT = 16;
 
-/** Row-major strides (in elements) of a dense tensor of this shape. */
+/** Row-major strides (in elements) of a dense tensor of rank ≥ 1, the last one included (tfjs's omit it). */
 export function denseStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length).fill(1);
-  for (let d = shape.length - 2; d >= 0; d--) s[d] = s[d + 1] * shape[d + 1];
-  return s;
+  return [...tf.util.computeStrides([...shape]), 1];
 }
 
 /**
@@ -32,8 +31,8 @@ export function stridedCopy(ctx: NativeContext, dims: readonly number[], fromStr
       ctx.api,
       pd,
       [
-        { arg: DNNL.ARG_FROM, user: from, query: DNNL.qExecArgMd, index: DNNL.ARG_FROM, output: false },
-        { arg: DNNL.ARG_TO, user: to, query: DNNL.qExecArgMd, index: DNNL.ARG_TO, output: true },
+        execArgOperand(DNNL.ARG_FROM, from, false),
+        execArgOperand(DNNL.ARG_TO, to, true),
       ],
       what,
       work,
