@@ -5,7 +5,7 @@
  * Times are process CPU seconds per step (forward + backward + masked momentum SGD), the median of
  * `--steps` steps after 2 warm-up steps: on a shared machine CPU time is what a free core would take.
  * `--profile` adds, per network, the time of the forward pass, forward + backward, the optimizer
- * step, and tf.profile's kernel count and kernel time by op.
+ * step, and tf.profile's kernel count and kernel time by op (the top 8; SNN_PROFILE_TOP=N for more).
  *
  *   flock /tmp/snn-heavy.lock node --import tsx bench/train.ts [--steps 20] [--batch 128] [--no-torch] [--only NET] [--profile] [--cifar] [--threads N] [--scaling]
  *
@@ -240,7 +240,7 @@ async function profileNet(label: string, model: TfSparseModel, opt: MaskedSgd, b
     a.ms += Number(k.kernelTimeMs);
     byOp.set(k.name, a);
   }
-  const top = [...byOp].sort((p, q) => q[1].ms - p[1].ms).slice(0, 8).map(([k, a]) => `${k} ${a.n}× ${a.ms.toFixed(2)}`);
+  const top = [...byOp].sort((p, q) => q[1].ms - p[1].ms).slice(0, Number(process.env.SNN_PROFILE_TOP ?? 8)).map(([k, a]) => `${k} ${a.n}× ${a.ms.toFixed(2)}`);
   console.log(`${label}: forward ${fwd.toFixed(2)} ms, forward+backward ${fb.toFixed(2)} ms, optimizer ${upd.toFixed(2)} ms; ${prof.kernels.length} kernels/step; top ops (ms, nested custom ops counted twice): ${top.join(", ")}`);
   x.dispose();
   y.dispose();

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { replaceWasmKernel } from "./wasm-kernel";
+import { maxPoolWindowsBackward } from "./maxpool-grad";
 
 type GradConfig = Parameters<typeof tf.registerGradient>[0];
 type GradFunc = GradConfig["gradFunc"];
@@ -365,8 +366,9 @@ export function registerFastGradients(): void {
     },
   });
 
-  // (6) MaxPool with kernel == stride and 'valid': mask × broadcast upsampling (differentiable in dy,
-  // 3× faster than MaxPoolGrad on wasm). Using the saved output y is safe here: double back-prop
+  // (6) MaxPool with kernel == stride and 'valid': nn/maxpool-grad's mask × upsampled dy (a kernel
+  // where nn/native provides one, else a composite differentiable in dy, 3× faster than MaxPoolGrad
+  // on wasm). Using the saved output y is safe here: double back-prop
   // treats it as a constant, and the mask's true derivative is 0 anyway. Ties (equal maxima in a
   // window) pass the gradient to every maximal element. Other pool shapes use the stock gradient.
   const stockMaxPool = tf.getGradient("MaxPool");
@@ -388,13 +390,9 @@ export function registerFastGradients(): void {
       const Hk = Math.floor(H / k[0]) * k[0];
       const Wk = Math.floor(W / k[1]) * k[1];
       const xc = Hk !== H || Wk !== W ? tf.slice(x, [0, 0, 0, 0], [N, Hk, Wk, C]) : x;
-      const ones = tf.ones([1, 1, k[0], 1, k[1], 1]);
-      const up = (t: tf.Tensor): tf.Tensor4D =>
-        tf.reshape(tf.mul(tf.reshape(t, [N, Hk / k[0], 1, Wk / k[1], 1, C]), ones), [N, Hk, Wk, C]) as tf.Tensor4D;
       return {
         x: () => {
-          // x ≥ window max ⇔ not (max − x > 0); Step is ~4× faster than GreaterEqual + Cast on wasm
-          const g = tf.mul(tf.sub(1, tf.step(tf.sub(up(y), xc))), up(dy));
+          const g = maxPoolWindowsBackward(xc, y, dy, k);
           return Hk !== H || Wk !== W ? tf.pad(g, [[0, 0], [0, H - Hk], [0, W - Wk], [0, 0]]) : g;
         },
       };

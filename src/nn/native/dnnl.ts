@@ -52,6 +52,10 @@ export const DNNL = {
   eltwiseRelu: 31,
   binaryAdd: 131056,
   binaryMul: 131057,
+  /** dnnl_binary_ge: 1 where src0 ≥ src1, else 0 (as f32). */
+  binaryGe: 131062,
+  poolingMax: 511,
+  forwardInference: 96,
   convDirect: 1,
   cpu: 1,
   ARG_SRC: 1,
@@ -116,6 +120,8 @@ export interface DnnlApi {
   eltwiseForwardInit(d: Uint8Array, alg: number, data: Uint8Array, alpha: number, beta: number, what: string): void;
   eltwiseBackwardInit(d: Uint8Array, alg: number, diffData: Uint8Array, data: Uint8Array, alpha: number, beta: number, what: string): void;
   binaryInit(d: Uint8Array, alg: number, src0: Uint8Array, src1: Uint8Array, dst: Uint8Array, what: string): void;
+  /** Pooling forward (inference: no workspace); dilation 0 = dense windows, oneDNN's convention. */
+  poolingForwardInit(d: Uint8Array, alg: number, src: Uint8Array, dst: Uint8Array, s: BigInt64Array, k: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   /** Upper bound on the threads of any call (set by nn/native's setNativeThreads). */
   budget: number;
   /** OpenMP threads for the following oneDNN calls (libgomp's omp_set_num_threads; skipped when unchanged). */
@@ -199,6 +205,9 @@ export function loadDnnl(): DnnlApi {
   const eltFwd = f("int dnnl_eltwise_forward_desc_init(void *d, int prop, int alg, const void *data, float alpha, float beta)");
   const eltBwd = f("int dnnl_eltwise_backward_desc_init(void *d, int alg, const void *diff, const void *data, float alpha, float beta)");
   const binary = f("int dnnl_binary_desc_init(void *d, int alg, const void *src0, const void *src1, const void *dst)");
+  const poolFwd = f(
+    "int dnnl_pooling_v2_forward_desc_init(void *d, int prop, int alg, const void *src, const void *dst, const int64_t *s, const int64_t *k, const int64_t *dil, const int64_t *pl, const int64_t *pr)",
+  );
   const pdQuery = f("int dnnl_primitive_desc_query(const void *pd, int what, int index, _Out_ const char **result)");
 
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
@@ -296,6 +305,9 @@ export function loadDnnl(): DnnlApi {
     },
     binaryInit(d, alg, src0, src1, dst, what) {
       check(binary(d, alg, src0, src1, dst), "dnnl_binary_desc_init", what);
+    },
+    poolingForwardInit(d, alg, src, dst, s, k, dil, pl, pr, what) {
+      check(poolFwd(d, DNNL.forwardInference, alg, src, dst, s, k, dil, pl, pr), "dnnl_pooling_v2_forward_desc_init", what);
     },
     budget: 1,
     useThreads(n) {

@@ -38,9 +38,10 @@ function flat(ctx: NativeContext, n: number): Uint8Array {
   return md;
 }
 
-type Kind = "relu" | "relu-grad" | "add" | "mul";
+/** The elementwise primitives over flat float32 buffers ("ge": 1 where a ≥ b, else 0). */
+export type EltwiseKind = "relu" | "relu-grad" | "add" | "mul" | "ge";
 
-function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | null {
+function build(ctx: NativeContext, kind: EltwiseKind, n: number): CachedPrimitive | null {
   const md = flat(ctx, n);
   const what = `${kind} of ${n} elements`;
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
@@ -58,7 +59,7 @@ function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | nul
     ctx.api.eltwiseBackwardInit(op, DNNL.eltwiseRelu, md, md, 0, 0, what);
     operands = [execArgOperand(DNNL.ARG_DIFF_DST, md, false), execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_DIFF_SRC, md, true)];
   } else {
-    ctx.api.binaryInit(op, kind === "add" ? DNNL.binaryAdd : DNNL.binaryMul, md, md, md, what);
+    ctx.api.binaryInit(op, { add: DNNL.binaryAdd, mul: DNNL.binaryMul, ge: DNNL.binaryGe }[kind], md, md, md, what);
     operands = [execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_SRC_1, md, false), execArgOperand(DNNL.ARG_DST, md, true)];
   }
   const pd = ctx.api.primitiveDesc(op, hint, what);
@@ -66,7 +67,8 @@ function build(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | nul
   return new CachedPrimitive(ctx.api, pd, operands, what, WORK_PER_ELEMENT * n);
 }
 
-function primitive(ctx: NativeContext, kind: Kind, n: number): CachedPrimitive | null {
+/** The cached primitive of `kind` over `n` elements (operands: the inputs in order, then the output); null where oneDNN has none. */
+export function eltwisePrimitive(ctx: NativeContext, kind: EltwiseKind, n: number): CachedPrimitive | null {
   return ctx.cache.get(`${kind} ${n}`, WORK_PER_ELEMENT * n, () => build(ctx, kind, n));
 }
 
@@ -87,7 +89,7 @@ export function registerEltwiseKernels(ctx: NativeContext): void {
   replaceWasmKernel("Relu", (args, fallback) => {
     const { x } = args.inputs;
     if (!x || x.dtype !== "float32" || !threaded(ctx, sizeOf(x))) return fallback(args);
-    const prim = primitive(ctx, "relu", sizeOf(x));
+    const prim = eltwisePrimitive(ctx, "relu", sizeOf(x));
     return prim ? run(ctx, prim, args.backend as unknown as WasmBackendLike, [x]) : fallback(args);
   });
   for (const [name, kind] of [
@@ -97,7 +99,7 @@ export function registerEltwiseKernels(ctx: NativeContext): void {
     replaceWasmKernel(name, (args, fallback) => {
       const { a, b } = args.inputs;
       if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || !sameShape(a, b) || !threaded(ctx, sizeOf(a))) return fallback(args);
-      const prim = primitive(ctx, kind, sizeOf(a));
+      const prim = eltwisePrimitive(ctx, kind, sizeOf(a));
       return prim ? run(ctx, prim, args.backend as unknown as WasmBackendLike, [a, b]) : fallback(args);
     });
   }
@@ -111,7 +113,7 @@ export function registerEltwiseKernels(ctx: NativeContext): void {
       }
       const n = sizeOf(x);
       if (n === 0) return (args.backend as unknown as WasmBackendLike).makeOutput(x.shape, "float32");
-      const prim = primitive(ctx, "relu-grad", n);
+      const prim = eltwisePrimitive(ctx, "relu-grad", n);
       if (!prim) throw new Error(`nn/native: oneDNN has no ReLU backward for ${n} elements`);
       return run(ctx, prim, args.backend as unknown as WasmBackendLike, [dy, x]);
     },

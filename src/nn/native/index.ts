@@ -22,7 +22,9 @@ import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm"
 import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
 import { registerPadKernel, NATIVE_PAD_KERNELS } from "./pad";
 import { registerEltwiseKernels, NATIVE_ELTWISE_KERNELS, NATIVE_ELTWISE_NEW_KERNELS } from "./eltwise";
+import { registerMaxPoolKernels, NATIVE_MAXPOOL_KERNELS, NATIVE_MAXPOOL_NEW_KERNELS } from "./maxpool";
 import { registerReluGradient } from "../relu-grad";
+import { registerMaxPoolGradGradient } from "../maxpool-grad";
 import { PrimitiveCache } from "./primitive-cache";
 
 export { nativeRunCount } from "./primitive-cache";
@@ -80,7 +82,7 @@ function loadOnce(): DnnlApi | null {
 }
 
 /** The wasm kernels the native ones replace (restored by uninstall). */
-const REPLACED = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_PAD_KERNELS, ...NATIVE_ELTWISE_KERNELS];
+const REPLACED = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_PAD_KERNELS, ...NATIVE_ELTWISE_KERNELS, ...NATIVE_MAXPOOL_KERNELS];
 
 const GRADIENTS = ["Relu", "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
 
@@ -111,7 +113,9 @@ export function installNativeKernels(): NativeInfo {
   registerSliceKernel(ctx);
   registerPadKernel(ctx);
   registerEltwiseKernels(ctx);
+  registerMaxPoolKernels(ctx);
   registerNativeConvGradients();
+  registerMaxPoolGradGradient();
   registerReluGradient();
   registerNativeMatMulGradient();
   installed = { api: a, kernels, gradients };
@@ -126,7 +130,7 @@ export function uninstallNativeKernels(): void {
   if (!installed) return;
   // the BatchNorm and ReLU-gradient kernels have no wasm original: unregistering them sends
   // batchNormTrain and reluBackward back to their composites
-  for (const n of [...REPLACED, ...NATIVE_BATCHNORM_KERNELS, ...NATIVE_ELTWISE_NEW_KERNELS]) {
+  for (const n of [...REPLACED, ...NATIVE_BATCHNORM_KERNELS, ...NATIVE_ELTWISE_NEW_KERNELS, ...NATIVE_MAXPOOL_NEW_KERNELS]) {
     if (tf.getKernel(n, "wasm")) tf.unregisterKernel(n, "wasm");
   }
   for (const k of installed.kernels) tf.registerKernel(k);

@@ -15,6 +15,8 @@ export interface WasmBackendLike {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** Frees a tensor's buffer (a kernel's scratch). */
+  disposeData(dataId: object): boolean;
 }
 
 export class WasmHeap {
