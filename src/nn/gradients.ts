@@ -398,6 +398,32 @@ export function registerFastGradients(): void {
       };
     },
   });
+
+  // (8) Mean and Sum: dy broadcast over the reduced axes by a multiply with a Fill kernel's ones
+  // instead of tfjs's tf.ones, which builds the array in JS and copies it into the heap: for
+  // ResNet-20's global average pool ([128,8,8,64]) 5.1 → 0.3 ms per step, on the main thread, plus
+  // the garbage collections of 2 MB a step. Same floats: Mean divides the small dy first, and ×1 is exact.
+  for (const [kernelName, mean] of [
+    ["Mean", true],
+    ["Sum", false],
+  ] as const) {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ["x"],
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved;
+        const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
+        const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+        const size = axes.reduce((a, i) => a * x.shape[i], 1);
+        return {
+          x: () => {
+            const d = tf.reshape(dy as tf.Tensor, expanded);
+            return tf.mul(mean ? tf.div(d, size) : d, tf.fill(x.shape, 1, "float32"));
+          },
+        };
+      },
+    });
+  }
 }
 
 /** AvgPool ('valid') gradient: the transposed depthwise conv with a constant 1/(kh·kw) filter. */

@@ -76,6 +76,15 @@ for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, tru
     }),
   });
 }
+for (const [kind, axes] of [["mean", [1, 2]], ["sum", [0, 3]], ["mean", undefined], ["sum", [1]]] as const) {
+  cases.push({
+    name: `${kind} over ${axes ? `axes ${axes}` : "all axes"}`,
+    run: (rng) => ({
+      inputs: [rand(rng, [3, 4, 5, 6])],
+      f: (x) => weighted(kind === "mean" ? tf.mean(x, axes ? [...axes] : undefined) : tf.sum(x, axes ? [...axes] : undefined), 14),
+    }),
+  });
+}
 cases.push({
   name: "batchNorm (fast op vs stock moments+batchNorm)",
   run: (rng) => ({
@@ -185,4 +194,24 @@ test("Hessian-vector products through the replacement gradients match finite dif
   assert.ok(nb > 0 && na > 0, "Hv must not vanish");
   assert.ok(cos > 0.9999, `cosine(exact Hv, FD Hv) = ${cos}`);
   assert.ok(maxDiff / maxRef < 1e-2, `max |Hv − FD| / max|FD| = ${maxDiff / maxRef}`);
+});
+
+test("Mean and Sum gradients give every element its window's dy (÷ the count for Mean), bit for bit", async () => {
+  await initBackend("wasm");
+  const rng = new Rng(15);
+  const shape = [5, 6, 7, 3];
+  const x = rand(rng, shape);
+  const dy = rand(rng, [5, 3]);
+  const dyv = dy.dataSync();
+  for (const kind of ["mean", "sum"] as const) {
+    const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(kind === "mean" ? tf.mean(t, [1, 2]) : tf.sum(t, [1, 2]), dy)))(x).dataSync());
+    const want = new Float32Array(5 * 6 * 7 * 3);
+    for (let i = 0; i < want.length; i++) {
+      const n = Math.floor(i / (6 * 7 * 3));
+      const c = i % 3;
+      want[i] = kind === "mean" ? Math.fround(dyv[n * 3 + c] / 42) : dyv[n * 3 + c];
+    }
+    assert.deepEqual(g, want, kind);
+  }
+  tf.dispose([x, dy]);
 });
