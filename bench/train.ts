@@ -52,6 +52,11 @@
  *   --scaling --steps 40, six runs: lenet5 1.18–1.24×, lenet300-100 1.32–1.42×, conv6 1.63–1.80× (four ≥ 1.77),
  *   resnet20 1.45–1.69×, median 1.53 (2-thread step 0.160–0.186 s; the 1-thread step 0.257–0.304 s between runs).
  *   train-torch.py --scaling, same method: conv6 1.56–1.59×, resnet20 1.44–1.72×.
+ * With native max pooling and the Fill-based Mean gradient (2026-12-06 00:35, idle machine, torch in the same run):
+ *   1 thread (CPU s) vs torch: lenet5 0.0092 vs 0.0188 (0.49×), lenet300-100 0.0044 vs 0.105, conv6 0.702 vs 1.382 (0.51×),
+ *   resnet20 0.259 vs 0.332 (0.78×). 2 threads (wall s): lenet5 0.0077 vs 0.0153, conv6 0.381 vs 0.840 (0.45×),
+ *   resnet20 0.153 vs 0.197 (0.78×). --scaling --steps 40, three runs: lenet5 1.16–1.26×, lenet300-100 1.27–1.34×,
+ *   conv6 1.82–1.88×, resnet20 1.67× (all three).
  * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
  * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
  * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57
