@@ -14,24 +14,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../src/nn/backend";
+import { timeKernel } from "./time-kernel";
 import { installNativeKernels, setNativeThreads, uninstallNativeKernels } from "../src/nn/native";
 import { RELU_GRAD_KERNEL } from "../src/nn/relu-grad";
-
-function median(v: number[]): number {
-  return [...v].sort((a, b) => a - b)[v.length >> 1];
-}
-
-function time(f: () => tf.Tensor): number {
-  for (let i = 0; i < 5; i++) f().dispose();
-  const ts: number[] = [];
-  for (let i = 0; i < 40; i++) {
-    const t0 = performance.now();
-    const out = f();
-    ts.push(performance.now() - t0);
-    out.dispose();
-  }
-  return median(ts);
-}
 
 async function main(): Promise<void> {
   await initBackend();
@@ -48,7 +33,7 @@ async function main(): Promise<void> {
       }
       const grad = (): tf.Tensor =>
         mode === "wasm" ? tf.tidy(() => tf.mul(y, tf.cast(tf.step(x), "float32"))) : (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: y, x }) as tf.Tensor);
-      const r = [time(() => tf.relu(x)), time(grad), time(() => tf.add(x, y)), time(() => tf.mul(x, y))];
+      const r = [timeKernel(() => tf.relu(x)), timeKernel(grad), timeKernel(() => tf.add(x, y)), timeKernel(() => tf.mul(x, y))];
       console.log(`${String(n).padStart(8)}  ${mode.padEnd(5)} ${r.map((v) => v.toFixed(4).padStart(8)).join(" ")}`);
     }
     tf.dispose([x, y]);

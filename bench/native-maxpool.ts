@@ -19,24 +19,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../src/nn/backend";
+import { timeKernel } from "./time-kernel";
 import { installNativeKernels, setNativeThreads, uninstallNativeKernels } from "../src/nn/native";
 import { maxPoolWindowsBackward } from "../src/nn/maxpool-grad";
-
-function median(v: number[]): number {
-  return [...v].sort((a, b) => a - b)[v.length >> 1];
-}
-
-function time(f: () => tf.Tensor): number {
-  for (let i = 0; i < 5; i++) f().dispose();
-  const ts: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    const t0 = performance.now();
-    const out = f();
-    ts.push(performance.now() - t0);
-    out.dispose();
-  }
-  return median(ts);
-}
 
 async function main(): Promise<void> {
   await initBackend();
@@ -51,8 +36,8 @@ async function main(): Promise<void> {
         installNativeKernels();
         setNativeThreads(mode === "t1" ? 1 : 2);
       }
-      const fwd = time(() => tf.maxPool(x, 2, 2, "valid"));
-      const grad = time(() => tf.tidy(() => maxPoolWindowsBackward(x, y, dy, [2, 2])));
+      const fwd = timeKernel(() => tf.maxPool(x, 2, 2, "valid"), 30);
+      const grad = timeKernel(() => tf.tidy(() => maxPoolWindowsBackward(x, y, dy, [2, 2])), 30);
       console.log(`${`[${shape.join(",")}]`.padEnd(18)} ${mode.padEnd(5)} ${fwd.toFixed(3).padStart(7)}  ${grad.toFixed(3).padStart(8)}`);
     }
     tf.dispose([x, y, dy]);
