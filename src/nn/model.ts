@@ -20,6 +20,7 @@ import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSp
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
 import { maxPoolFirstMax } from "./gradients";
 import { batchNormTrain } from "./batchnorm-ops";
+import { updateRunningStats } from "./running-stats";
 import { Rng } from "../util/rng";
 import { tfShapeOf, tfToTorch, torchToTf, type LayoutKind } from "./layout";
 import { forEachLeafLayer } from "./architectures";
@@ -332,13 +333,7 @@ function batchNorm(l: BatchNormSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
     if (!rm || !rv) throw new Error(`nn/model: missing running statistics of ${l.name}`);
     const M = x.size / x.shape[x.rank - 1];
     if (M < 2) throw new Error(`nn/model: BatchNorm ${l.name} in training mode needs more than 1 value per channel, got input [${x.shape}]`);
-    // PyTorch: running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance
-    return batchNormTrain(x, gamma, beta, BN_EPS, (mean, variance) => {
-      tf.tidy(() => {
-        rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-        rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * M) / (M - 1))));
-      });
-    });
+    return batchNormTrain(x, gamma, beta, BN_EPS, (mean, variance) => updateRunningStats(rm, rv, mean, variance, M, BN_MOMENTUM));
   }
   const rm = ctx.get(`${l.name}.running_mean`);
   const rv = ctx.get(`${l.name}.running_var`);
