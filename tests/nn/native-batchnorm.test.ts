@@ -194,3 +194,23 @@ test("second order through the native BatchNorm: H·v equals the composite's and
   assert.ok(Math.abs(Math.sqrt(na / nb) - 1) < 0.01, `H·v vs finite differences: norm ratio ${Math.sqrt(na / nb)}`);
   tf.dispose([...weights, ...v]);
 });
+
+test("BatchNorm runs on oneDNN's barrier-free implementation, and an unknown preference falls back to oneDNN's first choice", { skip }, async () => {
+  await ready();
+  const { loadDnnl, DNNL } = await import("../../src/nn/native/dnnl");
+  const { PrimitiveCache } = await import("../../src/nn/native/primitive-cache");
+  const { WasmHeap } = await import("../../src/nn/native/wasm-heap");
+  const { batchNormPrimitives } = await import("../../src/nn/native/batchnorm");
+  const api = loadDnnl();
+  api.budget = 2;
+  const ctx = { api, heap: new WasmHeap(api.koffi), cache: new PrimitiveCache(api) };
+  const pair = batchNormPrimitives(ctx, [128, 16, 16, 32], 1e-5);
+  assert.match(pair.forward.impl, /^bnorm_tbb_jit:/);
+  assert.match(pair.backward.impl, /^bnorm_tbb_jit:/);
+  const md = new Uint8Array(DNNL.MD_BYTES);
+  api.mdInitByTag(md, [128, 32, 16, 16], DNNL.nhwc);
+  const op = new Uint8Array(DNNL.OP_DESC_BYTES);
+  api.batchNormForwardInit(op, md, 1e-5, DNNL.bnUseScale | DNNL.bnUseShift, "test");
+  const first = api.implInfo(api.primitiveDesc(op, null, "test"));
+  assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", "no_such_impl")), first);
+});

@@ -35,6 +35,18 @@ function workOf(shape: readonly number[]): number {
 
 const FLAGS = DNNL.bnUseScale | DNNL.bnUseShift;
 
+/**
+ * oneDNN's implementation, by name prefix (its first choice where this one is missing). oneDNN 2.6
+ * picks `bnorm_jit` for channels-last data, whose threads meet at spin barriers between the
+ * statistics and the normalisation: on 2 threads a pass stalls for milliseconds whenever one
+ * thread is descheduled (1 call in ~20 inside an idle machine's training step; with two other busy
+ * processes a 128×32×32×16 forward took 17.5 ms instead of 2.0 on 1 thread). `bnorm_tbb_jit` (the
+ * same AVX-512 kernels, written for runtimes without barriers: each phase its own parallel loop)
+ * does not stall: see README "Training BatchNorm" for the figures. `SNN_BN_IMPL` overrides it (a
+ * bench knob: `bnorm_jit`, `nspc_bnorm`, …).
+ */
+const IMPLEMENTATION = process.env.SNN_BN_IMPL || "bnorm_tbb_jit";
+
 /** oneDNN dims and tag of a channels-last tensor (C second in oneDNN's logical order). */
 function dataLayout(shape: readonly number[]): { dims: number[]; tag: number } {
   const C = shape[shape.length - 1];
@@ -53,7 +65,7 @@ function mdOf(api: DnnlApi, dims: number[], tag: number): Uint8Array {
 function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string): Handle {
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormForwardInit(op, data, eps, flags, what);
-  const pd = api.primitiveDesc(op, null, what);
+  const pd = api.primitiveDesc(op, null, what, IMPLEMENTATION);
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization for ${what}`);
   return pd;
 }
@@ -90,7 +102,7 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
   );
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormBackwardInit(op, data, data, eps, FLAGS, `${what} (backward)`);
-  const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`);
+  const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`, IMPLEMENTATION);
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization backward for ${what}`);
   const backward = new CachedPrimitive(
     api,

@@ -100,8 +100,12 @@ export interface DnnlApi {
   mdEqual(a: Uint8Array | Handle, b: Uint8Array | Handle): boolean;
   /** Bytes of a buffer in this layout. */
   mdBytes(md: Uint8Array | Handle): number;
-  /** Primitive descriptor for an op descriptor (with a forward hint for backward ops), or the unimplemented status. */
-  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string): Handle | null;
+  /**
+   * Primitive descriptor for an op descriptor (with a forward hint for backward ops), or null where
+   * oneDNN has no implementation. `prefer`: the first implementation whose name starts with it, in
+   * oneDNN's order, where there is one (else oneDNN's first choice).
+   */
+  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string, prefer?: string): Handle | null;
   reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string): Handle;
   queryMd(pd: Handle, query: number, index?: number): Handle;
   /** oneDNN's name for the implementation it picked (e.g. "bnorm_jit:avx512_core"). */
@@ -209,6 +213,11 @@ export function loadDnnl(): DnnlApi {
     "int dnnl_pooling_v2_forward_desc_init(void *d, int prop, int alg, const void *src, const void *dst, const int64_t *s, const int64_t *k, const int64_t *dil, const int64_t *pl, const int64_t *pr)",
   );
   const pdQuery = f("int dnnl_primitive_desc_query(const void *pd, int what, int index, _Out_ const char **result)");
+  const itCreate = f("int dnnl_primitive_desc_iterator_create(_Out_ void **it, const void *op, const void *attr, void *engine, const void *hint)");
+  const itNext = f("int dnnl_primitive_desc_iterator_next(void *it)");
+  const itFetch = f("void *dnnl_primitive_desc_iterator_fetch(const void *it)");
+  const itDestroy = f("int dnnl_primitive_desc_iterator_destroy(void *it)");
+  const pdDestroy = f("int dnnl_primitive_desc_destroy(void *pd)");
 
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
   // thread count is OpenMP's. Other runtimes (TBB, threadpool) are accepted with their own default.
@@ -248,7 +257,24 @@ export function loadDnnl(): DnnlApi {
     },
     mdEqual: (a, b) => mdEqual(a, b) === 1,
     mdBytes: (md) => Number(mdSize(md)),
-    primitiveDesc(opDesc, hint, what) {
+    primitiveDesc(opDesc, hint, what, prefer) {
+      if (prefer !== undefined) {
+        const st = itCreate(out, opDesc, null, engine, hint) as number;
+        if (st === 3) return null;
+        check(st, "dnnl_primitive_desc_iterator_create", what);
+        const it = out[0];
+        try {
+          // dnnl_iterator_ends (1) after the last implementation
+          do {
+            const pd = itFetch(it);
+            if (pd === null) throw new Error(`nn/native: oneDNN dnnl_primitive_desc_iterator_fetch failed for ${what}`);
+            if (this.implInfo(pd).startsWith(prefer)) return pd;
+            pdDestroy(pd);
+          } while (itNext(it) === 0);
+        } finally {
+          itDestroy(it);
+        }
+      }
       const st = pdCreate(out, opDesc, null, engine, hint) as number;
       if (st === 3) return null; // dnnl_unimplemented: the caller falls back to the wasm kernel
       check(st, "dnnl_primitive_desc_create", what);
