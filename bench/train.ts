@@ -57,6 +57,9 @@
  *   resnet20 0.259 vs 0.332 (0.78×). 2 threads (wall s): lenet5 0.0077 vs 0.0153, conv6 0.381 vs 0.840 (0.45×),
  *   resnet20 0.153 vs 0.197 (0.78×). --scaling --steps 40, three runs: lenet5 1.16–1.26×, lenet300-100 1.27–1.34×,
  *   conv6 1.82–1.88×, resnet20 1.67× (all three).
+ * With oneDNN's barrier-free batch norm (bnorm_tbb_jit; SNN_BN_IMPL=bnorm_jit for the old one), 2026-12-06 00:40, a
+ *   noisier phase of the VM, --only resnet20 --scaling --steps 40, six alternating pairs: tbb 1-thread 0.250–0.271
+ *   (median 0.257), 2-thread 0.157–0.164 (0.161), 1.56–1.69×; jit 0.258–0.301 (0.268), 0.158–0.186 (0.167), 1.59–1.63×.
  * Where LeNet-300-100's 6.3 ms go (--profile): 5.2 ms in its 8 matMuls, about 0.8 ms of it XNNPACK
  * re-packing the updated 784×300 weight for the forward matMul (its operator cache is keyed by
  * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57
