@@ -24,15 +24,20 @@ function upsample(t: tf.Tensor, k: Pair): tf.Tensor4D {
   return tf.reshape(tf.mul(tf.reshape(t, [N, Ho, 1, Wo, 1, C]), ones), [N, Ho * k[0], Wo * k[1], C]);
 }
 
+/** Whether x [N,H,W,C] is whole kh×kw windows of y and dy (both [N,H/kh,W/kw,C]): the kernel's contract. */
+export function fitsWindows(x: readonly number[], y: readonly number[], dy: readonly number[], k: Pair): boolean {
+  if (x.length !== 4 || x[1] % k[0] !== 0 || x[2] % k[1] !== 0) return false;
+  const want = [x[0], x[1] / k[0], x[2] / k[1], x[3]];
+  return [y, dy].every((s) => s.length === 4 && s.every((d, i) => d === want[i]));
+}
+
 /**
  * ∂maxPool(x)/∂x · dy for window = stride = k, 'valid', H and W multiples of k: the kernel where the
  * active backend has it for float32, the composite otherwise.
  * @throws when the shapes do not fit that pooling.
  */
 export function maxPoolWindowsBackward(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: Pair): tf.Tensor4D {
-  const [N, H, W, C] = x.shape;
-  const want = [N, H / k[0], W / k[1], C];
-  if (H % k[0] !== 0 || W % k[1] !== 0 || [y, dy].some((t) => t.shape.some((d, i) => d !== want[i]))) {
+  if (!fitsWindows(x.shape, y.shape, dy.shape, k)) {
     throw new Error(`nn/maxpool-grad: x [${x.shape.join(",")}] is not whole ${k[0]}×${k[1]} windows of y [${y.shape.join(",")}] and dy [${dy.shape.join(",")}]`);
   }
   if ([x, y, dy].every((t) => t.dtype === "float32") && tf.getKernel(MAXPOOL_GRAD_KERNEL, tf.getBackend()) !== undefined) {

@@ -6,6 +6,10 @@ import { initBackend } from "../../src/nn/backend";
 import { batchNormBackward, batchNormBackwardVjp, batchNormTrain } from "../../src/nn/batchnorm-ops";
 import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
 import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+import { loadDnnl, DNNL } from "../../src/nn/native/dnnl";
+import { PrimitiveCache } from "../../src/nn/native/primitive-cache";
+import { WasmHeap } from "../../src/nn/native/wasm-heap";
+import { batchNormPrimitives } from "../../src/nn/native/batchnorm";
 
 // Training BatchNorm on oneDNN (nn/native/batchnorm) against the composite of wasm kernels
 // (nn/batchnorm-ops), and its second-order gradient (the closed-form VJP registered for the
@@ -197,10 +201,6 @@ test("second order through the native BatchNorm: H·v equals the composite's and
 
 test("BatchNorm runs on oneDNN's barrier-free implementation, and an unknown preference falls back to oneDNN's first choice", { skip }, async () => {
   await ready();
-  const { loadDnnl, DNNL } = await import("../../src/nn/native/dnnl");
-  const { PrimitiveCache } = await import("../../src/nn/native/primitive-cache");
-  const { WasmHeap } = await import("../../src/nn/native/wasm-heap");
-  const { batchNormPrimitives } = await import("../../src/nn/native/batchnorm");
   const api = loadDnnl();
   api.budget = 2;
   const ctx = { api, heap: new WasmHeap(api.koffi), cache: new PrimitiveCache(api) };

@@ -22,7 +22,7 @@
  * 7.7 / 3.2 / 2.5 (memory-bound: four passes of 8 M elements).
  */
 import * as tf from "@tensorflow/tfjs";
-import { MAXPOOL_GRAD_KERNEL } from "../maxpool-grad";
+import { MAXPOOL_GRAD_KERNEL, fitsWindows } from "../maxpool-grad";
 import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { eltwisePrimitive } from "./eltwise";
@@ -126,11 +126,8 @@ export function registerMaxPoolKernels(ctx: NativeContext): void {
       const what = `${MAXPOOL_GRAD_KERNEL} of x [${x?.shape.join(",")}], y [${y?.shape.join(",")}], dy [${dy?.shape.join(",")}]`;
       if (!x || !y || !dy || !k || x.shape.length !== 4) throw new Error(`nn/native: ${what} needs 4-D x, y, dy and a filterSize`);
       if ([x, y, dy].some((t) => t.dtype !== "float32")) throw new Error(`nn/native: ${what} needs float32 tensors`);
-      const [N, H, W, C] = x.shape;
-      const small = [N, H / k[0], W / k[1], C];
-      if (H % k[0] !== 0 || W % k[1] !== 0 || [y, dy].some((t) => t.shape.some((d, i) => d !== small[i]))) {
-        throw new Error(`nn/native: ${what}: x is not whole ${k.join("×")} windows of y and dy`);
-      }
+      if (!fitsWindows(x.shape, y.shape, dy.shape, k)) throw new Error(`nn/native: ${what}: x is not whole ${k.join("×")} windows of y and dy`);
+      const small = y.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const n = sizeOf(x);
       const dx = backend.makeOutput(x.shape, "float32");
