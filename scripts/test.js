@@ -4,7 +4,11 @@
 // that need them are skipped), then runs every tests/**/*.test.ts with node:test through tsx. Node 20's
 // --test takes no globs, so the files are collected here. Arguments are substrings of the test files
 // to run. The run ends with one line counting the skipped tests by reason (scripts/skip-reporter.mjs).
-// SNN_SKIP_SETUP=1 skips both set-up steps.
+// SNN_SKIP_SETUP=1 skips both set-up steps. A full run (no arguments) first typechecks src, tests,
+// bench and scripts (`npm run typecheck`, ~8 s): tsx strips types without checking them, so a type
+// error in a test or a bench would otherwise pass unnoticed. It runs the project's TypeScript by path
+// (as the package.json scripts do): node_modules/.bin/tsc is tslab's bundled TypeScript 5.0.4, which
+// both packages name `tsc`, and 5.0 misses errors 5.9 reports (typed-array generics).
 "use strict";
 const { spawnSync } = require("node:child_process");
 const { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } = require("node:fs");
@@ -37,6 +41,14 @@ if (filter.length > 0) files = files.filter((f) => filter.some((s) => f.includes
 if (files.length === 0) {
   console.error("npm test: no test files matched");
   process.exit(1);
+}
+if (filter.length === 0) {
+  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json"), "--noEmit"], { stdio: "inherit", cwd: root });
+  if (tsc.status !== 0) {
+    console.error("npm test: the typecheck failed (errors above); fix them or run `npm run typecheck` to see them again.");
+    process.exit(tsc.status ?? 1);
+  }
+  console.log("npm test: typecheck passed (src, tests, bench, scripts)");
 }
 // The tests run with a private temp folder, removed afterwards; anything a test left there is named,
 // so a test that does not clean up is noticed without littering the user's temp folder.

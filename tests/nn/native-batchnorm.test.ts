@@ -42,8 +42,8 @@ interface BnOutputs {
 }
 
 function forwardBackward(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor): BnOutputs {
-  let mean = new Float32Array(0);
-  let variance = new Float32Array(0);
+  let mean: Float32Array = new Float32Array(0);
+  let variance: Float32Array = new Float32Array(0);
   const y = tf.tidy(() =>
     batchNormTrain(x, g, b, 1e-5, (m, v) => {
       mean = m.dataSync() as Float32Array;
