@@ -20,7 +20,8 @@ import { maxPoolWindowsBackward } from "./maxpool-grad";
 type GradConfig = Parameters<typeof tf.registerGradient>[0];
 type GradFunc = GradConfig["gradFunc"];
 type Attrs = Parameters<GradFunc>[2];
-type Pad = "same" | "valid";
+/** tfjs's padding: 'same', 'valid', or p zero rows/columns on every side (PyTorch's padding=p). */
+type Pad = "same" | "valid" | number;
 type Pair = [number, number];
 type Sh4 = [number, number, number, number];
 
@@ -34,7 +35,8 @@ function pair(v: unknown, what: string): Pair {
 
 function padAttr(v: unknown, kernel: string): Pad {
   if (v === "same" || v === "valid") return v;
-  throw new Error(`nn/gradients: ${kernel} gradient supports padding 'same'/'valid' only, got ${JSON.stringify(v)}`);
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return v;
+  throw new Error(`nn/gradients: ${kernel} gradient supports padding 'same', 'valid' or a non-negative integer, got ${JSON.stringify(v)}`);
 }
 
 function checkConvAttrs(attrs: Attrs, kernel: string): { strides: Pair; pad: Pad } {
@@ -42,7 +44,13 @@ function checkConvAttrs(attrs: Attrs, kernel: string): { strides: Pair; pad: Pad
   if (d[0] !== 1 || d[1] !== 1) throw new Error(`nn/gradients: ${kernel} gradient needs dilation 1, got ${d}`);
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== "NHWC") throw new Error(`nn/gradients: ${kernel} gradient needs NHWC, got ${String(attrs.dataFormat)}`);
   if (attrs.dimRoundingMode !== undefined && attrs.dimRoundingMode !== null) throw new Error(`nn/gradients: ${kernel} gradient does not support dimRoundingMode`);
-  return { strides: pair(attrs.strides, `${kernel} strides`), pad: padAttr(attrs.pad, kernel) };
+  const strides = pair(attrs.strides, `${kernel} strides`);
+  const pad = padAttr(attrs.pad, kernel);
+  // tfjs's computeConv2DInfo derives a numeric pad's output width from the height stride
+  if (typeof pad === "number" && strides[0] !== strides[1]) {
+    throw new Error(`nn/gradients: ${kernel} gradient with numeric padding ${pad} needs equal strides, got ${strides}`);
+  }
+  return { strides, pad };
 }
 
 /** Inserts s−1 zero rows (axis 1) or columns (axis 2) between neighbours. */

@@ -275,13 +275,11 @@ function padded(x: tf.Tensor4D, p: number, value = 0): tf.Tensor4D {
 
 function conv(l: Conv2dSpec, x: tf.Tensor4D, ctx: Ctx): tf.Tensor {
   const w = ctx.get(`${l.name}.weight`) as tf.Tensor4D;
-  let pad = tfPadding(x.shape[1], x.shape[2], l.kernel, l.stride, l.padding);
-  let xi = x;
-  if (pad === null) {
-    xi = padded(x, l.padding);
-    pad = "valid";
-  }
-  const y = l.groups === 1 ? tf.conv2d(xi, w, l.stride, pad) : tf.depthwiseConv2d(xi, w, l.stride, pad);
+  // PyTorch's symmetric padding as tfjs's numeric pad where 'same'/'valid' differ from it (stride 2
+  // pads 0/1 under 'same', PyTorch 1/1): the conv kernels pad inside, with no PadV2 pass and no
+  // Slice in the gradient
+  const pad = tfPadding(x.shape[1], x.shape[2], l.kernel, l.stride, l.padding) ?? l.padding;
+  const y = l.groups === 1 ? tf.conv2d(x, w, l.stride, pad) : tf.depthwiseConv2d(x, w, l.stride, pad);
   return addBias(y, `${l.name}.bias`, l.bias, ctx);
 }
 

@@ -30,7 +30,8 @@ function weighted(y: tf.Tensor, seed: number): tf.Scalar {
 
 const cases: Case[] = [];
 for (const stride of [1, 2]) {
-  for (const pad of ["same", "valid"] as const) {
+  // a number: PyTorch's symmetric padding, which nn/model passes where 'same' pads differently
+  for (const pad of ["same", "valid", 1, 2] as const) {
     for (const [h, k, ci, co] of [[7, 3, 3, 4], [8, 3, 2, 5], [6, 1, 4, 3], [9, 5, 2, 2]]) {
       cases.push({
         name: `conv2d h${h} k${k} s${stride} ${pad} ${ci}->${co}`,
