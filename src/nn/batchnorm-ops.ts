@@ -5,6 +5,7 @@
  * the batch moments and the normalisation itself. Complexity O(size of the input) per op.
  */
 import * as tf from "@tensorflow/tfjs";
+import { reluBackward } from "./relu-grad";
 
 /**
  * Per-channel mean over every axis but the last, as one custom op.
@@ -83,6 +84,18 @@ export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Te
  * second-order gradients through the kernels are exact.
  */
 export const BATCHNORM_KERNELS = { forward: "SnnBatchNormTrain", backward: "SnnBatchNormTrainGrad" } as const;
+
+/**
+ * Kernels a backend may provide for training-mode BatchNorm followed by ReLU, y = max(BN(x), 0), in
+ * one pass each way (`batchNormReluTrain` uses them when the active backend has both, and
+ * relu(`batchNormTrain`) otherwise). Contract, as `BATCHNORM_KERNELS` plus:
+ * - forward: inputs {x, gamma, beta} → [y, mean, biased variance, mask], the mask a bool tensor of
+ *   the backend's own layout, read only by the backward kernel;
+ * - backward: inputs {x, gamma, dy, mean, variance, mask, y} → [dx, dγ, dβ] of BatchNorm at
+ *   dy·[y > 0]; y (the forward's output) is not read by the kernel: the gradient registered below
+ *   takes the mask from it.
+ */
+export const BATCHNORM_RELU_KERNELS = { forward: "SnnBatchNormReluTrain", backward: "SnnBatchNormReluTrainGrad" } as const;
 
 interface NormStats {
   M: number;
@@ -166,13 +179,35 @@ tf.registerGradient({
   },
 });
 
-/** Whether the active backend has the BatchNorm kernels and they take these operands. */
-function kernelsTake(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): boolean {
+tf.registerGradient({
+  kernelName: BATCHNORM_RELU_KERNELS.backward,
+  inputsToSave: ["x", "gamma", "dy", "mask", "y"],
+  gradFunc: (cotangents, saved, attrs) => {
+    const [a, b, c] = cotangents as tf.Tensor[];
+    const [x, gamma, dy, mask, y] = saved;
+    // the kernel is BatchNorm's backward at dy·[y > 0]; the mask is piecewise constant in x, γ, β
+    const dyMasked = reluBackward(dy, y);
+    const [gx, gGamma, gDyMasked] = batchNormBackwardVjp(x, gamma, dyMasked, a, b, c, Number(attrs.epsilon));
+    const gDy = reluBackward(gDyMasked, y);
+    return {
+      x: () => gx,
+      gamma: () => gGamma,
+      dy: () => gDy,
+      mean: () => tf.zeros([gamma.size]),
+      variance: () => tf.zeros([gamma.size]),
+      mask: () => tf.zeros(mask.shape),
+      y: () => tf.zerosLike(y),
+    };
+  },
+});
+
+/** Whether the active backend has both kernels of `names` and they take these operands. */
+function kernelsTake(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, names: { forward: string; backward: string } = BATCHNORM_KERNELS): boolean {
   const C = x.shape[x.rank - 1];
   if (x.rank < 2 || x.size === 0 || gamma.size !== C || !tf.util.arraysEqual(gamma.shape, beta.shape)) return false;
   if (x.dtype !== "float32" || gamma.dtype !== "float32" || beta.dtype !== "float32") return false;
   const backend = tf.getBackend();
-  return tf.getKernel(BATCHNORM_KERNELS.forward, backend) !== undefined && tf.getKernel(BATCHNORM_KERNELS.backward, backend) !== undefined;
+  return tf.getKernel(names.forward, backend) !== undefined && tf.getKernel(names.backward, backend) !== undefined;
 }
 
 type Kernel3 = [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -225,4 +260,41 @@ export function batchNormTrain(
     };
   });
   return op(x, gamma, beta);
+}
+
+type Kernel4 = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+
+/**
+ * max(BatchNorm(x), 0) in training mode: the backend's fused kernels when it has them
+ * (`BATCHNORM_RELU_KERNELS`: one pass each way instead of BatchNorm's and ReLU's two), else
+ * tf.relu(`batchNormTrain`), which it equals (same statistics, same mask: the gradient passes where
+ * BatchNorm's output is > 0). Second-order safe either way; `onStats` as in `batchNormTrain`.
+ *
+ * @example
+ *   const h = batchNormReluTrain(convOut, gamma, beta, 1e-5); // [N,H,W,C] → [N,H,W,C], ≥ 0
+ */
+export function batchNormReluTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps = 1e-5,
+  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor {
+  if (!kernelsTake(x, gamma, beta, BATCHNORM_RELU_KERNELS)) return tf.relu(batchNormTrain(x, gamma, beta, eps, onStats));
+  const fused = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance, mask] = tf.engine().runKernel(BATCHNORM_RELU_KERNELS.forward, { x: xi, gamma: g, beta: b }, { epsilon: eps }) as unknown as Kernel4;
+    save([xi, g, mean, variance, mask, y]);
+    if (onStats) onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, gs, ms, vs, masks, ys] = saved;
+        const inputs = { x: xs, gamma: gs, dy, mean: ms, variance: vs, mask: masks, y: ys };
+        return tf.engine().runKernel(BATCHNORM_RELU_KERNELS.backward, inputs, { epsilon: eps }) as unknown as Kernel3;
+      },
+    };
+  });
+  return fused(x, gamma, beta);
 }

@@ -10,18 +10,23 @@
  *
  * Backward: oneDNN's backward pass (dx, dγ, dβ from the saved mean and variance).
  *
+ * Fused with the ReLU that follows (`BATCHNORM_RELU_KERNELS`, oneDNN's fuse_norm_relu): the forward
+ * writes max(y, 0) and a 1-bit-per-element mask (oneDNN's workspace, kept as a tfjs bool tensor),
+ * the backward applies the mask to dy inside its pass. That saves ReLU's two passes over the
+ * activation (forward, and the gradient's read of x and dy) and two kernel dispatches per layer.
+ *
  * Layout: tfjs's channels-last tensors as oneDNN's channels-last tags (x [N,L,C] → nwc,
  * [N,H,W,C] → nhwc, [N,D,H,W,C] → ndhwc, [M,C] → nc; other ranks as [M,C]), statistics over every
  * axis but C as in the composite; oneDNN normalises by 1/√(σ² + ε) with the biased variance σ², as
  * the composite does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BATCHNORM_KERNELS } from "../batchnorm-ops";
+import { BATCHNORM_KERNELS, BATCHNORM_RELU_KERNELS } from "../batchnorm-ops";
 import { DNNL, type DnnlApi, type Handle } from "./dnnl";
 import { CachedPrimitive, execArgOperand, type NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
 
-export const NATIVE_BATCHNORM_KERNELS: string[] = [BATCHNORM_KERNELS.forward, BATCHNORM_KERNELS.backward];
+export const NATIVE_BATCHNORM_KERNELS: string[] = [BATCHNORM_KERNELS.forward, BATCHNORM_KERNELS.backward, BATCHNORM_RELU_KERNELS.forward, BATCHNORM_RELU_KERNELS.backward];
 
 /**
  * Work per element for the thread cap (CachedPrimitive's MACS_PER_THREAD): the passes read x
@@ -70,22 +75,30 @@ function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number,
   return pd;
 }
 
-/** The two primitives of one shape and ε. */
+/** The two primitives of one shape and ε (and, fused with ReLU, the mask's size). */
 interface BatchNormPair {
-  /** Forward with batch statistics: x, γ, β → y, mean, variance. */
+  /** Forward with batch statistics: x, γ, β → y, mean, variance (and the ReLU mask when fused). */
   readonly forward: CachedPrimitive;
-  /** Backward: x, γ, β (unread), dy, mean, variance → dx, dγ, dβ. */
+  /** Backward: x, γ, β (unread), dy, mean, variance (the mask when fused) → dx, dγ, dβ. */
   readonly backward: CachedPrimitive;
+  /** Bytes of the ReLU mask (oneDNN's workspace: 1 bit per element); 0 unfused. */
+  readonly maskBytes: number;
 }
 
-function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPair {
+function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolean): BatchNormPair {
   const { dims, tag } = dataLayout(shape);
   const C = shape[shape.length - 1];
-  const what = `batch norm x [${shape.join(",")}] eps ${eps}`;
+  const what = `batch norm${relu ? " + ReLU" : ""} x [${shape.join(",")}] eps ${eps}`;
+  const flags = relu ? FLAGS | DNNL.bnFuseNormRelu : FLAGS;
   const data = mdOf(api, dims, tag);
   const vec = mdOf(api, [C], DNNL.a);
   const work = workOf(shape);
-  const fwdPd = forwardDesc(api, data, eps, FLAGS, `${what} (forward)`);
+  const fwdPd = forwardDesc(api, data, eps, flags, `${what} (forward)`);
+  // the mask in oneDNN's own layout, passed through untouched (a tfjs bool tensor of as many bytes)
+  const mask = relu ? api.queryMd(fwdPd, DNNL.qWorkspaceMd, 0) : null;
+  const maskBytes = mask === null ? 0 : api.mdBytes(mask);
+  if (relu && maskBytes === 0) throw new Error(`nn/native: oneDNN gave no ReLU mask (workspace) for ${what}`);
+  const maskOperand = (output: boolean) => (mask === null ? [] : [execArgOperand(DNNL.ARG_WORKSPACE, mask, output)]);
   const forward = new CachedPrimitive(
     api,
     fwdPd,
@@ -96,12 +109,13 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
       execArgOperand(DNNL.ARG_DST, data, true),
       execArgOperand(DNNL.ARG_MEAN, vec, true),
       execArgOperand(DNNL.ARG_VARIANCE, vec, true),
+      ...maskOperand(true),
     ],
     `${what} (forward)`,
     work,
   );
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
-  api.batchNormBackwardInit(op, data, data, eps, FLAGS, `${what} (backward)`);
+  api.batchNormBackwardInit(op, data, data, eps, flags, `${what} (backward)`);
   const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`, IMPLEMENTATION);
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization backward for ${what}`);
   const backward = new CachedPrimitive(
@@ -116,6 +130,7 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
       execArgOperand(DNNL.ARG_DIFF_DST, data, false),
       execArgOperand(DNNL.ARG_MEAN, vec, false),
       execArgOperand(DNNL.ARG_VARIANCE, vec, false),
+      ...maskOperand(false),
       execArgOperand(DNNL.ARG_DIFF_SRC, data, true),
       execArgOperand(DNNL.ARG_DIFF_SCALE, vec, true),
       execArgOperand(DNNL.ARG_DIFF_SHIFT, vec, true),
@@ -123,16 +138,17 @@ function build(api: DnnlApi, shape: readonly number[], eps: number): BatchNormPa
     `${what} (backward)`,
     work,
   );
-  return { forward, backward };
+  return { forward, backward, maskBytes };
 }
 
-/** The primitives for this shape and ε. */
-export function batchNormPrimitives(ctx: NativeContext, shape: readonly number[], eps: number): BatchNormPair {
-  const p = ctx.cache.get(`batch norm ${shape.join(",")} ${eps}`, workOf(shape), () => build(ctx.api, shape, eps));
+/** The primitives for this shape and ε; `relu`: fused with the ReLU that follows. */
+export function batchNormPrimitives(ctx: NativeContext, shape: readonly number[], eps: number, relu = false): BatchNormPair {
+  const p = ctx.cache.get(`batch norm${relu ? " relu" : ""} ${shape.join(",")} ${eps}`, workOf(shape), () => build(ctx.api, shape, eps, relu));
   if (!p) throw new Error(`nn/native: no batch normalization primitives for x [${shape.join(",")}]`);
   return p;
 }
 
+/** Float32 inputs by name, sized as x (x, dy, y) or as its channels (the rest); refuses anything else. */
 function checkInputs(kernel: string, inputs: Record<string, tf.TensorInfo | undefined>, names: readonly string[]): tf.TensorInfo[] {
   const ts = names.map((n) => inputs[n]);
   const x = ts[0];
@@ -141,10 +157,18 @@ function checkInputs(kernel: string, inputs: Record<string, tf.TensorInfo | unde
   ts.forEach((t, i) => {
     if (!t || t.dtype !== "float32") throw new Error(`nn/native: ${kernel} input ${names[i]} must be a float32 tensor, got ${t?.dtype}`);
     const size = t.shape.reduce((a, b) => a * b, 1);
-    const want = names[i] === "x" || names[i] === "dy" ? x.shape.reduce((a, b) => a * b, 1) : C;
+    const want = names[i] === "x" || names[i] === "dy" || names[i] === "y" ? x.shape.reduce((a, b) => a * b, 1) : C;
     if (size !== want) throw new Error(`nn/native: ${kernel} input ${names[i]} [${t.shape.join(",")}] does not fit x [${x.shape.join(",")}]`);
   });
   return ts as tf.TensorInfo[];
+}
+
+/** The fused backward's mask: a bool tensor of the size the forward made for this x. */
+function checkMask(kernel: string, mask: tf.TensorInfo | undefined, bytes: number, x: tf.TensorInfo): tf.TensorInfo {
+  if (!mask || mask.dtype !== "bool" || mask.shape.reduce((a, b) => a * b, 1) !== bytes) {
+    throw new Error(`nn/native: ${kernel} input mask must be the bool tensor [${bytes}] its forward kernel made for x [${x.shape.join(",")}], got ${mask?.dtype} [${mask?.shape.join(",")}]`);
+  }
+  return mask;
 }
 
 /** Registers the two BatchNorm kernels on the wasm backend. */
@@ -176,6 +200,41 @@ export function registerBatchNormKernels(ctx: NativeContext): void {
       const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput(gamma.shape, "float32"), backend.makeOutput(gamma.shape, "float32")];
       // operands in `build`'s order, γ again as the unread shift; addresses after makeOutput
       prim.run([x, gamma, gamma, dy, mean, variance, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
+      return outs;
+    },
+  });
+}
+
+/** Registers the two fused BatchNorm + ReLU kernels on the wasm backend. */
+export function registerBatchNormReluKernels(ctx: NativeContext): void {
+  const K = BATCHNORM_RELU_KERNELS;
+  tf.registerKernel({
+    kernelName: K.forward,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const [x, gamma, beta] = checkInputs(K.forward, args.inputs, ["x", "gamma", "beta"]);
+      const eps = epsilonOf(K.forward, args.attrs);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const C = x.shape[x.shape.length - 1];
+      const pair = batchNormPrimitives(ctx, x.shape, eps, true);
+      const prim = pair.forward;
+      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([pair.maskBytes], "bool")];
+      prim.run([x, gamma, beta, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
+      return outs;
+    },
+  });
+  tf.registerKernel({
+    kernelName: K.backward,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const [x, gamma, dy, mean, variance] = checkInputs(K.backward, args.inputs, ["x", "gamma", "dy", "mean", "variance", "y"]);
+      const eps = epsilonOf(K.backward, args.attrs);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const pair = batchNormPrimitives(ctx, x.shape, eps, true);
+      const mask = checkMask(K.backward, args.inputs.mask, pair.maskBytes, x);
+      const prim = pair.backward;
+      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput(gamma.shape, "float32"), backend.makeOutput(gamma.shape, "float32")];
+      prim.run([x, gamma, gamma, dy, mean, variance, mask, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
       return outs;
     },
   });

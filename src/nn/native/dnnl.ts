@@ -43,6 +43,8 @@ export const DNNL = {
   /** Batch normalization flags: separate scale (γ) and shift (β) vectors. */
   bnUseScale: 0x8,
   bnUseShift: 0x10,
+  /** dnnl_fuse_norm_relu: y = max(BN(x), 0); training keeps the mask as a workspace (1 bit per element). */
+  bnFuseNormRelu: 0x4,
   forwardTraining: 64,
   backwardData: 160,
   backwardWeights: 192,
@@ -72,6 +74,8 @@ export const DNNL = {
   ARG_SHIFT: 52,
   ARG_DIFF_SCALE: 255,
   ARG_DIFF_SHIFT: 256,
+  /** DNNL_ARG_WORKSPACE: what a forward pass keeps for its backward (batch norm + ReLU: the mask). */
+  ARG_WORKSPACE: 64,
   ARG_FROM: 1,
   ARG_TO: 17,
   qSrcMd: 129,
@@ -80,6 +84,7 @@ export const DNNL = {
   qDiffWeightsMd: 132,
   qDstMd: 133,
   qDiffDstMd: 134,
+  qWorkspaceMd: 135,
   /** dnnl_query_exec_arg_md: the descriptor of the execute argument given as the index. */
   qExecArgMd: 255,
   qImplInfo: 8,

@@ -23,8 +23,8 @@ export interface NativeContext {
 export interface OperandSpec {
   /** DNNL_ARG_* of the operand. */
   readonly arg: number;
-  /** Descriptor of the tfjs buffer's layout. */
-  readonly user: Uint8Array;
+  /** Descriptor of the tfjs buffer's layout (or one the primitive gave, e.g. its workspace's). */
+  readonly user: Uint8Array | Handle;
   /** dnnl_query_*_md that gives the primitive's own descriptor for it. */
   readonly query: number;
   /** Index for the query (DNNL.qExecArgMd takes the DNNL_ARG_* here); 0 when absent. */
@@ -33,7 +33,7 @@ export interface OperandSpec {
 }
 
 /** An operand the primitive describes by its execute argument (DNNL.qExecArgMd with the argument as index). */
-export function execArgOperand(arg: number, user: Uint8Array, output: boolean): OperandSpec {
+export function execArgOperand(arg: number, user: Uint8Array | Handle, output: boolean): OperandSpec {
   return { arg, user, query: DNNL.qExecArgMd, index: arg, output };
 }
 

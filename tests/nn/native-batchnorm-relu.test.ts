@@ -1,0 +1,240 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../../src/util/rng";
+import { BATCHNORM_RELU_KERNELS, batchNormReluTrain, batchNormTrain } from "../../src/nn/batchnorm-ops";
+import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
+import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+
+// Training BatchNorm fused with the ReLU after it (oneDNN's fuse_norm_relu, nn/native/batchnorm)
+// against relu(batchNormTrain) on the composite of wasm kernels; criterion as in
+// native-batchnorm.test.ts: max |native − composite| ≤ 1e-5 · max |composite| per output.
+
+const skip = nativeSkip;
+
+function randn(rng: Rng, shape: number[], scale = 1, offset = 0): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => offset + scale * rng.normal()), shape);
+}
+
+/** Without the native kernels: batchNormReluTrain is then tf.relu(batchNormTrain) on its composite. */
+function onComposite<T>(fn: () => T): T {
+  uninstallNativeKernels();
+  try {
+    return fn();
+  } finally {
+    installNativeKernels();
+  }
+}
+
+interface Outputs {
+  y: Float32Array;
+  mean: Float32Array;
+  variance: Float32Array;
+  grads: Float32Array[];
+}
+
+function forwardBackward(op: typeof batchNormReluTrain, x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor): Outputs {
+  let mean: Float32Array = new Float32Array(0);
+  let variance: Float32Array = new Float32Array(0);
+  const y = tf.tidy(() =>
+    op(x, g, b, 1e-5, (m, v) => {
+      mean = m.dataSync() as Float32Array;
+      variance = v.dataSync() as Float32Array;
+    }).dataSync(),
+  ) as Float32Array;
+  const grads = tf.tidy(() => tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(op(xi, gi, bi, 1e-5), dy)))([x, g, b]).map((t) => t.dataSync() as Float32Array));
+  return { y, mean, variance, grads };
+}
+
+test("fused BatchNorm + ReLU equals relu(BatchNorm) on the composite (values, statistics, gradients), ranks 2–5, 1 and 2 threads", { skip }, async () => {
+  await nativeReady();
+  const rng = new Rng(41);
+  const shapes = [[1, 5, 5, 3], [6, 1], [2, 3, 3, 1], [3, 4, 5, 6, 2], [7, 33], [2, 9, 17], [64, 16, 16, 16], [128, 8, 8, 64]];
+  try {
+    for (const shape of shapes) {
+      const C = shape[shape.length - 1];
+      const x = randn(rng, shape, 1.5, 3);
+      const g = randn(rng, [C]);
+      const b = randn(rng, [C], 0.5);
+      const dy = randn(rng, shape);
+      const ref = onComposite(() => forwardBackward(batchNormReluTrain, x, g, b, dy));
+      for (const threads of [1, 2]) {
+        setNativeThreads(threads);
+        const before = nativeRunCount();
+        const fused = forwardBackward(batchNormReluTrain, x, g, b, dy);
+        assert.ok(nativeRunCount() - before >= 3, `x [${shape}]: the fused kernels did not run`);
+        // the unfused native BatchNorm, then ReLU: the same y bit for bit
+        const unfused = tf.tidy(() => tf.relu(batchNormTrain(x, g, b, 1e-5)).dataSync());
+        for (let i = 0; i < unfused.length; i++) {
+          if (fused.y[i] !== unfused[i]) assert.fail(`x [${shape}], ${threads} thread(s): y[${i}] = ${fused.y[i]} fused, ${unfused[i]} unfused`);
+        }
+        const what = `x [${shape}], ${threads} thread(s)`;
+        for (const [name, a, r] of [
+          ["y", fused.y, ref.y],
+          ["mean", fused.mean, ref.mean],
+          ["variance", fused.variance, ref.variance],
+          ["dx", fused.grads[0], ref.grads[0]],
+          ["dγ", fused.grads[1], ref.grads[1]],
+          ["dβ", fused.grads[2], ref.grads[2]],
+        ] as const) {
+          const e = relErr(a, r);
+          assert.ok(e <= 1e-5, `${what}: ${name} relative error ${e.toExponential(2)} > 1e-5`);
+        }
+        assert.ok(fused.y.some((v) => v === 0) && fused.y.some((v) => v > 0), `${what}: the data should cut the ReLU both ways`);
+      }
+      tf.dispose([x, g, b, dy]);
+    }
+  } finally {
+    setNativeThreads(defaultThreads());
+  }
+});
+
+test("fused BatchNorm + ReLU: an output of exactly 0 passes no gradient, as tf.relu's", { skip }, async () => {
+  await nativeReady();
+  // constant channels normalise to x̂ = 0, so y = max(β, 0): β = 0 gives exactly 0, β = ±1 either side
+  const N = 6;
+  const C = 3;
+  const xs = new Float32Array(N * C);
+  for (let n = 0; n < N; n++) {
+    xs[n * C] = 2;
+    xs[n * C + 1] = -1;
+    xs[n * C + 2] = 0.5 + n; // a varying channel beside them
+  }
+  const x = tf.tensor(xs, [N, C]);
+  const g = tf.tensor1d([1.5, 0.7, 1]);
+  const dy = randn(new Rng(43), [N, C]);
+  for (const beta of [[0, 0, 0], [1, -1, 0.2], [-1, 1, -0.2]]) {
+    const b = tf.tensor1d(beta);
+    const fused = forwardBackward(batchNormReluTrain, x, g, b, dy);
+    const ref = onComposite(() => forwardBackward(batchNormReluTrain, x, g, b, dy));
+    for (const [name, a, r] of [
+      ["y", fused.y, ref.y],
+      ["dx", fused.grads[0], ref.grads[0]],
+      ["dγ", fused.grads[1], ref.grads[1]],
+      ["dβ", fused.grads[2], ref.grads[2]],
+    ] as const) {
+      const e = relErr(a, r);
+      assert.ok(e <= 1e-5, `β ${beta}: ${name} relative error ${e.toExponential(2)}: ${Array.from(a)} vs ${Array.from(r)}`);
+    }
+    // dβ of a channel whose every output is 0 is exactly 0 (the mask is off everywhere)
+    beta.forEach((bv, c) => {
+      if (c < 2 && bv <= 0) assert.equal(fused.grads[2][c], 0, `β ${beta}: dβ[${c}] with all outputs 0`);
+    });
+    b.dispose();
+  }
+  tf.dispose([x, g, dy]);
+});
+
+/** A conv → BatchNorm+ReLU → dense net's loss as a function of all its weights, and the ReLU's pattern. */
+function netLoss(rng: Rng): { weights: tf.Variable[]; loss: (ws: tf.Tensor[]) => tf.Scalar; pattern: (ws: tf.Tensor[]) => Uint8Array } {
+  const x = randn(rng, [6, 5, 5, 3]);
+  const target = randn(rng, [6, 4]);
+  const weights = [randn(rng, [3, 3, 3, 8], 0.4), randn(rng, [8], 0.3, 1), randn(rng, [8], 0.3, 0.2), randn(rng, [5 * 5 * 8, 4], 0.1)].map((t) => tf.variable(t));
+  const conv = (ws: tf.Tensor[]) => tf.conv2d(x as tf.Tensor4D, ws[0] as tf.Tensor4D, 1, "same");
+  const loss = (ws: tf.Tensor[]): tf.Scalar => {
+    const h = batchNormReluTrain(conv(ws), ws[1], ws[2]);
+    const out = tf.matMul(tf.reshape(h, [6, 5 * 5 * 8]), ws[3] as tf.Tensor2D);
+    return tf.mean(tf.square(tf.sub(out, target)));
+  };
+  const pattern = (ws: tf.Tensor[]): Uint8Array => tf.tidy(() => Uint8Array.from(batchNormTrain(conv(ws), ws[1], ws[2]).dataSync(), (v) => (v > 0 ? 1 : 0)));
+  return { weights, loss, pattern };
+}
+
+function hessianVector(loss: (ws: tf.Tensor[]) => tf.Scalar, ws: tf.Tensor[], v: tf.Tensor[]): Float32Array[] {
+  return tf.tidy(() =>
+    tf
+      .grads((...w: tf.Tensor[]) => {
+        const g = tf.grads((...wi: tf.Tensor[]) => loss(wi))(w);
+        return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
+      })(ws)
+      .map((t) => t.dataSync() as Float32Array),
+  );
+}
+
+test("second order through the fused kernels: H·v equals the composite's and finite differences of the gradient", { skip }, async () => {
+  await nativeReady();
+  const rng = new Rng(44);
+  const { weights, loss, pattern } = netLoss(rng);
+  const v = weights.map((w) => randn(rng, w.shape));
+  const before = nativeRunCount();
+  const nat = hessianVector(loss, weights, v);
+  assert.ok(nativeRunCount() - before > 0, "the native kernels did not run");
+  const ref = onComposite(() => hessianVector(loss, weights, v));
+  nat.forEach((h, i) => {
+    const e = relErr(h, ref[i]);
+    assert.ok(e <= 1e-4, `weight ${i}: H·v fused vs composite relative error ${e.toExponential(2)}`);
+  });
+  // Central differences of the gradient with a step that changes no ReLU's side: the gradient is
+  // smooth there (it jumps where a BatchNorm output crosses 0, which a fixed step would straddle).
+  const at = (sign: number, step: number) => weights.map((w, i) => tf.add(w, tf.mul(v[i], sign * step)));
+  const same = (a: Uint8Array, b: Uint8Array) => a.every((q, i) => q === b[i]);
+  const base = pattern(weights);
+  let h = 1e-2;
+  for (;;) {
+    const [p, m] = [at(1, h), at(-1, h)];
+    const unchanged = same(pattern(p), base) && same(pattern(m), base);
+    tf.dispose([...p, ...m]);
+    if (unchanged) break;
+    h /= 2;
+    assert.ok(h > 1e-5, "no step down to 1e-5 keeps every ReLU on its side");
+  }
+  const gradAt = (sign: number): Float32Array[] =>
+    tf.tidy(() => tf.grads((...wi: tf.Tensor[]) => loss(wi))(at(sign, h)).map((t) => t.dataSync() as Float32Array));
+  const plus = gradAt(1);
+  const minus = gradAt(-1);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  nat.forEach((hv, i) => {
+    for (let j = 0; j < hv.length; j++) {
+      const fd = (plus[i][j] - minus[i][j]) / (2 * h);
+      dot += hv[j] * fd;
+      na += hv[j] * hv[j];
+      nb += fd * fd;
+    }
+  });
+  const cosine = dot / Math.sqrt(na * nb);
+  assert.ok(cosine > 0.999, `H·v vs finite differences (step ${h}): cosine ${cosine}`);
+  assert.ok(Math.abs(Math.sqrt(na / nb) - 1) < 0.01, `H·v vs finite differences (step ${h}): norm ratio ${Math.sqrt(na / nb)}`);
+  tf.dispose([...weights, ...v]);
+});
+
+test("the fused backward kernel refuses a mask that is not its forward's, and float inputs of the wrong size", { skip }, async () => {
+  await nativeReady();
+  const rng = new Rng(45);
+  const x = randn(rng, [4, 3, 3, 8]);
+  const g = randn(rng, [8]);
+  const b = randn(rng, [8]);
+  const run = (name: string, inputs: Record<string, tf.Tensor>) => tf.engine().runKernel(name, inputs, { epsilon: 1e-5 }) as unknown as tf.Tensor[];
+  const [y, mean, variance, mask] = run(BATCHNORM_RELU_KERNELS.forward, { x, gamma: g, beta: b });
+  assert.equal(mask.dtype, "bool");
+  const dy = randn(rng, x.shape);
+  const back = (over: Record<string, tf.Tensor>) => () => run(BATCHNORM_RELU_KERNELS.backward, { x, gamma: g, dy, mean, variance, mask, y, ...over });
+  const ok = back({})();
+  assert.equal(ok.length, 3);
+  assert.throws(back({ mask: tf.zeros(mask.shape) }), /input mask must be the bool tensor \[\d+\].*got float32/);
+  assert.throws(back({ mask: tf.zeros([mask.size + 1], "bool") }), /input mask must be the bool tensor/);
+  assert.throws(back({ y: tf.zeros([5]) }), /input y \[5\] does not fit x \[4,3,3,8\]/);
+  assert.throws(() => run(BATCHNORM_RELU_KERNELS.forward, { x: tf.zeros(x.shape, "int32"), gamma: g, beta: b }), /input x must be a float32 tensor, got int32/);
+  tf.dispose([x, g, b, y, mean, variance, mask, dy, ...ok]);
+});
+
+test("without the fused kernels (cpu backend) batchNormReluTrain is relu(batchNormTrain)", async () => {
+  const previous = tf.getBackend();
+  await tf.setBackend("cpu");
+  try {
+    const rng = new Rng(46);
+    const x = randn(rng, [5, 4, 3]);
+    const g = randn(rng, [3]);
+    const b = randn(rng, [3]);
+    const dy = randn(rng, [5, 4, 3]);
+    const fused = forwardBackward(batchNormReluTrain, x, g, b, dy);
+    const plain = forwardBackward((xi, gi, bi, eps, onStats) => tf.relu(batchNormTrain(xi, gi, bi, eps, onStats)), x, g, b, dy);
+    assert.deepEqual(fused.y, plain.y);
+    fused.grads.forEach((gr, i) => assert.deepEqual(gr, plain.grads[i]));
+    tf.dispose([x, g, b, dy]);
+  } finally {
+    if (previous) await tf.setBackend(previous);
+  }
+});
