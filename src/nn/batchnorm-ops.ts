@@ -97,6 +97,14 @@ export const BATCHNORM_KERNELS = { forward: "SnnBatchNormTrain", backward: "SnnB
  */
 export const BATCHNORM_RELU_KERNELS = { forward: "SnnBatchNormReluTrain", backward: "SnnBatchNormReluTrainGrad" } as const;
 
+/**
+ * A kernel a backend may provide for BatchNorm with given statistics (evaluation mode: the running
+ * mean and variance), `batchNormInfer` uses it when the active backend has it. Contract: inputs
+ * {x [..., C], gamma, beta, mean, variance [C]}, attributes {epsilon, relu: boolean} →
+ * y = (x − mean)·γ/√(variance + ε) + β, then max(y, 0) when relu. Its gradient is `batchNormInfer`'s.
+ */
+export const BATCHNORM_INFER_KERNEL = "SnnBatchNormInfer";
+
 interface NormStats {
   M: number;
   mean: tf.Tensor1D;
@@ -297,4 +305,50 @@ export function batchNormReluTrain(
     };
   });
   return fused(x, gamma, beta);
+}
+
+/** The evaluation-mode formula from tfjs ops (the fallback, and what the kernel must equal). */
+function batchNormInferComposite(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, eps: number, relu: boolean): tf.Tensor {
+  const y = tf.add(tf.mul(tf.sub(x, mean), tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma)), beta);
+  return relu ? tf.relu(y) : y;
+}
+
+/**
+ * BatchNorm with given statistics (evaluation mode: running mean and variance), then ReLU when
+ * `relu`: the backend's kernel when it has one (`BATCHNORM_INFER_KERNEL`: one threaded pass instead
+ * of three broadcasting ops and a ReLU on one thread), else the same formula from tfjs ops.
+ * Differentiable in all five inputs, to any order (the gradient is written from tfjs ops):
+ * with r = 1/√(v + ε), s = γ·r and d = dy (masked by y > 0 with ReLU),
+ * dx = d·s, dβ = Σd, dγ = r·Σ d·(x − m), dm = −s·dβ, dv = −½·γ·r²·dγ (Σ over all axes but the last).
+ *
+ * @example
+ *   const h = batchNormInfer(x, gamma, beta, runningMean, runningVar, 1e-5, true); // [N,H,W,C], ≥ 0
+ */
+export function batchNormInfer(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, eps = 1e-5, relu = false): tf.Tensor {
+  const C = x.shape[x.rank - 1];
+  const vectors = [gamma, beta, mean, variance];
+  const fits = x.rank >= 2 && x.size > 0 && [x, ...vectors].every((t) => t.dtype === "float32") && vectors.every((t) => t.size === C);
+  if (!fits || tf.getKernel(BATCHNORM_INFER_KERNEL, tf.getBackend()) === undefined) return batchNormInferComposite(x, gamma, beta, mean, variance, eps, relu);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, m, v] = args as tf.Tensor[];
+    const save = args[5] as tf.GradSaveFunc;
+    const y = tf.engine().runKernel(BATCHNORM_INFER_KERNEL, { x: xi, gamma: g, beta: b, mean: m, variance: v }, { epsilon: eps, relu }) as tf.Tensor;
+    save([xi, g, m, v, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, gs, ms, vs, ys] = saved;
+        const d = relu ? reluBackward(dy, ys) : dy;
+        const r = tf.rsqrt(tf.add(tf.reshape(vs, [C]), eps));
+        const g1 = tf.reshape(gs, [C]);
+        const scale = tf.mul(g1, r);
+        const dBeta = sumAllButLast(d);
+        const dGamma = tf.mul(sumAllButLast(tf.mul(d, channelOp("sub", xs, ms))), r);
+        const dMean = tf.neg(tf.mul(scale, dBeta));
+        const dVar = tf.mul(tf.mul(tf.mul(g1, tf.square(r)), dGamma), -0.5);
+        return [channelOp("mul", d, scale), tf.reshape(dGamma, gs.shape), tf.reshape(dBeta, gs.shape), tf.reshape(dMean, ms.shape), tf.reshape(dVar, vs.shape)];
+      },
+    };
+  });
+  return op(x, gamma, beta, mean, variance);
 }

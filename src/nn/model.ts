@@ -19,7 +19,7 @@ import type { ForwardOptions, SparseModel } from "./model-api";
 import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec } from "./spec";
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
 import { maxPoolFirstMax } from "./gradients";
-import { batchNormReluTrain, batchNormTrain } from "./batchnorm-ops";
+import { batchNormInfer, batchNormReluTrain, batchNormTrain } from "./batchnorm-ops";
 import { updateRunningStats } from "./running-stats";
 import { Rng } from "../util/rng";
 import { tfShapeOf, tfToTorch, torchToTf, type LayoutKind } from "./layout";
@@ -219,8 +219,8 @@ function runLayers(layers: readonly LayerSpec[], x: tf.Tensor, ctx: Ctx): tf.Ten
   let h = x;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
-    // training BatchNorm + ReLU as one op: the backend's fused kernels make one pass each way
-    if (l.kind === "batchnorm" && layers[i + 1]?.kind === "relu" && ctx.options.training && !ctx.options.noBatchNorm) {
+    // BatchNorm + ReLU as one op: the backend's fused kernels make one pass each way
+    if (l.kind === "batchnorm" && layers[i + 1]?.kind === "relu" && !ctx.options.noBatchNorm) {
       h = batchNorm(l, h, ctx, true);
       i++;
       continue;
@@ -329,7 +329,7 @@ function linear(l: LinearSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
   return addBias(y, `${l.name}.bias`, l.bias, ctx);
 }
 
-/** BatchNorm; `relu` (training only): followed by ReLU, as one op (`batchNormReluTrain`). */
+/** BatchNorm; `relu`: followed by ReLU, as one op. */
 function batchNorm(l: BatchNormSpec, x: tf.Tensor, ctx: Ctx, relu = false): tf.Tensor {
   if (ctx.options.noBatchNorm) return x;
   const gamma = ctx.get(`${l.name}.weight`);
@@ -344,10 +344,7 @@ function batchNorm(l: BatchNormSpec, x: tf.Tensor, ctx: Ctx, relu = false): tf.T
     if (M < 2) throw new Error(`nn/model: BatchNorm ${l.name} in training mode needs more than 1 value per channel, got input [${x.shape}]`);
     return train(x, gamma, beta, BN_EPS, (mean, variance) => updateRunningStats(rm, rv, mean, variance, M, BN_MOMENTUM));
   }
-  if (relu) throw new Error(`nn/model: ${l.name}: BatchNorm fused with ReLU is for training mode only`);
-  const rm = ctx.get(`${l.name}.running_mean`);
-  const rv = ctx.get(`${l.name}.running_var`);
-  return tf.add(tf.mul(tf.sub(x, rm), tf.mul(tf.rsqrt(tf.add(rv, BN_EPS)), gamma)), beta);
+  return batchNormInfer(x, gamma, beta, ctx.get(`${l.name}.running_mean`), ctx.get(`${l.name}.running_var`), BN_EPS, relu);
 }
 
 function pool(l: PoolSpec, x: tf.Tensor4D, firstMax: boolean): tf.Tensor {

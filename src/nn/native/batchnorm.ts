@@ -21,12 +21,18 @@
  * the composite does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BATCHNORM_KERNELS, BATCHNORM_RELU_KERNELS } from "../batchnorm-ops";
+import { BATCHNORM_INFER_KERNEL, BATCHNORM_KERNELS, BATCHNORM_RELU_KERNELS } from "../batchnorm-ops";
 import { DNNL, type DnnlApi, type Handle } from "./dnnl";
 import { CachedPrimitive, execArgOperand, type NativeContext } from "./primitive-cache";
 import type { WasmBackendLike } from "./wasm-heap";
 
-export const NATIVE_BATCHNORM_KERNELS: string[] = [BATCHNORM_KERNELS.forward, BATCHNORM_KERNELS.backward, BATCHNORM_RELU_KERNELS.forward, BATCHNORM_RELU_KERNELS.backward];
+export const NATIVE_BATCHNORM_KERNELS: string[] = [
+  BATCHNORM_KERNELS.forward,
+  BATCHNORM_KERNELS.backward,
+  BATCHNORM_RELU_KERNELS.forward,
+  BATCHNORM_RELU_KERNELS.backward,
+  BATCHNORM_INFER_KERNEL,
+];
 
 /**
  * Work per element for the thread cap (CachedPrimitive's MACS_PER_THREAD): the passes read x
@@ -67,9 +73,9 @@ function mdOf(api: DnnlApi, dims: number[], tag: number): Uint8Array {
   return md;
 }
 
-function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string): Handle {
+function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string, prop: number = DNNL.forwardTraining): Handle {
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
-  api.batchNormForwardInit(op, data, eps, flags, what);
+  api.batchNormForwardInit(op, data, eps, flags, what, prop);
   const pd = api.primitiveDesc(op, null, what, IMPLEMENTATION);
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization for ${what}`);
   return pd;
@@ -145,6 +151,33 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
 export function batchNormPrimitives(ctx: NativeContext, shape: readonly number[], eps: number, relu = false): BatchNormPair {
   const p = ctx.cache.get(`batch norm${relu ? " relu" : ""} ${shape.join(",")} ${eps}`, workOf(shape), () => build(ctx.api, shape, eps, relu));
   if (!p) throw new Error(`nn/native: no batch normalization primitives for x [${shape.join(",")}]`);
+  return p;
+}
+
+/** Inference with given statistics (running mean and variance), optionally followed by ReLU: x, γ, β, mean, variance → y. */
+export function batchNormInferPrimitive(ctx: NativeContext, shape: readonly number[], eps: number, relu: boolean): CachedPrimitive {
+  // one read and one write per element, against the training forward's 2–3 reads
+  const work = workOf(shape) / 2;
+  const key = `batch norm inference${relu ? " relu" : ""} ${shape.join(",")} ${eps}`;
+  const p = ctx.cache.get(key, work, () => {
+    const api = ctx.api;
+    const { dims, tag } = dataLayout(shape);
+    const what = `batch norm inference${relu ? " + ReLU" : ""} x [${shape.join(",")}] eps ${eps}`;
+    const data = mdOf(api, dims, tag);
+    const vec = mdOf(api, [shape[shape.length - 1]], DNNL.a);
+    const flags = FLAGS | DNNL.bnUseGlobalStats | (relu ? DNNL.bnFuseNormRelu : 0);
+    const pd = forwardDesc(api, data, eps, flags, what, DNNL.forwardInference);
+    const operands = [
+      execArgOperand(DNNL.ARG_SRC, data, false),
+      execArgOperand(DNNL.ARG_SCALE, vec, false),
+      execArgOperand(DNNL.ARG_SHIFT, vec, false),
+      execArgOperand(DNNL.ARG_MEAN, vec, false),
+      execArgOperand(DNNL.ARG_VARIANCE, vec, false),
+      execArgOperand(DNNL.ARG_DST, data, true),
+    ];
+    return new CachedPrimitive(api, pd, operands, what, work);
+  });
+  if (!p) throw new Error(`nn/native: no batch normalization inference primitive for x [${shape.join(",")}]`);
   return p;
 }
 
@@ -236,6 +269,25 @@ export function registerBatchNormReluKernels(ctx: NativeContext): void {
       const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput(gamma.shape, "float32"), backend.makeOutput(gamma.shape, "float32")];
       prim.run([x, gamma, gamma, dy, mean, variance, mask, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
       return outs;
+    },
+  });
+}
+
+/** Registers the inference BatchNorm kernel (running statistics; ReLU fused when asked) on the wasm backend. */
+export function registerBatchNormInferKernel(ctx: NativeContext): void {
+  tf.registerKernel({
+    kernelName: BATCHNORM_INFER_KERNEL,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const [x, gamma, beta, mean, variance] = checkInputs(BATCHNORM_INFER_KERNEL, args.inputs, ["x", "gamma", "beta", "mean", "variance"]);
+      const eps = epsilonOf(BATCHNORM_INFER_KERNEL, args.attrs);
+      const relu = args.attrs?.relu;
+      if (typeof relu !== "boolean") throw new Error(`nn/native: ${BATCHNORM_INFER_KERNEL} needs a boolean relu attribute, got ${String(relu)}`);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const prim = batchNormInferPrimitive(ctx, x.shape, eps, relu);
+      const y = backend.makeOutput(x.shape, "float32");
+      prim.run([x, gamma, beta, mean, variance, y].map((t) => ctx.heap.address(backend, t, prim.what)));
+      return y;
     },
   });
 }

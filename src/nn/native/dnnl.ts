@@ -41,6 +41,8 @@ export const DNNL = {
   nwc: 17,
   ndhwc: 21,
   /** Batch normalization flags: separate scale (γ) and shift (β) vectors. */
+  /** dnnl_use_global_stats: normalise by given mean and variance (inference with running statistics). */
+  bnUseGlobalStats: 0x1,
   bnUseScale: 0x8,
   bnUseShift: 0x10,
   /** dnnl_fuse_norm_relu: y = max(BN(x), 0); training keeps the mask as a workspace (1 bit per element). */
@@ -124,7 +126,8 @@ export interface DnnlApi {
   convBackwardDataInit(d: Uint8Array, dsrc: Uint8Array, w: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   convBackwardWeightsInit(d: Uint8Array, src: Uint8Array, dw: Uint8Array, ddst: Uint8Array, s: BigInt64Array, dil: BigInt64Array, pl: BigInt64Array, pr: BigInt64Array, what: string): void;
   matmulInit(d: Uint8Array, a: Uint8Array, b: Uint8Array, c: Uint8Array, what: string): void;
-  batchNormForwardInit(d: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string): void;
+  /** `prop`: DNNL.forwardTraining (batch statistics) or DNNL.forwardInference (with bnUseGlobalStats). */
+  batchNormForwardInit(d: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string, prop?: number): void;
   batchNormBackwardInit(d: Uint8Array, diffData: Uint8Array, data: Uint8Array, eps: number, flags: number, what: string): void;
   eltwiseForwardInit(d: Uint8Array, alg: number, data: Uint8Array, alpha: number, beta: number, what: string): void;
   eltwiseBackwardInit(d: Uint8Array, alg: number, diffData: Uint8Array, data: Uint8Array, alpha: number, beta: number, what: string): void;
@@ -322,8 +325,8 @@ export function loadDnnl(): DnnlApi {
     matmulInit(d, a, b, c, what) {
       check(matmulInit(d, a, b, null, c), "dnnl_matmul_desc_init", what);
     },
-    batchNormForwardInit(d, data, eps, flags, what) {
-      check(bnFwd(d, DNNL.forwardTraining, data, eps, flags), "dnnl_batch_normalization_forward_desc_init", what);
+    batchNormForwardInit(d, data, eps, flags, what, prop = DNNL.forwardTraining) {
+      check(bnFwd(d, prop, data, eps, flags), "dnnl_batch_normalization_forward_desc_init", what);
     },
     batchNormBackwardInit(d, diff, data, eps, flags, what) {
       check(bnBwd(d, DNNL.backward, diff, data, eps, flags), "dnnl_batch_normalization_backward_desc_init", what);
