@@ -3,28 +3,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { BATCHNORM_INFER_KERNEL, batchNormInfer } from "../../src/nn/batchnorm-ops";
-import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
-import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+import { nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
+import { nativeHvMatchingComposite, nativeReady, nativeSkip, onComposite, randn, relErr } from "./native-test-util";
 
 // Evaluation-mode BatchNorm (running statistics, optionally + ReLU) on oneDNN against tfjs's
 // broadcasting ops, values and the gradients of all five inputs (the composite differentiated by
 // tfjs's own autodiff); criterion as in native-batchnorm.test.ts.
 
 const skip = nativeSkip;
-
-function randn(rng: Rng, shape: number[], scale = 1, offset = 0): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => offset + scale * rng.normal()), shape);
-}
-
-function onComposite<T>(fn: () => T): T {
-  uninstallNativeKernels();
-  try {
-    return fn();
-  } finally {
-    installNativeKernels();
-  }
-}
 
 /** y and the gradients of ⟨y, dy⟩ with respect to x, γ, β, mean and variance. */
 function valueAndGrads(inputs: tf.Tensor[], dy: tf.Tensor, relu: boolean): Float32Array[] {
@@ -76,23 +62,7 @@ test("second order through evaluation-mode BatchNorm + ReLU: H·v equals tfjs's 
     return tf.mean(tf.square(tf.sub(tf.matMul(tf.reshape(h, [6, 80]), w[5] as tf.Tensor2D), target)));
   };
   const v = ws.map((w) => randn(rng, w.shape));
-  const hv = (): Float32Array[] =>
-    tf.tidy(() =>
-      tf
-        .grads((...w: tf.Tensor[]) => {
-          const g = tf.grads((...wi: tf.Tensor[]) => loss(wi))(w);
-          return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
-        })(ws)
-        .map((t) => t.dataSync() as Float32Array),
-    );
-  const before = nativeRunCount();
-  const nat = hv();
-  assert.ok(nativeRunCount() - before > 0, "the native kernels did not run");
-  const ref = onComposite(hv);
-  nat.forEach((h, i) => {
-    const e = relErr(h, ref[i]);
-    assert.ok(e <= 1e-4, `weight ${i}: H·v native vs tfjs ops relative error ${e.toExponential(2)}`);
-  });
+  nativeHvMatchingComposite(loss, ws, v);
   tf.dispose([x, target, ...ws, ...v]);
 });
 

@@ -3,49 +3,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { BATCHNORM_RELU_KERNELS, batchNormReluTrain, batchNormTrain } from "../../src/nn/batchnorm-ops";
-import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
-import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+import { nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
+import { nativeHvMatchingComposite, assertHvMatchesDifferences, assertOutputsClose, batchNormOutputs, batchNormPairs, nativeReady, nativeSkip, onComposite, randn, relErr } from "./native-test-util";
 
 // Training BatchNorm fused with the ReLU after it (oneDNN's fuse_norm_relu, nn/native/batchnorm)
 // against relu(batchNormTrain) on the composite of wasm kernels; criterion as in
 // native-batchnorm.test.ts: max |native − composite| ≤ 1e-5 · max |composite| per output.
 
 const skip = nativeSkip;
-
-function randn(rng: Rng, shape: number[], scale = 1, offset = 0): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => offset + scale * rng.normal()), shape);
-}
-
-/** Without the native kernels: batchNormReluTrain is then tf.relu(batchNormTrain) on its composite. */
-function onComposite<T>(fn: () => T): T {
-  uninstallNativeKernels();
-  try {
-    return fn();
-  } finally {
-    installNativeKernels();
-  }
-}
-
-interface Outputs {
-  y: Float32Array;
-  mean: Float32Array;
-  variance: Float32Array;
-  grads: Float32Array[];
-}
-
-function forwardBackward(op: typeof batchNormReluTrain, x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor): Outputs {
-  let mean: Float32Array = new Float32Array(0);
-  let variance: Float32Array = new Float32Array(0);
-  const y = tf.tidy(() =>
-    op(x, g, b, 1e-5, (m, v) => {
-      mean = m.dataSync() as Float32Array;
-      variance = v.dataSync() as Float32Array;
-    }).dataSync(),
-  ) as Float32Array;
-  const grads = tf.tidy(() => tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(op(xi, gi, bi, 1e-5), dy)))([x, g, b]).map((t) => t.dataSync() as Float32Array));
-  return { y, mean, variance, grads };
-}
 
 test("fused BatchNorm + ReLU equals relu(BatchNorm) on the composite (values, statistics, gradients), ranks 2–5, 1 and 2 threads", { skip }, async () => {
   await nativeReady();
@@ -58,11 +23,11 @@ test("fused BatchNorm + ReLU equals relu(BatchNorm) on the composite (values, st
       const g = randn(rng, [C]);
       const b = randn(rng, [C], 0.5);
       const dy = randn(rng, shape);
-      const ref = onComposite(() => forwardBackward(batchNormReluTrain, x, g, b, dy));
+      const ref = onComposite(() => batchNormOutputs(batchNormReluTrain, x, g, b, dy));
       for (const threads of [1, 2]) {
         setNativeThreads(threads);
         const before = nativeRunCount();
-        const fused = forwardBackward(batchNormReluTrain, x, g, b, dy);
+        const fused = batchNormOutputs(batchNormReluTrain, x, g, b, dy);
         assert.ok(nativeRunCount() - before >= 3, `x [${shape}]: the fused kernels did not run`);
         // the unfused native BatchNorm, then ReLU: the same y bit for bit
         const unfused = tf.tidy(() => tf.relu(batchNormTrain(x, g, b, 1e-5)).dataSync());
@@ -70,17 +35,7 @@ test("fused BatchNorm + ReLU equals relu(BatchNorm) on the composite (values, st
           if (fused.y[i] !== unfused[i]) assert.fail(`x [${shape}], ${threads} thread(s): y[${i}] = ${fused.y[i]} fused, ${unfused[i]} unfused`);
         }
         const what = `x [${shape}], ${threads} thread(s)`;
-        for (const [name, a, r] of [
-          ["y", fused.y, ref.y],
-          ["mean", fused.mean, ref.mean],
-          ["variance", fused.variance, ref.variance],
-          ["dx", fused.grads[0], ref.grads[0]],
-          ["dγ", fused.grads[1], ref.grads[1]],
-          ["dβ", fused.grads[2], ref.grads[2]],
-        ] as const) {
-          const e = relErr(a, r);
-          assert.ok(e <= 1e-5, `${what}: ${name} relative error ${e.toExponential(2)} > 1e-5`);
-        }
+        assertOutputsClose(batchNormPairs(fused, ref), what);
         assert.ok(fused.y.some((v) => v === 0) && fused.y.some((v) => v > 0), `${what}: the data should cut the ReLU both ways`);
       }
       tf.dispose([x, g, b, dy]);
@@ -106,8 +61,8 @@ test("fused BatchNorm + ReLU: an output of exactly 0 passes no gradient, as tf.r
   const dy = randn(new Rng(43), [N, C]);
   for (const beta of [[0, 0, 0], [1, -1, 0.2], [-1, 1, -0.2]]) {
     const b = tf.tensor1d(beta);
-    const fused = forwardBackward(batchNormReluTrain, x, g, b, dy);
-    const ref = onComposite(() => forwardBackward(batchNormReluTrain, x, g, b, dy));
+    const fused = batchNormOutputs(batchNormReluTrain, x, g, b, dy);
+    const ref = onComposite(() => batchNormOutputs(batchNormReluTrain, x, g, b, dy));
     for (const [name, a, r] of [
       ["y", fused.y, ref.y],
       ["dx", fused.grads[0], ref.grads[0]],
@@ -141,30 +96,12 @@ function netLoss(rng: Rng): { weights: tf.Variable[]; loss: (ws: tf.Tensor[]) =>
   return { weights, loss, pattern };
 }
 
-function hessianVector(loss: (ws: tf.Tensor[]) => tf.Scalar, ws: tf.Tensor[], v: tf.Tensor[]): Float32Array[] {
-  return tf.tidy(() =>
-    tf
-      .grads((...w: tf.Tensor[]) => {
-        const g = tf.grads((...wi: tf.Tensor[]) => loss(wi))(w);
-        return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
-      })(ws)
-      .map((t) => t.dataSync() as Float32Array),
-  );
-}
-
 test("second order through the fused kernels: H·v equals the composite's and finite differences of the gradient", { skip }, async () => {
   await nativeReady();
   const rng = new Rng(44);
   const { weights, loss, pattern } = netLoss(rng);
   const v = weights.map((w) => randn(rng, w.shape));
-  const before = nativeRunCount();
-  const nat = hessianVector(loss, weights, v);
-  assert.ok(nativeRunCount() - before > 0, "the native kernels did not run");
-  const ref = onComposite(() => hessianVector(loss, weights, v));
-  nat.forEach((h, i) => {
-    const e = relErr(h, ref[i]);
-    assert.ok(e <= 1e-4, `weight ${i}: H·v fused vs composite relative error ${e.toExponential(2)}`);
-  });
+  const nat = nativeHvMatchingComposite(loss, weights, v);
   // Central differences of the gradient with a step that changes no ReLU's side: the gradient is
   // smooth there (it jumps where a BatchNorm output crosses 0, which a fixed step would straddle).
   const at = (sign: number, step: number) => weights.map((w, i) => tf.add(w, tf.mul(v[i], sign * step)));
@@ -183,20 +120,7 @@ test("second order through the fused kernels: H·v equals the composite's and fi
     tf.tidy(() => tf.grads((...wi: tf.Tensor[]) => loss(wi))(at(sign, h)).map((t) => t.dataSync() as Float32Array));
   const plus = gradAt(1);
   const minus = gradAt(-1);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  nat.forEach((hv, i) => {
-    for (let j = 0; j < hv.length; j++) {
-      const fd = (plus[i][j] - minus[i][j]) / (2 * h);
-      dot += hv[j] * fd;
-      na += hv[j] * hv[j];
-      nb += fd * fd;
-    }
-  });
-  const cosine = dot / Math.sqrt(na * nb);
-  assert.ok(cosine > 0.999, `H·v vs finite differences (step ${h}): cosine ${cosine}`);
-  assert.ok(Math.abs(Math.sqrt(na / nb) - 1) < 0.01, `H·v vs finite differences (step ${h}): norm ratio ${Math.sqrt(na / nb)}`);
+  assertHvMatchesDifferences(nat, plus, minus, h);
   tf.dispose([...weights, ...v]);
 });
 
@@ -229,8 +153,8 @@ test("without the fused kernels (cpu backend) batchNormReluTrain is relu(batchNo
     const g = randn(rng, [3]);
     const b = randn(rng, [3]);
     const dy = randn(rng, [5, 4, 3]);
-    const fused = forwardBackward(batchNormReluTrain, x, g, b, dy);
-    const plain = forwardBackward((xi, gi, bi, eps, onStats) => tf.relu(batchNormTrain(xi, gi, bi, eps, onStats)), x, g, b, dy);
+    const fused = batchNormOutputs(batchNormReluTrain, x, g, b, dy);
+    const plain = batchNormOutputs((xi, gi, bi, eps, onStats) => tf.relu(batchNormTrain(xi, gi, bi, eps, onStats)), x, g, b, dy);
     assert.deepEqual(fused.y, plain.y);
     fused.grads.forEach((gr, i) => assert.deepEqual(gr, plain.grads[i]));
     tf.dispose([x, g, b, dy]);

@@ -4,8 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { initBackend } from "../../src/nn/backend";
 import { batchNormBackward, batchNormBackwardVjp, batchNormTrain } from "../../src/nn/batchnorm-ops";
-import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
-import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+import { nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
+import { nativeHvMatchingComposite, assertHvMatchesDifferences, assertOutputsClose, batchNormOutputs, batchNormPairs, nativeReady, nativeSkip, onComposite, randn, relErr } from "./native-test-util";
 import { loadDnnl, DNNL } from "../../src/nn/native/dnnl";
 import { PrimitiveCache } from "../../src/nn/native/primitive-cache";
 import { WasmHeap } from "../../src/nn/native/wasm-heap";
@@ -18,41 +18,6 @@ import { batchNormPrimitives } from "../../src/nn/native/batchnorm";
 
 const skip = nativeSkip;
 const ready = nativeReady;
-
-function randn(rng: Rng, shape: number[], scale = 1, offset = 0): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => offset + scale * rng.normal()), shape);
-}
-
-/** Without the native kernels (batchNormTrain then takes its composite path). */
-function onComposite<T>(fn: () => T): T {
-  uninstallNativeKernels();
-  try {
-    return fn();
-  } finally {
-    installNativeKernels();
-  }
-}
-
-interface BnOutputs {
-  y: Float32Array;
-  mean: Float32Array;
-  variance: Float32Array;
-  grads: Float32Array[];
-}
-
-function forwardBackward(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor): BnOutputs {
-  let mean: Float32Array = new Float32Array(0);
-  let variance: Float32Array = new Float32Array(0);
-  const y = tf.tidy(() =>
-    batchNormTrain(x, g, b, 1e-5, (m, v) => {
-      mean = m.dataSync() as Float32Array;
-      variance = v.dataSync() as Float32Array;
-    }).dataSync(),
-  ) as Float32Array;
-  const grads = tf.tidy(() => tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xi, gi, bi, 1e-5), dy)))([x, g, b]).map((t) => t.dataSync() as Float32Array));
-  return { y, mean, variance, grads };
-}
 
 function shapes(rng: Rng): number[][] {
   const out: number[][] = [
@@ -82,24 +47,14 @@ test("native BatchNorm (forward, statistics, backward) equals the composite on r
       const g = randn(rng, [C]);
       const b = randn(rng, [C]);
       const dy = randn(rng, shape);
-      const ref = onComposite(() => forwardBackward(x, g, b, dy));
+      const ref = onComposite(() => batchNormOutputs(batchNormTrain, x, g, b, dy));
       for (const threads of [1, 2]) {
         setNativeThreads(threads);
         const before = nativeRunCount();
-        const nat = forwardBackward(x, g, b, dy);
+        const nat = batchNormOutputs(batchNormTrain, x, g, b, dy);
         assert.ok(nativeRunCount() - before >= 3, `x [${shape}]: the native BatchNorm kernels did not run`);
         const what = `x [${shape}], ${threads} thread(s)`;
-        for (const [name, a, r] of [
-          ["y", nat.y, ref.y],
-          ["mean", nat.mean, ref.mean],
-          ["variance", nat.variance, ref.variance],
-          ["dx", nat.grads[0], ref.grads[0]],
-          ["dγ", nat.grads[1], ref.grads[1]],
-          ["dβ", nat.grads[2], ref.grads[2]],
-        ] as const) {
-          const e = relErr(a, r);
-          assert.ok(e <= 1e-5, `${what}: ${name} relative error ${e.toExponential(2)} > 1e-5`);
-        }
+        assertOutputsClose(batchNormPairs(nat, ref), what);
       }
       tf.dispose([x, g, b, dy]);
     }
@@ -148,31 +103,12 @@ function netLoss(rng: Rng): { weights: tf.Variable[]; loss: (ws: tf.Tensor[]) =>
   return { weights, loss };
 }
 
-/** H·v by nested tf.grads (GraSP's form): ∂/∂w ⟨∂L/∂w, v⟩. */
-function hessianVector(loss: (ws: tf.Tensor[]) => tf.Scalar, ws: tf.Tensor[], v: tf.Tensor[]): Float32Array[] {
-  return tf.tidy(() =>
-    tf
-      .grads((...w: tf.Tensor[]) => {
-        const g = tf.grads((...wi: tf.Tensor[]) => loss(wi))(w);
-        return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
-      })(ws)
-      .map((t) => t.dataSync() as Float32Array),
-  );
-}
-
 test("second order through the native BatchNorm: H·v equals the composite's and finite differences of the gradient", { skip }, async () => {
   await ready();
   const rng = new Rng(33);
   const { weights, loss } = netLoss(rng);
   const v = weights.map((w) => randn(rng, w.shape));
-  const before = nativeRunCount();
-  const nat = hessianVector(loss, weights, v);
-  assert.ok(nativeRunCount() - before > 0, "the native kernels did not run");
-  const ref = onComposite(() => hessianVector(loss, weights, v));
-  nat.forEach((h, i) => {
-    const e = relErr(h, ref[i]);
-    assert.ok(e <= 1e-4, `weight ${i}: H·v native vs composite relative error ${e.toExponential(2)}`);
-  });
+  const nat = nativeHvMatchingComposite(loss, weights, v);
   // (∇L(w + h·v) − ∇L(w − h·v)) / 2h on the native path
   const h = 1e-2;
   const gradAt = (sign: number): Float32Array[] =>
@@ -182,20 +118,7 @@ test("second order through the native BatchNorm: H·v equals the composite's and
     });
   const plus = gradAt(1);
   const minus = gradAt(-1);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  nat.forEach((hv, i) => {
-    for (let j = 0; j < hv.length; j++) {
-      const fd = (plus[i][j] - minus[i][j]) / (2 * h);
-      dot += hv[j] * fd;
-      na += hv[j] * hv[j];
-      nb += fd * fd;
-    }
-  });
-  const cosine = dot / Math.sqrt(na * nb);
-  assert.ok(cosine > 0.999, `H·v vs finite differences: cosine ${cosine}`);
-  assert.ok(Math.abs(Math.sqrt(na / nb) - 1) < 0.01, `H·v vs finite differences: norm ratio ${Math.sqrt(na / nb)}`);
+  assertHvMatchesDifferences(nat, plus, minus, h);
   tf.dispose([...weights, ...v]);
 });
 

@@ -204,43 +204,9 @@ function checkMask(kernel: string, mask: tf.TensorInfo | undefined, bytes: numbe
   return mask;
 }
 
-/** Registers the two BatchNorm kernels on the wasm backend. */
-export function registerBatchNormKernels(ctx: NativeContext): void {
-  tf.registerKernel({
-    kernelName: BATCHNORM_KERNELS.forward,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const [x, gamma, beta] = checkInputs(BATCHNORM_KERNELS.forward, args.inputs, ["x", "gamma", "beta"]);
-      const eps = epsilonOf(BATCHNORM_KERNELS.forward, args.attrs);
-      const backend = args.backend as unknown as WasmBackendLike;
-      const C = x.shape[x.shape.length - 1];
-      const prim = batchNormPrimitives(ctx, x.shape, eps).forward;
-      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([C], "float32")];
-      // operands in `build`'s order (x, γ, β, y, mean, variance); addresses after every makeOutput,
-      // since an allocation may have grown (and moved) the heap
-      prim.run([x, gamma, beta, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
-      return outs;
-    },
-  });
-  tf.registerKernel({
-    kernelName: BATCHNORM_KERNELS.backward,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const [x, gamma, dy, mean, variance] = checkInputs(BATCHNORM_KERNELS.backward, args.inputs, ["x", "gamma", "dy", "mean", "variance"]);
-      const eps = epsilonOf(BATCHNORM_KERNELS.backward, args.attrs);
-      const backend = args.backend as unknown as WasmBackendLike;
-      const prim = batchNormPrimitives(ctx, x.shape, eps).backward;
-      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput(gamma.shape, "float32"), backend.makeOutput(gamma.shape, "float32")];
-      // operands in `build`'s order, γ again as the unread shift; addresses after makeOutput
-      prim.run([x, gamma, gamma, dy, mean, variance, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
-      return outs;
-    },
-  });
-}
-
-/** Registers the two fused BatchNorm + ReLU kernels on the wasm backend. */
-export function registerBatchNormReluKernels(ctx: NativeContext): void {
-  const K = BATCHNORM_RELU_KERNELS;
+/** Registers the training BatchNorm kernels on the wasm backend: plain, or fused with the ReLU after it. */
+function registerTrainingKernels(ctx: NativeContext, relu: boolean): void {
+  const K = relu ? BATCHNORM_RELU_KERNELS : BATCHNORM_KERNELS;
   tf.registerKernel({
     kernelName: K.forward,
     backendName: "wasm",
@@ -249,9 +215,12 @@ export function registerBatchNormReluKernels(ctx: NativeContext): void {
       const eps = epsilonOf(K.forward, args.attrs);
       const backend = args.backend as unknown as WasmBackendLike;
       const C = x.shape[x.shape.length - 1];
-      const pair = batchNormPrimitives(ctx, x.shape, eps, true);
+      const pair = batchNormPrimitives(ctx, x.shape, eps, relu);
       const prim = pair.forward;
-      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([pair.maskBytes], "bool")];
+      const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput([C], "float32"), backend.makeOutput([C], "float32")];
+      if (relu) outs.push(backend.makeOutput([pair.maskBytes], "bool"));
+      // operands in `build`'s order (x, γ, β, y, mean, variance[, mask]); addresses after every
+      // makeOutput, since an allocation may have grown (and moved) the heap
       prim.run([x, gamma, beta, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
       return outs;
     },
@@ -260,21 +229,30 @@ export function registerBatchNormReluKernels(ctx: NativeContext): void {
     kernelName: K.backward,
     backendName: "wasm",
     kernelFunc: (args) => {
-      const [x, gamma, dy, mean, variance] = checkInputs(K.backward, args.inputs, ["x", "gamma", "dy", "mean", "variance", "y"]);
+      const names = ["x", "gamma", "dy", "mean", "variance", ...(relu ? ["y"] : [])];
+      const [x, gamma, dy, mean, variance] = checkInputs(K.backward, args.inputs, names);
       const eps = epsilonOf(K.backward, args.attrs);
       const backend = args.backend as unknown as WasmBackendLike;
-      const pair = batchNormPrimitives(ctx, x.shape, eps, true);
-      const mask = checkMask(K.backward, args.inputs.mask, pair.maskBytes, x);
+      const pair = batchNormPrimitives(ctx, x.shape, eps, relu);
+      const mask = relu ? [checkMask(K.backward, args.inputs.mask, pair.maskBytes, x)] : [];
       const prim = pair.backward;
       const outs = [backend.makeOutput(x.shape, "float32"), backend.makeOutput(gamma.shape, "float32"), backend.makeOutput(gamma.shape, "float32")];
-      prim.run([x, gamma, gamma, dy, mean, variance, mask, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
+      // operands in `build`'s order, γ again as the unread shift; addresses after makeOutput
+      prim.run([x, gamma, gamma, dy, mean, variance, ...mask, ...outs].map((t) => ctx.heap.address(backend, t, prim.what)));
       return outs;
     },
   });
 }
 
-/** Registers the inference BatchNorm kernel (running statistics; ReLU fused when asked) on the wasm backend. */
-export function registerBatchNormInferKernel(ctx: NativeContext): void {
+/** Registers every BatchNorm kernel on the wasm backend: training, training + ReLU, evaluation. */
+export function registerBatchNormKernels(ctx: NativeContext): void {
+  registerTrainingKernels(ctx, false);
+  registerTrainingKernels(ctx, true);
+  registerBatchNormInferKernel(ctx);
+}
+
+/** Registers the evaluation BatchNorm kernel (running statistics; ReLU fused when asked) on the wasm backend. */
+function registerBatchNormInferKernel(ctx: NativeContext): void {
   tf.registerKernel({
     kernelName: BATCHNORM_INFER_KERNEL,
     backendName: "wasm",

@@ -18,7 +18,7 @@ import { DNNL_INSTALL_HINT, loadDnnl, type DnnlApi } from "./dnnl";
 import { registerConvKernels, NATIVE_CONV_KERNELS } from "./conv-kernels";
 import { registerNativeConvGradients } from "./conv-gradients";
 import { registerMatMulKernel, registerNativeMatMulGradient, NATIVE_MATMUL_KERNELS } from "./matmul";
-import { registerBatchNormKernels, registerBatchNormReluKernels, registerBatchNormInferKernel, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
+import { registerBatchNormKernels, NATIVE_BATCHNORM_KERNELS } from "./batchnorm";
 import { registerSliceKernel, NATIVE_SLICE_KERNELS } from "./slice";
 import { registerPadKernel, NATIVE_PAD_KERNELS } from "./pad";
 import { registerEltwiseKernels, NATIVE_ELTWISE_KERNELS, NATIVE_ELTWISE_NEW_KERNELS } from "./eltwise";
@@ -110,8 +110,6 @@ export function installNativeKernels(): NativeInfo {
   registerConvKernels(ctx);
   registerMatMulKernel(ctx);
   registerBatchNormKernels(ctx);
-  registerBatchNormReluKernels(ctx);
-  registerBatchNormInferKernel(ctx);
   registerSliceKernel(ctx);
   registerPadKernel(ctx);
   registerEltwiseKernels(ctx);
