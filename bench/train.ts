@@ -65,6 +65,14 @@
  * tensor, and the weight changes every step); 0.37 ms optimizer (fused kernel); the rest is 57
  * small kernels (transposes for the gradients, ReLU masks, loss). Against oneDNN's AVX-512 GEMMs
  * (~27 GMAC/s vs ~17 here) ≈2× is the floor on this backend.
+ * With BatchNorm + ReLU fused (oneDNN fuse_norm_relu) and PyTorch's padding passed to the convolutions
+ *   (no PadV2; that alone: resnet20 2-thread step 0.150–0.154 → 0.145–0.148 s), 2026-12-06 02:20, --scaling --steps 40
+ *   alternating with the code just before the fusion, two runs each:
+ *   conv6 1.87 / 1.83× (before 1.83 / 1.80×), resnet20 1.71 / 1.68× (before 1.67 / 1.65×); steps 4–8 % shorter
+ *   (conv6 2 threads 0.366 / 0.384 s vs 0.396 / 0.407, resnet20 0.148 / 0.144 vs 0.160 / 0.150). 02:35, a noisier
+ *   phase (torch 1.3–1.4× its quiet figures): 1 thread conv6 0.742 vs torch 1.939 (0.38×), resnet20 0.291 vs 0.436
+ *   (0.67×); 2 threads conv6 0.425 vs 1.084, resnet20 0.156 vs 0.267 (0.58×); --scaling: conv6 1.87–1.89×,
+ *   resnet20 1.57–1.66×.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
