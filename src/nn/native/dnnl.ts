@@ -40,9 +40,9 @@ export const DNNL = {
   ab: 3,
   nwc: 17,
   ndhwc: 21,
-  /** Batch normalization flags: separate scale (γ) and shift (β) vectors. */
   /** dnnl_use_global_stats: normalise by given mean and variance (inference with running statistics). */
   bnUseGlobalStats: 0x1,
+  /** Batch normalization flags: separate scale (γ) and shift (β) vectors. */
   bnUseScale: 0x8,
   bnUseShift: 0x10,
   /** dnnl_fuse_norm_relu: y = max(BN(x), 0); training keeps the mask as a workspace (1 bit per element). */
