@@ -26,7 +26,7 @@ test("evaluation-mode BatchNorm (± ReLU) on oneDNN equals tfjs's ops, values an
   await nativeReady();
   const rng = new Rng(51);
   try {
-    for (const shape of [[1, 5, 5, 3], [6, 1], [3, 4, 5, 6, 2], [7, 33], [2, 9, 17], [128, 16, 16, 32]]) {
+    for (const shape of [[1, 5, 5, 3], [6, 1], [3, 4, 5, 6, 2], [7, 33], [2, 9, 17], [128, 16, 16, 32], [64, 16, 16, 12], [16, 6, 6, 5]]) {
       const C = shape[shape.length - 1];
       const inputs = [randn(rng, shape, 1.5, 0.5), randn(rng, [C]), randn(rng, [C], 0.5), randn(rng, [C], 0.5, 0.5), tf.abs(randn(rng, [C], 0.5, 1))];
       const dy = randn(rng, shape);

@@ -15,7 +15,7 @@ const skip = nativeSkip;
 test("fused BatchNorm + ReLU equals relu(BatchNorm) on the composite (values, statistics, gradients), ranks 2–5, 1 and 2 threads", { skip }, async () => {
   await nativeReady();
   const rng = new Rng(41);
-  const shapes = [[1, 5, 5, 3], [6, 1], [2, 3, 3, 1], [3, 4, 5, 6, 2], [7, 33], [2, 9, 17], [64, 16, 16, 16], [128, 8, 8, 64]];
+  const shapes = [[1, 5, 5, 3], [6, 1], [2, 3, 3, 1], [3, 4, 5, 6, 2], [7, 33], [2, 9, 17], [64, 16, 16, 16], [128, 8, 8, 64], [64, 16, 16, 12], [16, 6, 6, 5]];
   try {
     for (const shape of shapes) {
       const C = shape[shape.length - 1];

@@ -9,7 +9,7 @@ import { nativeHvMatchingComposite, assertHvMatchesDifferences, assertOutputsClo
 import { loadDnnl, DNNL } from "../../src/nn/native/dnnl";
 import { PrimitiveCache } from "../../src/nn/native/primitive-cache";
 import { WasmHeap } from "../../src/nn/native/wasm-heap";
-import { batchNormPrimitives } from "../../src/nn/native/batchnorm";
+import { batchNormInferPrimitive, batchNormPrimitives } from "../../src/nn/native/batchnorm";
 
 // Training BatchNorm on oneDNN (nn/native/batchnorm) against the composite of wasm kernels
 // (nn/batchnorm-ops), and its second-order gradient (the closed-form VJP registered for the
@@ -27,8 +27,10 @@ function shapes(rng: Rng): number[][] {
     [1, 1, 1, 7],
     [3, 4, 5, 6, 2],
     [64, 16, 16, 16], // large enough for 2 threads
+    [64, 16, 16, 12], // C off the vector width: channel-blocked (16), 2 threads
+    [32, 5, 5, 20], // channel-blocked by 8
   ];
-  while (out.length < 14) {
+  while (out.length < 16) {
     const rank = 2 + rng.int(4);
     const s = Array.from({ length: rank - 1 }, () => 1 + rng.int(9));
     out.push([...s, 1 + rng.int(40)]);
@@ -120,6 +122,21 @@ test("second order through the native BatchNorm: H·v equals the composite's and
   const minus = gradAt(-1);
   assertHvMatchesDifferences(nat, plus, minus, h);
   tf.dispose([...weights, ...v]);
+});
+
+test("BatchNorm with C off the vector width runs on oneDNN's jit kernels (channel-blocked), not its plain channels-last fallback", { skip }, async () => {
+  await ready();
+  const api = loadDnnl();
+  api.budget = 1;
+  const ctx = { api, heap: new WasmHeap(api.koffi), cache: new PrimitiveCache(api) };
+  for (const shape of [[16, 8, 8, 12], [16, 8, 8, 3], [8, 10, 20], [2, 3, 4, 5, 7], [40, 12], [2, 2, 2, 2, 2, 3]]) {
+    for (const relu of [false, true]) {
+      const pair = batchNormPrimitives(ctx, shape, 1e-5, relu);
+      assert.match(pair.forward.impl, /jit/, `x [${shape}]${relu ? " + ReLU" : ""} forward: ${pair.forward.impl}`);
+      assert.match(pair.backward.impl, /jit/, `x [${shape}]${relu ? " + ReLU" : ""} backward: ${pair.backward.impl}`);
+    }
+    assert.match(batchNormInferPrimitive(ctx, shape, 1e-5, true).impl, /jit/, `x [${shape}] inference`);
+  }
 });
 
 test("BatchNorm runs on oneDNN's barrier-free implementation, and an unknown preference falls back to oneDNN's first choice", { skip }, async () => {

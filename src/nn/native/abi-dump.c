@@ -9,7 +9,7 @@
 #define P(x) printf("%s %ld\n", #x, (long)(x));
 int main(){
 P(sizeof(dnnl_memory_desc_t)) P(sizeof(dnnl_convolution_desc_t)) P(sizeof(dnnl_matmul_desc_t)) P(sizeof(dnnl_exec_arg_t)) P(sizeof(dnnl_batch_normalization_desc_t)) P(sizeof(dnnl_eltwise_desc_t)) P(sizeof(dnnl_binary_desc_t))
-P(dnnl_f32) P(dnnl_nhwc) P(dnnl_hwio) P(dnnl_hwigo) P(dnnl_format_tag_any) P(dnnl_a) P(dnnl_ab) P(dnnl_ba) P(dnnl_abc) P(dnnl_acb) P(dnnl_nwc) P(dnnl_ndhwc)
+P(dnnl_f32) P(dnnl_nhwc) P(dnnl_hwio) P(dnnl_hwigo) P(dnnl_format_tag_any) P(dnnl_a) P(dnnl_ab) P(dnnl_ba) P(dnnl_abc) P(dnnl_acb) P(dnnl_nwc) P(dnnl_ndhwc) P(dnnl_nChw16c) P(dnnl_nCdhw16c) P(dnnl_nChw8c) P(dnnl_nCdhw8c)
 P(dnnl_forward_training) P(dnnl_forward_inference) P(dnnl_backward_data) P(dnnl_backward_weights) P(dnnl_backward)
 P(dnnl_use_scale) P(dnnl_use_shift) P(DNNL_ARG_MEAN) P(DNNL_ARG_VARIANCE) P(DNNL_ARG_SCALE) P(DNNL_ARG_SHIFT) P(DNNL_ARG_DIFF_SCALE) P(DNNL_ARG_DIFF_SHIFT)
 P(dnnl_eltwise_relu) P(dnnl_binary_add) P(dnnl_binary_mul) P(dnnl_binary_ge) P(dnnl_pooling_max) P(sizeof(dnnl_pooling_v2_desc_t)) P(DNNL_ARG_SRC_1) P(dnnl_convolution_direct) P(dnnl_convolution_auto) P(dnnl_cpu)

@@ -15,9 +15,9 @@
  * the backward applies the mask to dy inside its pass. That saves ReLU's two passes over the
  * activation (forward, and the gradient's read of x and dy) and two kernel dispatches per layer.
  *
- * Layout: tfjs's channels-last tensors as oneDNN's channels-last tags (x [N,L,C] → nwc,
- * [N,H,W,C] → nhwc, [N,D,H,W,C] → ndhwc, [M,C] → nc; other ranks as [M,C]), statistics over every
- * axis but C as in the composite; oneDNN normalises by 1/√(σ² + ε) with the biased variance σ², as
+ * Layout: tfjs's channels-last tensors as oneDNN's channels-last tags ([N,H,W,C] → nhwc,
+ * [N,D,H,W,C] → ndhwc, other ranks as 4-D nhwc views), worked on channel-blocked where C is off the
+ * jit kernels' vector width (`workingLayout`); statistics over every axis but C as in the composite; oneDNN normalises by 1/√(σ² + ε) with the biased variance σ², as
  * the composite does.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -58,19 +58,67 @@ const FLAGS = DNNL.bnUseScale | DNNL.bnUseShift;
  */
 const IMPLEMENTATION = process.env.SNN_BN_IMPL || "bnorm_tbb_jit";
 
-/** oneDNN dims and tag of a channels-last tensor (C second in oneDNN's logical order). */
+/**
+ * oneDNN dims and tag of a channels-last tensor (C second in oneDNN's logical order), always 4-D or
+ * 5-D: [N,L,C] as [N,C,1,L] and [M,C] (or rank 6+, flattened) as [M,C,1,1] in nhwc, the same bytes
+ * and the same statistics, so that every rank can use the channel-blocked jit kernels, which
+ * oneDNN 2.6 has for 4-D and 5-D data only.
+ */
 function dataLayout(shape: readonly number[]): { dims: number[]; tag: number } {
   const C = shape[shape.length - 1];
-  const tags: Record<number, number> = { 3: DNNL.nwc, 4: DNNL.nhwc, 5: DNNL.ndhwc };
-  const tag = tags[shape.length];
-  if (tag === undefined) return { dims: [shape.reduce((a, b) => a * b, 1) / C, C], tag: DNNL.ab };
-  return { dims: [shape[0], C, ...shape.slice(1, -1)], tag };
+  if (shape.length === 5) return { dims: [shape[0], C, shape[1], shape[2], shape[3]], tag: DNNL.ndhwc };
+  if (shape.length === 4) return { dims: [shape[0], C, shape[1], shape[2]], tag: DNNL.nhwc };
+  if (shape.length === 3) return { dims: [shape[0], C, 1, shape[1]], tag: DNNL.nhwc };
+  return { dims: [shape.reduce((a, b) => a * b, 1) / C, C, 1, 1], tag: DNNL.nhwc };
 }
 
 function mdOf(api: DnnlApi, dims: number[], tag: number): Uint8Array {
   const md = new Uint8Array(DNNL.MD_BYTES);
   api.mdInitByTag(md, dims, tag);
   return md;
+}
+
+/** Channel-blocked tags by oneDNN rank (4, 5): blocks of 16 (AVX-512's kernels) and of 8 (AVX2's, which AVX-512 machines run too). */
+const BLOCKED_TAGS: ReadonlyArray<{ block: number; tags: Readonly<Record<number, number>> }> = [
+  { block: 16, tags: { 4: DNNL.nChw16c, 5: DNNL.nCdhw16c } },
+  { block: 8, tags: { 4: DNNL.nChw8c, 5: DNNL.nCdhw8c } },
+];
+
+/** The blocked layouts to try for C channels, least padding first (16 on a tie: the wider kernels). */
+function blockedTagsFor(C: number): Array<Readonly<Record<number, number>>> {
+  const padded = (b: number): number => Math.ceil(C / b) * b;
+  return [...BLOCKED_TAGS].sort((a, b) => padded(a.block) - padded(b.block)).map((t) => t.tags);
+}
+
+const isJit = (impl: string): boolean => impl.includes("jit");
+
+/**
+ * The layout the primitive works in, and its descriptor: tfjs's channels-last layout when oneDNN has
+ * a jit kernel for it (C a multiple of the vector width), else channels blocked by 16 or 8 (the one
+ * that pads C less), which the jit kernels take for any C, with reorders from and to the
+ * channels-last tensors (CachedPrimitive adds them). oneDNN's channels-last fallback for other C,
+ * `nspc_bnorm` (plain C++), was 3–5× slower than the wasm composite. Training pass and gradient,
+ * 1 thread, ms, channels-last fallback / blocked / composite: [128,32,32,3] 13.2 / 2.7 / 4.7,
+ * [128,32,32,12] 49 / 5.8 / 9.3, [128,16,16,20] 20.5 / 2.9 / 4.1 (bench/batchnorm-layout.ts).
+ */
+function workingLayout(api: DnnlApi, shape: readonly number[], pdFor: (data: Uint8Array) => Handle): { data: Uint8Array; pd: Handle } {
+  const { dims, tag } = dataLayout(shape);
+  const plain = mdOf(api, dims, tag);
+  const pd = pdFor(plain);
+  if (isJit(api.implInfo(pd))) return { data: plain, pd };
+  for (const tags of blockedTagsFor(shape[shape.length - 1])) {
+    const blocked = tags[dims.length];
+    if (blocked === undefined) break;
+    const data = mdOf(api, dims, blocked);
+    let bpd: Handle;
+    try {
+      bpd = pdFor(data);
+    } catch {
+      continue; // no implementation in this layout: the next one, or channels-last
+    }
+    if (isJit(api.implInfo(bpd))) return { data, pd: bpd };
+  }
+  return { data: plain, pd };
 }
 
 function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string, prop: number = DNNL.forwardTraining): Handle {
@@ -96,10 +144,11 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
   const C = shape[shape.length - 1];
   const what = `batch norm${relu ? " + ReLU" : ""} x [${shape.join(",")}] eps ${eps}`;
   const flags = relu ? FLAGS | DNNL.bnFuseNormRelu : FLAGS;
-  const data = mdOf(api, dims, tag);
+  // operands are described in tfjs's layout (user); the primitives may work in a blocked one (data)
+  const user = mdOf(api, dims, tag);
+  const { data, pd: fwdPd } = workingLayout(api, shape, (md) => forwardDesc(api, md, eps, flags, `${what} (forward)`));
   const vec = mdOf(api, [C], DNNL.a);
   const work = workOf(shape);
-  const fwdPd = forwardDesc(api, data, eps, flags, `${what} (forward)`);
   // the mask in oneDNN's own layout, passed through untouched (a tfjs bool tensor of as many bytes)
   const mask = relu ? api.queryMd(fwdPd, DNNL.qWorkspaceMd, 0) : null;
   const maskBytes = mask === null ? 0 : api.mdBytes(mask);
@@ -109,10 +158,10 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
     api,
     fwdPd,
     [
-      execArgOperand(DNNL.ARG_SRC, data, false),
+      execArgOperand(DNNL.ARG_SRC, user, false),
       execArgOperand(DNNL.ARG_SCALE, vec, false),
       execArgOperand(DNNL.ARG_SHIFT, vec, false),
-      execArgOperand(DNNL.ARG_DST, data, true),
+      execArgOperand(DNNL.ARG_DST, user, true),
       execArgOperand(DNNL.ARG_MEAN, vec, true),
       execArgOperand(DNNL.ARG_VARIANCE, vec, true),
       ...maskOperand(true),
@@ -128,16 +177,16 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
     api,
     pd,
     [
-      execArgOperand(DNNL.ARG_SRC, data, false),
+      execArgOperand(DNNL.ARG_SRC, user, false),
       execArgOperand(DNNL.ARG_SCALE, vec, false),
       // oneDNN 2.6 counts the shift among the backward pass's inputs when dβ is asked for
       // (execute fails with invalid_arguments without it) but never reads it
       execArgOperand(DNNL.ARG_SHIFT, vec, false),
-      execArgOperand(DNNL.ARG_DIFF_DST, data, false),
+      execArgOperand(DNNL.ARG_DIFF_DST, user, false),
       execArgOperand(DNNL.ARG_MEAN, vec, false),
       execArgOperand(DNNL.ARG_VARIANCE, vec, false),
       ...maskOperand(false),
-      execArgOperand(DNNL.ARG_DIFF_SRC, data, true),
+      execArgOperand(DNNL.ARG_DIFF_SRC, user, true),
       execArgOperand(DNNL.ARG_DIFF_SCALE, vec, true),
       execArgOperand(DNNL.ARG_DIFF_SHIFT, vec, true),
     ],
@@ -163,17 +212,17 @@ export function batchNormInferPrimitive(ctx: NativeContext, shape: readonly numb
     const api = ctx.api;
     const { dims, tag } = dataLayout(shape);
     const what = `batch norm inference${relu ? " + ReLU" : ""} x [${shape.join(",")}] eps ${eps}`;
-    const data = mdOf(api, dims, tag);
+    const user = mdOf(api, dims, tag);
     const vec = mdOf(api, [shape[shape.length - 1]], DNNL.a);
     const flags = FLAGS | DNNL.bnUseGlobalStats | (relu ? DNNL.bnFuseNormRelu : 0);
-    const pd = forwardDesc(api, data, eps, flags, what, DNNL.forwardInference);
+    const { pd } = workingLayout(api, shape, (md) => forwardDesc(api, md, eps, flags, what, DNNL.forwardInference));
     const operands = [
-      execArgOperand(DNNL.ARG_SRC, data, false),
+      execArgOperand(DNNL.ARG_SRC, user, false),
       execArgOperand(DNNL.ARG_SCALE, vec, false),
       execArgOperand(DNNL.ARG_SHIFT, vec, false),
       execArgOperand(DNNL.ARG_MEAN, vec, false),
       execArgOperand(DNNL.ARG_VARIANCE, vec, false),
-      execArgOperand(DNNL.ARG_DST, data, true),
+      execArgOperand(DNNL.ARG_DST, user, true),
     ];
     return new CachedPrimitive(api, pd, operands, what, work);
   });

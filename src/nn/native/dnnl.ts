@@ -35,11 +35,14 @@ export const DNNL = {
   nhwc: 20,
   hwio: 30,
   hwigo: 33,
-  /** Plain 1-D ([C]) and 2-D row-major ([M, C]) layouts. */
+  /** Plain 1-D layout ([C]). */
   a: 2,
-  ab: 3,
-  nwc: 17,
   ndhwc: 21,
+  /** Channels blocked by 16 (AVX-512) and by 8 (AVX2), ranks 4 and 5: oneDNN pads C up to the block. */
+  nChw16c: 69,
+  nCdhw16c: 112,
+  nChw8c: 93,
+  nCdhw8c: 133,
   /** dnnl_use_global_stats: normalise by given mean and variance (inference with running statistics). */
   bnUseGlobalStats: 0x1,
   /** Batch normalization flags: separate scale (γ) and shift (β) vectors. */
