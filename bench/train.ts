@@ -73,6 +73,16 @@
  *   phase (torch 1.3–1.4× its quiet figures): 1 thread conv6 0.742 vs torch 1.939 (0.38×), resnet20 0.291 vs 0.436
  *   (0.67×); 2 threads conv6 0.425 vs 1.084, resnet20 0.156 vs 0.267 (0.58×); --scaling: conv6 1.87–1.89×,
  *   resnet20 1.57–1.66×.
+ * 2026-12-06 03:35–04:20, a noisy phase (the same 1-thread ResNet-20 step 0.24–0.32 s minutes apart), --scaling --steps 40:
+ *   resnet20 1.44–1.72× over 13 runs (median 1.65); alternating with train-torch.py --scaling in the same minutes,
+ *   ours conv6 1.76 / 1.88×, resnet20 1.72 / 1.66× against torch's own conv6 1.64 / 1.71×, resnet20 1.70 / 1.69×
+ *   (2-thread steps: ours resnet20 0.173 / 0.154 s, torch 0.227 / 0.211 s). With every oneDNN call made a no-op
+ *   (an experiment, not code) the 2-thread step takes 8–9 ms: what is left of it is oneDNN's own scaling.
+ *   OpenMP spinning (GOMP_SPINCOUNT 1000 / 3000 / 30000 ≈ 21 / 63 / 630 µs of spinning here) against passive waiting,
+ *   alternating runs: --scaling, resnet20: passive 1.44–1.71× (7 runs), 1000 1.53–1.61× (4), 3000 1.44–1.74× (7),
+ *   30000 1.63–1.74× (3); the 2-thread step alone (5 rounds): passive 0.155–0.186 s, 3000 0.146–0.161 s (shorter in
+ *   every round), 30000 0.144–0.186 s. Passive stays the default (see src/nn/native/README.md for the cost of
+ *   spinning beside another process).
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
