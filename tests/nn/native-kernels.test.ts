@@ -244,6 +244,66 @@ test("native Slice equals the cpu kernel on non-contiguous slices (ranks 2–6, 
   assert.ok(natives >= 3, `only ${natives} slices ran natively`);
 });
 
+/** x[begin:end:stride] per axis (positive strides; masked axes run whole, shrunk axes keep only begin), by enumeration. */
+function stridedSliceByHand(x: Float32Array, shape: number[], begin: number[], end: number[], strides: number[], beginMask: number, endMask: number, shrink: number): { shape: number[]; values: Float32Array } {
+  const axes = shape.map((d, k) => {
+    if (shrink & (1 << k)) return [begin[k]];
+    const from = beginMask & (1 << k) ? 0 : begin[k];
+    const to = endMask & (1 << k) ? d : Math.min(end[k], d);
+    const idx: number[] = [];
+    for (let i = from; i < to; i += strides[k]) idx.push(i);
+    return idx;
+  });
+  const dense = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+  const values: number[] = [];
+  const walk = (k: number, offset: number): void => {
+    if (k === shape.length) {
+      values.push(x[offset]);
+      return;
+    }
+    for (const i of axes[k]) walk(k + 1, offset + i * dense[k]);
+  };
+  walk(0, 0);
+  return { shape: axes.map((a) => a.length).filter((_, k) => !(shrink & (1 << k))), values: Float32Array.from(values) };
+}
+
+test("native StridedSlice equals slicing by hand (ranks 2–6, strides 1–3, begin/end/shrink masks, odd sizes)", { skip }, async () => {
+  await ready();
+  const rng = new Rng(17);
+  let natives = 0;
+  const check = (shape: number[], begin: number[], end: number[], strides: number[], beginMask: number, endMask: number, shrink: number): void => {
+    const x = data(rng, shape);
+    const t = tf.tensor(x, shape);
+    const before = nativeRunCount();
+    const y = tf.stridedSlice(t, begin, end, strides, beginMask, endMask, 0, 0, shrink);
+    if (shrink !== 0 || (y.size >= 4096 && strides.some((st, k) => st > 1 && !(shrink & (1 << k))))) natives += nativeRunCount() > before ? 1 : 0;
+    const got = { shape: y.shape, values: y.dataSync() as Float32Array };
+    tf.dispose([t, y]);
+    const want = stridedSliceByHand(x, shape, begin, end, strides, beginMask, endMask, shrink);
+    const what = `strided slice of [${shape}] begin [${begin}] end [${end}] strides [${strides}] masks ${beginMask}/${endMask}/${shrink}`;
+    assert.deepEqual(got.shape, want.shape, what);
+    assert.deepEqual(got.values, want.values, what);
+  };
+  for (let i = 0; i < 40; i++) {
+    const rank = 2 + rng.int(5);
+    // outputs of 4096+ elements go native (smaller ones stay on wasm's kernel)
+    const shape = Array.from({ length: rank }, (_, k) => (k === rank - 1 ? 64 + rng.int(64) : 8 + rng.int(rank > 3 ? 8 : 40)));
+    const begin = shape.map((d, k) => (k === rank - 1 ? 0 : rng.int(d >> 2)));
+    const end = shape.map((d, k) => (k === rank - 1 ? d : d - rng.int(d >> 2)));
+    const strides = shape.map((_, k) => (k === rank - 1 ? 1 : 1 + rng.int(3)));
+    const bits = (): number => Array.from({ length: rank }, (_, k) => (rng.next() < 0.2 ? 1 << k : 0)).reduce((a, b) => a | b, 0);
+    const shrink = i % 4 === 0 ? 0 : bits() & ~(1 << (rank - 1));
+    for (let k = 0; k < rank; k++) if (shrink & (1 << k)) end[k] = begin[k] + 1;
+    check(shape, begin, end, strides, bits() & ~shrink, bits() & ~shrink, shrink);
+  }
+  // small, shrinking: wasm's own kernel returns wrong elements here (tfjs 4.22)
+  check([20, 18, 2, 17], [3, 8, 0, 5], [12, 15, 1, 6], [3, 1, 2, 2], 0, 0, 4);
+  check([11, 12, 12, 125], [1, 1, 1, 0], [2, 12, 10, 125], [2, 1, 1, 1], 2, 0, 1);
+  // one window offset of a 3×3 stride-2 max pool's gradient (nn/gradients)
+  check([4, 34, 34, 64], [0, 1, 2, 0], [4, 32, 33, 64], [1, 2, 2, 1], 0, 0, 0);
+  assert.ok(natives >= 10, `only ${natives} of the large strided slices ran natively`);
+});
+
 test("native PadV2 equals the cpu kernel (ranks 1–6, zero and one-sided paddings, any constant)", { skip }, async () => {
   await ready();
   const rng = new Rng(16);
