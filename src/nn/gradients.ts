@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { replaceWasmKernel } from "./wasm-kernel";
-import { maxPoolWindowsBackward } from "./maxpool-grad";
+import { MAXPOOL_STRIDED_GRAD_KERNEL, maxPoolWindowsBackward, windowOffset } from "./maxpool-grad";
 
 type GradConfig = Parameters<typeof tf.registerGradient>[0];
 type GradFunc = GradConfig["gradFunc"];
@@ -53,19 +53,34 @@ function checkConvAttrs(attrs: Attrs, kernel: string): { strides: Pair; pad: Pad
   return { strides, pad };
 }
 
-/** Inserts s−1 zero rows (axis 1) or columns (axis 2) between neighbours. */
-function zeroInsert(t: tf.Tensor4D, axis: 1 | 2, s: number): tf.Tensor4D {
-  if (s === 1) return t;
+/** Inserts s−1 zeros between neighbours along `axis` (rows of an NHWC tensor at 1, columns at 2). */
+function zeroInsert<T extends tf.Tensor>(t: T, axis: number, s: number): T {
+  if (s === 1 || t.shape[axis] <= 1) return t;
   const shp = t.shape;
   const n = shp[axis];
-  const parts: tf.Tensor4D[] = [t];
+  const parts: tf.Tensor[] = [t];
   const z = tf.zerosLike(t);
   for (let k = 1; k < s; k++) parts.push(z);
-  const ns: Sh4 = [shp[0], shp[1], shp[2], shp[3]];
-  ns[axis] = n * s;
-  const size: Sh4 = [-1, -1, -1, -1];
-  size[axis] = (n - 1) * s + 1;
-  return tf.slice(tf.reshape(tf.stack(parts, axis + 1), ns) as tf.Tensor4D, [0, 0, 0, 0], size);
+  const ns = shp.map((d, i) => (i === axis ? n * s : d));
+  const size = shp.map((d, i) => (i === axis ? (n - 1) * s + 1 : d));
+  return tf.slice(tf.reshape(tf.stack(parts, axis + 1), ns), shp.map(() => 0), size) as T;
+}
+
+/**
+ * The gradient of a strided slice: dy spread back by each axis's step (zero insertion), padded to
+ * x's extent. Positive steps, begin/end/shrink masks; ellipses and new axes are refused.
+ */
+function stridedSliceBackward(xShape: readonly number[], dy: tf.Tensor, attrs: Attrs): tf.Tensor {
+  const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+  if (num(attrs.ellipsisMask) !== 0 || num(attrs.newAxisMask) !== 0) {
+    throw new Error(`nn/gradients: StridedSlice gradient of x [${xShape.join(",")}] with an ellipsis or new axes (masks ${num(attrs.ellipsisMask)}, ${num(attrs.newAxisMask)}) is not supported`);
+  }
+  const info = tf.slice_util.sliceInfo([...xShape], attrs.begin as number[], attrs.end as number[], attrs.strides as number[], num(attrs.beginMask), num(attrs.endMask), 0, 0, num(attrs.shrinkAxisMask));
+  if (info.strides.some((st) => !(st > 0))) throw new Error(`nn/gradients: StridedSlice gradient of x [${xShape.join(",")}] needs positive steps, got [${info.strides.join(",")}]`);
+  let t = tf.reshape(dy, tf.slice_util.computeOutShape(info.begin, info.end, info.strides));
+  for (let axis = 0; axis < xShape.length; axis++) t = zeroInsert(t, axis, info.strides[axis]);
+  if (t.size === 0) return tf.zeros([...xShape]);
+  return tf.pad(t, xShape.map((d, i): [number, number] => [info.begin[i], d - info.begin[i] - t.shape[i]]));
 }
 
 /** Pads (positive amounts) or crops (negative amounts) the spatial axes. */
@@ -187,7 +202,8 @@ export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, fs: Sh4, st
 
 /**
  * MaxPool gradient for any kernel/stride/padding: one strided window offset at a time, compare with
- * the pooled output, scatter dy back. Replaces wasm's MaxPoolGrad kernel, which is wrong at 'same'
+ * the pooled output, scatter dy back (as nn/maxpool-grad's `SnnMaxPoolGradStrided` kernel where the
+ * backend has it, except for `firstOnly`). Replaces wasm's MaxPoolGrad kernel, which is wrong at 'same'
  * borders (it drops the gradient of a negative maximum next to the padding).
  * Ties: every maximal element of a window gets dy, unless `firstOnly`, where only the first one in
  * row-major window order does (PyTorch's rule: its kernels keep the first index with val > max).
@@ -198,14 +214,20 @@ function maxPoolGradGeneral(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, k: 
   const [N, H, W, C] = x.shape;
   const oh = info.outHeight;
   const ow = info.outWidth;
-  const Hp = Math.max(H + p.top + p.bottom, (oh - 1) * s[0] + k[0]);
-  const Wp = Math.max(W + p.left + p.right, (ow - 1) * s[1] + k[1]);
+  const native = !firstOnly && [x, y, dy].every((t) => t.dtype === "float32") && tf.getKernel(MAXPOOL_STRIDED_GRAD_KERNEL, tf.getBackend()) !== undefined;
+  // the kernel's views need whole strides for every output row and column (padding no window reads)
+  const Hp = Math.max(H + p.top + p.bottom, (oh - 1) * s[0] + k[0], native ? oh * s[0] : 0);
+  const Wp = Math.max(W + p.left + p.right, (ow - 1) * s[1] + k[1], native ? ow * s[1] : 0);
   const xp = tf.pad(x, [[0, 0], [p.top, Hp - H - p.top], [p.left, Wp - W - p.left], [0, 0]], -3.4e38);
+  if (native) {
+    const dxp = tf.engine().runKernel(MAXPOOL_STRIDED_GRAD_KERNEL, { xp, y, dy }, { filterSize: [k[0], k[1]], strides: [s[0], s[1]] }) as tf.Tensor4D;
+    return tf.slice(dxp, [0, p.top, p.left, 0], [N, H, W, C]);
+  }
   let acc: tf.Tensor4D | null = null;
   let free: tf.Tensor | null = null; // 1 where the window's maximum has not been claimed yet
   for (let di = 0; di < k[0]; di++) {
     for (let dj = 0; dj < k[1]; dj++) {
-      const xs = tf.stridedSlice(xp, [0, di, dj, 0], [N, di + (oh - 1) * s[0] + 1, dj + (ow - 1) * s[1] + 1, C], [1, s[0], s[1], 1]) as tf.Tensor4D;
+      const xs = windowOffset(xp, di, dj, [oh, ow], s);
       let hit = tf.cast(tf.equal(xs, y), "float32");
       if (firstOnly) {
         if (free !== null) hit = tf.mul(hit, free);
@@ -432,6 +454,14 @@ export function registerFastGradients(): void {
       },
     });
   }
+
+  // (9) StridedSlice: tfjs 4.22 registers no gradient for it, so differentiating through one threw
+  // (second order through nn/maxpool-grad's window offsets: GraSP through an overlapping max pool).
+  tf.registerGradient({
+    kernelName: "StridedSlice",
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => ({ x: () => stridedSliceBackward(saved[0].shape, dy as tf.Tensor, attrs) }),
+  });
 }
 
 /** AvgPool ('valid') gradient: the transposed depthwise conv with a constant 1/(kh·kw) filter. */

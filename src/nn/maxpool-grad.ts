@@ -48,8 +48,55 @@ export function maxPoolWindowsBackward(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Te
   return tf.mul(tf.sub(1, tf.step(tf.sub(upsample(y, k), x))), upsample(dy, k));
 }
 
-/** Gives the kernel its gradient (nn/native calls this on install). */
+/**
+ * The gradient of max pooling with any window and stride, on an input the caller padded ('valid'
+ * from there), as one kernel a backend may provide (nn/native: oneDNN reorders and binary
+ * primitives) instead of nn/gradients' composite, which walks the window offsets with a strided
+ * slice, Equal, Cast, Multiply, zero insertion, PadV2 and Add each (≈ 180 ms on wasm for the
+ * 3×3 stride-2 stem pool of a torchvision ResNet at [64,32,32,64]).
+ *
+ * Contract: kernel `SnnMaxPoolGradStrided`, inputs {xp [N,Hp,Wp,C], y [N,oh,ow,C] = the kh×kw,
+ * stride sh×sw max pool of xp, dy like y}, attributes `filterSize` [kh, kw] and `strides` [sh, sw],
+ * Hp ≥ max(sh·oh, (oh−1)·sh + kh) and likewise W, float32 → dxp like xp: for every window offset
+ * (di, dj) in row-major order, dxp[n, di + sh·i, dj + sw·j, c] += dy[n,i,j,c] where xp there ≥
+ * y[n,i,j,c] (every tie of a window gets dy, as in the composite; for a true maximum ≥ is =).
+ */
+export const MAXPOOL_STRIDED_GRAD_KERNEL = "SnnMaxPoolGradStrided";
+
+/** Window offset (di, dj) of t [N,Hp,Wp,C] at every output position: t[n, di + sh·i, dj + sw·j, c] for i < out[0], j < out[1]. */
+export function windowOffset(t: tf.Tensor4D, di: number, dj: number, out: Pair, s: Pair): tf.Tensor4D {
+  const [N, , , C] = t.shape;
+  return tf.stridedSlice(t, [0, di, dj, 0], [N, di + (out[0] - 1) * s[0] + 1, dj + (out[1] - 1) * s[1] + 1, C], [1, s[0], s[1], 1]) as tf.Tensor4D;
+}
+
+/** Gives the kernels their gradients (nn/native calls this on install). */
 export function registerMaxPoolGradGradient(): void {
+  tf.registerGradient({
+    kernelName: MAXPOOL_STRIDED_GRAD_KERNEL,
+    inputsToSave: ["xp", "y"],
+    gradFunc: (u, saved, attrs) => {
+      const [xp, y] = saved as tf.Tensor4D[];
+      const k = attrs.filterSize as unknown as [number, number];
+      const s = attrs.strides as unknown as [number, number];
+      const out: Pair = [y.shape[1], y.shape[2]];
+      return {
+        // dxp is linear in dy: its transpose gathers u at each window offset where xp ≥ y, and sums
+        dy: () => {
+          let acc: tf.Tensor | null = null;
+          for (let di = 0; di < k[0]; di++) {
+            for (let dj = 0; dj < k[1]; dj++) {
+              const hit = tf.cast(tf.greaterEqual(windowOffset(xp, di, dj, out, s), y), "float32");
+              const t = tf.mul(hit, windowOffset(u as tf.Tensor4D, di, dj, out, s));
+              acc = acc === null ? t : tf.add(acc, t);
+            }
+          }
+          return acc ?? tf.zerosLike(y);
+        },
+        xp: () => tf.zerosLike(xp),
+        y: () => tf.zerosLike(y),
+      };
+    },
+  });
   tf.registerGradient({
     kernelName: MAXPOOL_GRAD_KERNEL,
     inputsToSave: ["x", "y"],

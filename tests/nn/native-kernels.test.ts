@@ -5,6 +5,7 @@ import { Rng } from "../../src/util/rng";
 import { nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
 import { DNNL, loadDnnl } from "../../src/nn/native/dnnl";
 import { nativeReady, nativeSkip, relErr } from "./native-test-util";
+import { initBackend } from "../../src/nn/backend";
 
 // Every native kernel (oneDNN on the wasm backend) against tfjs's cpu backend running the same
 // kernel on the same inputs: random shapes with odd sizes, strides 1–3, 'same'/'valid'/numeric/
@@ -302,6 +303,34 @@ test("native StridedSlice equals slicing by hand (ranks 2–6, strides 1–3, be
   // one window offset of a 3×3 stride-2 max pool's gradient (nn/gradients)
   check([4, 34, 34, 64], [0, 1, 2, 0], [4, 32, 33, 64], [1, 2, 2, 1], 0, 0, 0);
   assert.ok(natives >= 10, `only ${natives} of the large strided slices ran natively`);
+});
+
+test("StridedSlice's gradient (nn/gradients; tfjs has none) scatters dy to the sliced elements, masks and shrunk axes included", async () => {
+  await initBackend("wasm"); // native kernels or not
+  const rng = new Rng(18);
+  const cases: Array<[number[], number[], number[], number[], number, number, number]> = [
+    [[4, 34, 34, 8], [0, 1, 2, 0], [4, 32, 33, 8], [1, 2, 2, 1], 0, 0, 0],
+    [[5, 7, 9], [1, 0, 2], [5, 7, 9], [2, 3, 2], 2, 4, 0],
+    [[6, 5, 4, 3], [2, 1, 0, 1], [3, 5, 4, 3], [1, 2, 3, 1], 0, 0, 1],
+    [[3, 10], [0, 9], [3, 10], [1, 1], 0, 0, 2],
+  ];
+  for (const [shape, begin, end, strides, bm, em, shrink] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    // which flat elements the slice takes, by hand: slice the indices themselves
+    const picked = stridedSliceByHand(Float32Array.from({ length: n }, (_, i) => i), shape, begin, end, strides, bm, em, shrink);
+    const w = data(rng, [picked.values.length]);
+    const want = new Float32Array(n);
+    picked.values.forEach((flat, k) => (want[flat] += w[k]));
+    const x = tf.tensor(data(rng, shape), shape);
+    const wt = tf.tensor(w, picked.shape);
+    const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(tf.stridedSlice(xi, begin, end, strides, bm, em, 0, 0, shrink), wt)))(x);
+    assert.deepEqual(dx.shape, shape);
+    assert.deepEqual(dx.dataSync(), want, `gradient of the strided slice of [${shape}] begin [${begin}] end [${end}] strides [${strides}] masks ${bm}/${em}/${shrink}`);
+    tf.dispose([x, wt, dx]);
+  }
+  const x = tf.zeros([4, 4]);
+  assert.throws(() => tf.grad((xi: tf.Tensor) => tf.sum(tf.stridedSlice(xi, [0, 0], [4, 4], [1, 1], 0, 0, 0, 1, 0)))(x), /StridedSlice gradient of x \[4,4\] with an ellipsis or new axes/);
+  tf.dispose(x);
 });
 
 test("native PadV2 equals the cpu kernel (ranks 1–6, zero and one-sided paddings, any constant)", { skip }, async () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
-import { MAXPOOL_GRAD_KERNEL, maxPoolWindowsBackward } from "../../src/nn/maxpool-grad";
+import { MAXPOOL_GRAD_KERNEL, MAXPOOL_STRIDED_GRAD_KERNEL, maxPoolWindowsBackward } from "../../src/nn/maxpool-grad";
 import { nativeReady, nativeSkip, relErr } from "./native-test-util";
 
 // Max pooling on oneDNN (nn/native/maxpool) against tfjs's cpu MaxPool, and its gradient kernel
@@ -117,9 +117,9 @@ test("the max-pool gradient kernel refuses shapes that are not whole windows, na
   tf.dispose([x, y]);
 });
 
-/** L(w) = Σ c·maxPool(x·w)², its gradient, and H·v: second order through the max-pool gradient. */
-function hessianVector(x: tf.Tensor4D, c: tf.Tensor, w: tf.Tensor, v: tf.Tensor): { grad: Float32Array; hv: Float32Array } {
-  const loss = (wt: tf.Tensor): tf.Scalar => tf.sum(tf.mul(c, tf.square(tf.maxPool(tf.mul(x, wt) as tf.Tensor4D, 2, 2, "valid"))));
+/** L(w) = Σ c·pool(x·w)², its gradient, and H·v: second order through the max-pool gradient (2×2 windows unless given). */
+function hessianVector(x: tf.Tensor4D, c: tf.Tensor, w: tf.Tensor, v: tf.Tensor, pool = (z: tf.Tensor): tf.Tensor => tf.maxPool(z as tf.Tensor4D, 2, 2, "valid")): { grad: Float32Array; hv: Float32Array } {
+  const loss = (wt: tf.Tensor): tf.Scalar => tf.sum(tf.mul(c, tf.square(pool(tf.mul(x, wt)))));
   const gradL = tf.grad(loss);
   const grad = tf.tidy(() => gradL(w).dataSync() as Float32Array);
   const hv = tf.tidy(() => tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(gradL(wt), v)))(w).dataSync() as Float32Array);
@@ -162,6 +162,115 @@ test("training gradients and H·v through native max pooling equal the composite
     let agree = 0;
     for (let i = 0; i < n; i++) if (Math.abs((gp[i] - gm[i]) / (2 * h) - native.hv[i]) <= 1e-2 * (1 + Math.abs(native.hv[i]))) agree++;
     assert.ok(agree >= 0.999 * n, `H·v agrees with finite differences on ${agree} of ${n} elements`);
+  } finally {
+    setNativeThreads(defaultThreads());
+    tf.dispose([x, c, w, v]);
+  }
+});
+
+/**
+ * dx of a max pool with any window, stride and padding ('same'/'valid', tfjs's geometry) by a loop:
+ * window offset by offset (the kernel's order), dy of a window to every element ≥ its maximum.
+ */
+function bruteForceStridedGrad(x: Float32Array, dy: Float32Array, [N, H, W, C]: number[], k: [number, number], s: [number, number], pad: "same" | "valid"): Float32Array {
+  const info = tf.backend_util.computePool2DInfo([N, H, W, C], k, s, 1, pad);
+  const [oh, ow, pt, pl] = [info.outHeight, info.outWidth, info.padInfo.top, info.padInfo.left];
+  const xi = (n: number, h: number, w: number, c: number): number => ((n * H + h) * W + w) * C + c;
+  const yi = (n: number, i: number, j: number, c: number): number => ((n * oh + i) * ow + j) * C + c;
+  const inside = (h: number, w: number): boolean => h >= 0 && h < H && w >= 0 && w < W;
+  const y = new Float32Array(N * oh * ow * C).fill(-Infinity);
+  for (let n = 0; n < N; n++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let c = 0; c < C; c++)
+    for (let di = 0; di < k[0]; di++) for (let dj = 0; dj < k[1]; dj++) {
+      const [h, w] = [i * s[0] + di - pt, j * s[1] + dj - pl];
+      if (inside(h, w)) y[yi(n, i, j, c)] = Math.max(y[yi(n, i, j, c)], x[xi(n, h, w, c)]);
+    }
+  const dx = new Float32Array(x.length);
+  for (let di = 0; di < k[0]; di++) for (let dj = 0; dj < k[1]; dj++)
+    for (let n = 0; n < N; n++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let c = 0; c < C; c++) {
+      const [h, w] = [i * s[0] + di - pt, j * s[1] + dj - pl];
+      if (inside(h, w) && x[xi(n, h, w, c)] >= y[yi(n, i, j, c)]) dx[xi(n, h, w, c)] += dy[yi(n, i, j, c)];
+    }
+  return dx;
+}
+
+const STRIDED_CASES: Array<[number[], [number, number], [number, number], "same" | "valid"]> = [
+  [[4, 15, 15, 16], [3, 3], [2, 2], "same"], // torchvision's stem pool, odd size
+  [[4, 16, 16, 8], [3, 3], [2, 2], "same"], // even size: tfjs pads 0 before, 1 after
+  [[3, 13, 11, 5], [2, 2], [1, 1], "valid"],
+  [[3, 12, 12, 7], [3, 3], [3, 3], "same"], // window = stride, but padded
+  [[3, 10, 10, 3], [1, 1], [2, 2], "valid"], // window smaller than the stride
+  [[3, 9, 9, 6], [3, 3], [1, 1], "same"],
+  [[3, 11, 14, 4], [3, 2], [2, 3], "valid"],
+  [[32, 32, 32, 32], [3, 3], [2, 2], "same"], // 1 M elements: 2 threads
+];
+
+test("the native strided max-pool gradient (any window, stride, padding) equals a brute-force loop, ties and zeros included, at 1 and 2 threads", { skip }, async () => {
+  await ready();
+  const rng = new Rng(35);
+  try {
+    for (const threads of [1, 2]) {
+      setNativeThreads(threads);
+      for (const [shape, k, st, pad] of STRIDED_CASES) {
+        const x = data(rng, shape.reduce((a, b) => a * b, 1));
+        const info = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], k, st, 1, pad);
+        const ys = [shape[0], info.outHeight, info.outWidth, shape[3]];
+        const dy = data(rng, ys.reduce((a, b) => a * b, 1));
+        const want = bruteForceStridedGrad(x, dy, shape, k, st, pad);
+        const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+        const dyt = tf.tensor(dy, ys);
+        const before = nativeRunCount();
+        const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xi as tf.Tensor4D, k, st, pad), dyt)))(xt);
+        const got = dx.dataSync();
+        const what = `[${shape}] window ${k} stride ${st} ${pad}, ${threads} thread(s)`;
+        assert.ok(nativeRunCount() - before >= 4 * k[0] * k[1], `${what}: the gradient kernel did not run natively`);
+        for (let i = 0; i < got.length; i++) {
+          // === ignores the sign of zero (the composite's and this kernel's differ there)
+          if (got[i] !== want[i]) assert.fail(`${what}: dx[${i}] = ${got[i]}, the loop gives ${want[i]}`);
+        }
+        tf.dispose([xt, dyt, dx]);
+      }
+    }
+  } finally {
+    setNativeThreads(defaultThreads());
+  }
+});
+
+test("the strided max-pool gradient kernel refuses a y that is not xp's pooling, naming the shapes", { skip }, async () => {
+  await ready();
+  const xp = tf.zeros([2, 9, 9, 3]);
+  const y = tf.zeros([2, 5, 4, 3]);
+  assert.throws(
+    () => tf.engine().runKernel(MAXPOOL_STRIDED_GRAD_KERNEL, { xp, y, dy: y }, { filterSize: [3, 3], strides: [2, 2] }),
+    /SnnMaxPoolGradStrided of xp \[2,9,9,3\], y \[2,5,4,3\], dy \[2,5,4,3\]: y and dy must be the 3×3 stride 2×2 pooling of xp, and xp at least 10×8/,
+  );
+  tf.dispose([xp, y]);
+});
+
+test("H·v through an overlapping max pool's native gradient equals the composite's", { skip }, async () => {
+  await ready();
+  const rng = new Rng(36);
+  const shape: [number, number, number, number] = [16, 16, 16, 32];
+  const t = (sh: number[], f: () => number): tf.Tensor => tf.tensor(Float32Array.from({ length: sh.reduce((a, b) => a * b, 1) }, f), sh);
+  const x = t(shape, () => rng.normal()) as tf.Tensor4D;
+  const w = t(shape, () => rng.normal());
+  const v = t(shape, () => rng.normal());
+  const c = t([16, 8, 8, 32], () => rng.normal());
+  const pool = (z: tf.Tensor): tf.Tensor => tf.maxPool(z as tf.Tensor4D, 3, 2, "same");
+  setNativeThreads(2);
+  try {
+    const before = nativeRunCount();
+    const native = hessianVector(x, c, w, v, pool);
+    assert.ok(nativeRunCount() - before >= 36, "the strided gradient kernel did not run natively");
+    uninstallNativeKernels();
+    let composite: { grad: Float32Array; hv: Float32Array };
+    try {
+      assert.equal(tf.getKernel(MAXPOOL_STRIDED_GRAD_KERNEL, "wasm"), undefined, "uninstall left the strided max-pool gradient kernel registered");
+      composite = hessianVector(x, c, w, v, pool);
+    } finally {
+      installNativeKernels();
+    }
+    assert.ok(relErr(native.grad, composite.grad) <= 1e-6, `gradient differs from the composite's by ${relErr(native.grad, composite.grad)}`);
+    assert.ok(relErr(native.hv, composite.hv) <= 1e-6, `H·v differs from the composite's by ${relErr(native.hv, composite.hv)}`);
   } finally {
     setNativeThreads(defaultThreads());
     tf.dispose([x, c, w, v]);

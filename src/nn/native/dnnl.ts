@@ -116,7 +116,8 @@ export interface DnnlApi {
    * oneDNN's order, where there is one (else oneDNN's first choice).
    */
   primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string, prefer?: string): Handle | null;
-  reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string): Handle;
+  /** A reorder's descriptor; `accumulate`: it adds into the destination (oneDNN's sum post-op) instead of overwriting it. */
+  reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string, accumulate?: boolean): Handle;
   queryMd(pd: Handle, query: number, index?: number): Handle;
   /** oneDNN's name for the implementation it picked (e.g. "bnorm_jit:avx512_core"). */
   implInfo(pd: Handle): string;
@@ -229,6 +230,23 @@ export function loadDnnl(): DnnlApi {
   const itFetch = f("void *dnnl_primitive_desc_iterator_fetch(const void *it)");
   const itDestroy = f("int dnnl_primitive_desc_iterator_destroy(void *it)");
   const pdDestroy = f("int dnnl_primitive_desc_destroy(void *pd)");
+  const attrCreate = f("int dnnl_primitive_attr_create(_Out_ void **attr)");
+  const postOpsCreate = f("int dnnl_post_ops_create(_Out_ void **post_ops)");
+  const postOpsAppendSum = f("int dnnl_post_ops_append_sum(void *post_ops, float scale)");
+  const attrSetPostOps = f("int dnnl_primitive_attr_set_post_ops(void *attr, const void *post_ops)");
+  // one attribute, made on first use and kept: "dst += result" (a sum post-op with scale 1)
+  let sumAttr: unknown = null;
+  const accumulateAttr = (what: string): unknown => {
+    if (sumAttr !== null) return sumAttr;
+    const a: unknown[] = [null];
+    const po: unknown[] = [null];
+    check(attrCreate(a), "dnnl_primitive_attr_create", what);
+    check(postOpsCreate(po), "dnnl_post_ops_create", what);
+    check(postOpsAppendSum(po[0], 1), "dnnl_post_ops_append_sum", what);
+    check(attrSetPostOps(a[0], po[0]), "dnnl_primitive_attr_set_post_ops", what);
+    sumAttr = a[0];
+    return sumAttr;
+  };
 
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
   // thread count is OpenMP's. Other runtimes (TBB, threadpool) are accepted with their own default.
@@ -291,8 +309,8 @@ export function loadDnnl(): DnnlApi {
       check(st, "dnnl_primitive_desc_create", what);
       return out[0];
     },
-    reorderDesc(from, to, what) {
-      check(reorderCreate(out, from, engine, to, engine, null), "dnnl_reorder_primitive_desc_create", what);
+    reorderDesc(from, to, what, accumulate = false) {
+      check(reorderCreate(out, from, engine, to, engine, accumulate ? accumulateAttr(what) : null), "dnnl_reorder_primitive_desc_create", what);
       return out[0];
     },
     queryMd: (pd, query, index = 0) => queryMd(pd, query, index),

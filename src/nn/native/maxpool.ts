@@ -1,8 +1,8 @@
 /**
  * Max pooling on oneDNN: the forward `MaxPool` (oneDNN's pooling primitive on tfjs's NHWC tensors,
- * threaded) and nn/maxpool-grad's `SnnMaxPoolGrad` kernel (the gradient of window = stride pools),
- * so that Conv-6's and the LeNets' pools stop running single-threaded on wasm between threaded
- * convolutions.
+ * threaded) and nn/maxpool-grad's gradient kernels, `SnnMaxPoolGrad` (window = stride pools) and
+ * `SnnMaxPoolGradStrided` (any window and stride, e.g. torchvision's 3×3 stride-2 stem pool), so
+ * that pools stop running single-threaded on wasm between threaded convolutions.
  *
  * The gradient, dx = [x ≥ up(y)] · up(dy) with up() the nearest upsampling by whole windows, is four
  * threaded passes: up(y) as a reorder from a view of y with stride 0 along the window axes,
@@ -22,7 +22,7 @@
  * 7.7 / 3.2 / 2.5 (memory-bound: four passes of 8 M elements).
  */
 import * as tf from "@tensorflow/tfjs";
-import { MAXPOOL_GRAD_KERNEL, fitsWindows } from "../maxpool-grad";
+import { MAXPOOL_GRAD_KERNEL, MAXPOOL_STRIDED_GRAD_KERNEL, fitsWindows } from "../maxpool-grad";
 import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { eltwisePrimitive } from "./eltwise";
@@ -32,7 +32,7 @@ import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_MAXPOOL_KERNELS = ["MaxPool"];
 /** Kernels with no wasm original (unregistered on uninstall). */
-export const NATIVE_MAXPOOL_NEW_KERNELS = [MAXPOOL_GRAD_KERNEL];
+export const NATIVE_MAXPOOL_NEW_KERNELS = [MAXPOOL_GRAD_KERNEL, MAXPOOL_STRIDED_GRAD_KERNEL];
 
 /** Work per input element for the thread cap (memory-bound, like the elementwise ops). */
 const WORK_PER_ELEMENT = 4;
@@ -101,8 +101,68 @@ function upsample(ctx: NativeContext, small: readonly number[], k: readonly [num
 
 const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
 
-/** Registers MaxPool and the SnnMaxPoolGrad kernel on the wasm backend. */
+/**
+ * nn/maxpool-grad's `SnnMaxPoolGradStrided` (any window and stride): per window offset, the offset's
+ * elements of xp gathered by a reorder from a strided view, ≥ y and × dy as binary primitives in one
+ * scratch tensor, and the result added into dxp's strided view by a reorder with a sum post-op;
+ * dxp starts at 0. The same float operations in the same order as the composite, so dx is the same
+ * (up to the sign of zeros: the composite's first offset is its accumulator, here it is added to +0).
+ */
+function registerStridedGradKernel(ctx: NativeContext): void {
+  tf.registerKernel({
+    kernelName: MAXPOOL_STRIDED_GRAD_KERNEL,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const { xp, y, dy } = args.inputs;
+      const k = pair(args.attrs?.filterSize);
+      const s = pair(args.attrs?.strides);
+      const what = `${MAXPOOL_STRIDED_GRAD_KERNEL} of xp [${xp?.shape.join(",")}], y [${y?.shape.join(",")}], dy [${dy?.shape.join(",")}]`;
+      if (!xp || !y || !dy || !k || !s || xp.shape.length !== 4 || y.shape.length !== 4) throw new Error(`nn/native: ${what} needs 4-D xp, y, dy, a filterSize and strides`);
+      if ([xp, y, dy].some((t) => t.dtype !== "float32")) throw new Error(`nn/native: ${what} needs float32 tensors`);
+      const [N, Hp, Wp, C] = xp.shape;
+      const [, oh, ow] = y.shape;
+      const fits = y.shape[0] === N && y.shape[3] === C && dy.shape.every((d, i) => d === y.shape[i]);
+      if (!fits || Hp < Math.max(s[0] * oh, (oh - 1) * s[0] + k[0]) || Wp < Math.max(s[1] * ow, (ow - 1) * s[1] + k[1])) {
+        throw new Error(`nn/native: ${what}: y and dy must be the ${k.join("×")} stride ${s.join("×")} pooling of xp, and xp at least ${s[0] * oh}×${s[1] * ow} with whole windows`);
+      }
+      const backend = args.backend as unknown as WasmBackendLike;
+      const dxp = backend.makeOutput(xp.shape, "float32");
+      const n = sizeOf(y);
+      const entry = backend.dataIdMap.get(dxp.dataId);
+      if (!entry) throw new Error(`nn/native: ${what}: its output is not in the wasm heap`);
+      backend.wasm.HEAPU8.fill(0, entry.memoryOffset, entry.memoryOffset + 4 * sizeOf(xp));
+      if (n === 0) return dxp;
+      const dense = denseStrides(y.shape);
+      const view = [Hp * Wp * C, s[0] * Wp * C, s[1] * C, 1];
+      const gather = stridedCopy(ctx, y.shape, view, dense, `${what}: gathering a window offset`);
+      const scatter = stridedCopy(ctx, y.shape, dense, view, `${what}: adding a window offset`, true);
+      const ge = eltwisePrimitive(ctx, "ge", n);
+      const mul = eltwisePrimitive(ctx, "mul", n);
+      if (!gather || !scatter || !ge || !mul) throw new Error(`nn/native: oneDNN has no reorder or binary primitive for ${what}`);
+      const scratch = backend.makeOutput(y.shape, "float32");
+      try {
+        // addresses after both allocations (heap growth)
+        const at = (t: tf.TensorInfo): bigint => ctx.heap.address(backend, t, what);
+        for (let di = 0; di < k[0]; di++) {
+          for (let dj = 0; dj < k[1]; dj++) {
+            const offset = BigInt(4 * (di * Wp + dj) * C);
+            gather.run([at(xp) + offset, at(scratch)]);
+            ge.run([at(scratch), at(y), at(scratch)]);
+            mul.run([at(scratch), at(dy), at(scratch)]);
+            scatter.run([at(scratch), at(dxp) + offset]);
+          }
+        }
+      } finally {
+        backend.disposeData(scratch.dataId);
+      }
+      return dxp;
+    },
+  });
+}
+
+/** Registers MaxPool and the max-pool gradient kernels on the wasm backend. */
 export function registerMaxPoolKernels(ctx: NativeContext): void {
+  registerStridedGradKernel(ctx);
   replaceWasmKernel("MaxPool", (args, fallback) => {
     const { x } = args.inputs;
     if (!x || x.dtype !== "float32") return fallback(args);
