@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { installNativeKernels, nativeRunCount, setNativeThreads, defaultThreads, uninstallNativeKernels } from "../../src/nn/native";
-import { RELU_GRAD_KERNEL, reluBackward } from "../../src/nn/relu-grad";
+import { RELU6_GRAD_KERNEL, RELU_GRAD_KERNEL, relu6Backward, reluBackward } from "../../src/nn/relu-grad";
 import { nativeReady, nativeSkip, relErr } from "./native-test-util";
 
 // The elementwise kernels on oneDNN (nn/native/eltwise) against tfjs's cpu backend: each output
@@ -104,6 +104,69 @@ test("the native ReLU gradient equals dy·step(x) exactly at 1 and 2 threads, ze
   }
 });
 
+test("the native ReLU6 gradient equals tfjs's mask (0 < x ≤ 6) exactly at 1 and 2 threads, both ends and zeros included", { skip }, async () => {
+  await ready();
+  const rng = new Rng(25);
+  try {
+    for (const threads of [1, 2]) {
+      setNativeThreads(threads);
+      for (const shape of SHAPES) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        // spread over both kinks, with exact 0, −0, 6 and the floats either side of 6
+        const x = Float32Array.from(data(rng, n), (v) => v * 4 + 3);
+        for (let i = 0; i < n; i += 89) x[i] = [6, Math.fround(6 + 4.8e-7), Math.fround(6 - 4.8e-7), 0, -0][(i / 89) % 5];
+        const dy = data(rng, n);
+        const before = nativeRunCount();
+        const native = await runOn("wasm", RELU6_GRAD_KERNEL, { dy: [dy, shape], x: [x, shape] });
+        assert.equal(nativeRunCount(), before + 1, `${RELU6_GRAD_KERNEL} [${shape}] did not run natively`);
+        // tfjs's dy·cast(lessEqual(x, 6)·step(x)), sign of zero included
+        const want = Float32Array.from(x, (xi, i) => dy[i] * (xi > 0 && xi <= 6 ? 1 : 0));
+        assert.deepEqual(native, want, `${RELU6_GRAD_KERNEL} [${shape}] at ${threads} thread(s)`);
+      }
+    }
+  } finally {
+    setNativeThreads(defaultThreads());
+  }
+});
+
+test("training gradients and H·v through ReLU6 with the native kernel equal the composite's", { skip }, async () => {
+  await ready();
+  const rng = new Rng(26);
+  const n = 600_000;
+  const t = (f: () => number): tf.Tensor => tf.tensor(Float32Array.from({ length: n }, f), [n]);
+  const x = t(() => rng.normal() * 3);
+  const c = t(() => rng.normal());
+  const w = t(() => rng.normal() * 2);
+  const v = t(() => rng.normal());
+  const loss = (wt: tf.Tensor): tf.Scalar => tf.sum(tf.mul(c, tf.square(tf.relu6(tf.mul(x, wt)))));
+  const both = (): { grad: Float32Array; hv: Float32Array } => {
+    const gradL = tf.grad(loss);
+    return {
+      grad: tf.tidy(() => gradL(w).dataSync() as Float32Array),
+      hv: tf.tidy(() => tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(gradL(wt), v)))(w).dataSync() as Float32Array),
+    };
+  };
+  setNativeThreads(2);
+  try {
+    const before = nativeRunCount();
+    const native = both();
+    assert.ok(nativeRunCount() - before >= 2, "the ReLU6 gradient kernel did not run natively");
+    uninstallNativeKernels();
+    let composite: { grad: Float32Array; hv: Float32Array };
+    try {
+      assert.equal(tf.getKernel(RELU6_GRAD_KERNEL, "wasm"), undefined, "uninstall left the ReLU6 gradient kernel registered");
+      composite = both();
+    } finally {
+      installNativeKernels();
+    }
+    assert.deepEqual(native.grad, composite.grad, "gradient differs from the composite's");
+    assert.ok(relErr(native.hv, composite.hv) <= 1e-6, `H·v differs from the composite by ${relErr(native.hv, composite.hv)}`);
+  } finally {
+    setNativeThreads(defaultThreads());
+    tf.dispose([x, c, w, v]);
+  }
+});
+
 test("the ReLU gradient kernel refuses mismatched shapes and dtypes with what it got", { skip }, async () => {
   await ready();
   const dy = tf.zeros([4, 3]);
@@ -158,6 +221,19 @@ test("second order through the native ReLU (H·v) equals the composite and finit
   } finally {
     setNativeThreads(defaultThreads());
     tf.dispose([x, c, w, v]);
+  }
+});
+
+test("relu6Backward falls back to tfjs's mask off the native backend", async () => {
+  const before = tf.getBackend();
+  await tf.setBackend("cpu");
+  try {
+    const dy = tf.tensor1d([1, 2, 3, 4, 5]);
+    const x = tf.tensor1d([-1, 0, 2, 6, 7]);
+    assert.deepEqual(Array.from(relu6Backward(dy, x).dataSync()), [0, 0, 3, 4, 0]);
+    tf.dispose([dy, x]);
+  } finally {
+    if (before) await tf.setBackend(before);
   }
 });
 

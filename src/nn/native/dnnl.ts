@@ -57,6 +57,8 @@ export const DNNL = {
   backward: 128,
   /** dnnl_eltwise_relu (with alpha 0: max(x, 0); its backward passes dy where x > 0). */
   eltwiseRelu: 31,
+  /** dnnl_eltwise_clip (alpha = lower, beta = upper bound; its backward passes dy where alpha < x ≤ beta). */
+  eltwiseClip: 255,
   binaryAdd: 131056,
   binaryMul: 131057,
   /** dnnl_binary_ge: 1 where src0 ≥ src1, else 0 (as f32). */

@@ -1,17 +1,18 @@
 /**
  * Elementwise kernels on oneDNN for the large activations of a training step: ReLU forward, ReLU's
- * gradient (nn/relu-grad's `SnnReluGrad`, one pass instead of wasm's Step, Cast and Multiply), and
+ * and ReLU6's gradients (nn/relu-grad's `SnnReluGrad` and `SnnRelu6Grad`, one pass instead of
+ * wasm's three and five), and
  * same-shape Add and Multiply (residual adds, gradient accumulation at branch points). On wasm these
  * are single-threaded; here they run on the OpenMP threads, and a training step stops waiting on
  * one core between its threaded convolutions.
  *
  * ReLU, Add and Multiply go native only where the call gets more than one thread: on one thread
  * wasm's SIMD loops are as fast (measured), so small tensors, a budget of one thread, broadcasting and
- * other dtypes stay on wasm. The ReLU gradient is always native (one pass instead of three).
+ * other dtypes stay on wasm. The ReLU and ReLU6 gradients are always native (one pass instead of several).
  * Results equal wasm's exactly: each output element is one float operation on the same inputs.
  */
 import * as tf from "@tensorflow/tfjs";
-import { RELU_GRAD_KERNEL } from "../relu-grad";
+import { RELU6_GRAD_KERNEL, RELU_GRAD_KERNEL } from "../relu-grad";
 import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { CachedPrimitive, execArgOperand, threadsFor, type NativeContext, type OperandSpec } from "./primitive-cache";
@@ -19,7 +20,7 @@ import type { WasmBackendLike } from "./wasm-heap";
 
 export const NATIVE_ELTWISE_KERNELS = ["Relu", "Add", "Multiply"];
 /** Kernels with no wasm original (unregistered on uninstall). */
-export const NATIVE_ELTWISE_NEW_KERNELS = [RELU_GRAD_KERNEL];
+export const NATIVE_ELTWISE_NEW_KERNELS = [RELU_GRAD_KERNEL, RELU6_GRAD_KERNEL];
 
 /**
  * Work per element for the thread cap (`threadsFor`): two threads from 1 M elements. Waking the
@@ -39,7 +40,7 @@ function flat(ctx: NativeContext, n: number): Uint8Array {
 }
 
 /** The elementwise primitives over flat float32 buffers ("ge": 1 where a ≥ b, else 0). */
-export type EltwiseKind = "relu" | "relu-grad" | "add" | "mul" | "ge";
+export type EltwiseKind = "relu" | "relu-grad" | "relu6-grad" | "add" | "mul" | "ge";
 
 function build(ctx: NativeContext, kind: EltwiseKind, n: number): CachedPrimitive | null {
   const md = flat(ctx, n);
@@ -50,13 +51,15 @@ function build(ctx: NativeContext, kind: EltwiseKind, n: number): CachedPrimitiv
   if (kind === "relu") {
     ctx.api.eltwiseForwardInit(op, DNNL.eltwiseRelu, md, 0, 0, what);
     operands = [execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_DST, md, true)];
-  } else if (kind === "relu-grad") {
+  } else if (kind === "relu-grad" || kind === "relu6-grad") {
+    // ReLU6 is clip(x, 0, 6), whose backward passes dy where 0 < x ≤ 6, tfjs's mask
+    const [alg, upper] = kind === "relu-grad" ? [DNNL.eltwiseRelu, 0] : [DNNL.eltwiseClip, 6];
     // oneDNN wants the forward descriptor as a hint for a backward pass
     const fwd = new Uint8Array(DNNL.OP_DESC_BYTES);
-    ctx.api.eltwiseForwardInit(fwd, DNNL.eltwiseRelu, md, 0, 0, `${what} (forward hint)`);
+    ctx.api.eltwiseForwardInit(fwd, alg, md, 0, upper, `${what} (forward hint)`);
     hint = ctx.api.primitiveDesc(fwd, null, `${what} (forward hint)`);
     if (hint === null) return null;
-    ctx.api.eltwiseBackwardInit(op, DNNL.eltwiseRelu, md, md, 0, 0, what);
+    ctx.api.eltwiseBackwardInit(op, alg, md, md, 0, upper, what);
     operands = [execArgOperand(DNNL.ARG_DIFF_DST, md, false), execArgOperand(DNNL.ARG_SRC, md, false), execArgOperand(DNNL.ARG_DIFF_SRC, md, true)];
   } else {
     ctx.api.binaryInit(op, { add: DNNL.binaryAdd, mul: DNNL.binaryMul, ge: DNNL.binaryGe }[kind], md, md, md, what);
@@ -103,19 +106,24 @@ export function registerEltwiseKernels(ctx: NativeContext): void {
       return prim ? run(ctx, prim, args.backend as unknown as WasmBackendLike, [a, b]) : fallback(args);
     });
   }
-  tf.registerKernel({
-    kernelName: RELU_GRAD_KERNEL,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { dy, x } = args.inputs;
-      if (!dy || !x || dy.dtype !== "float32" || x.dtype !== "float32" || !sameShape(dy, x)) {
-        throw new Error(`nn/native: ${RELU_GRAD_KERNEL} needs float32 dy and x of one shape, got dy ${dy?.dtype} [${dy?.shape.join(",")}], x ${x?.dtype} [${x?.shape.join(",")}]`);
-      }
-      const n = sizeOf(x);
-      if (n === 0) return (args.backend as unknown as WasmBackendLike).makeOutput(x.shape, "float32");
-      const prim = eltwisePrimitive(ctx, "relu-grad", n);
-      if (!prim) throw new Error(`nn/native: oneDNN has no ReLU backward for ${n} elements`);
-      return run(ctx, prim, args.backend as unknown as WasmBackendLike, [dy, x]);
-    },
-  });
+  for (const [kernelName, kind] of [
+    [RELU_GRAD_KERNEL, "relu-grad"],
+    [RELU6_GRAD_KERNEL, "relu6-grad"],
+  ] as const) {
+    tf.registerKernel({
+      kernelName,
+      backendName: "wasm",
+      kernelFunc: (args) => {
+        const { dy, x } = args.inputs;
+        if (!dy || !x || dy.dtype !== "float32" || x.dtype !== "float32" || !sameShape(dy, x)) {
+          throw new Error(`nn/native: ${kernelName} needs float32 dy and x of one shape, got dy ${dy?.dtype} [${dy?.shape.join(",")}], x ${x?.dtype} [${x?.shape.join(",")}]`);
+        }
+        const n = sizeOf(x);
+        if (n === 0) return (args.backend as unknown as WasmBackendLike).makeOutput(x.shape, "float32");
+        const prim = eltwisePrimitive(ctx, kind, n);
+        if (!prim) throw new Error(`nn/native: oneDNN has no ${kind === "relu-grad" ? "ReLU" : "ReLU6 (clip)"} backward for ${n} elements`);
+        return run(ctx, prim, args.backend as unknown as WasmBackendLike, [dy, x]);
+      },
+    });
+  }
 }

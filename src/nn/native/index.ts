@@ -84,7 +84,7 @@ function loadOnce(): DnnlApi | null {
 /** The wasm kernels the native ones replace (restored by uninstall). */
 const REPLACED = [...NATIVE_CONV_KERNELS, ...NATIVE_MATMUL_KERNELS, ...NATIVE_SLICE_KERNELS, ...NATIVE_PAD_KERNELS, ...NATIVE_ELTWISE_KERNELS, ...NATIVE_MAXPOOL_KERNELS];
 
-const GRADIENTS = ["Relu", "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
+const GRADIENTS = ["Relu", "Relu6", "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"];
 
 /**
  * Registers the native kernels on the wasm backend (idempotent). Returns what happened; never
