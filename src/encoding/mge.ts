@@ -18,7 +18,6 @@
  */
 import type { ArchSpec, Conv2dSpec } from "../nn/spec";
 import type { HostMask, HostTensor, MaskMap, WeightMap } from "../nn/tensors";
-import { numel } from "../nn/tensors";
 import { roundToFloat16 } from "../io/float16";
 import type { Progress } from "../util/progress";
 import { silentProgress } from "../util/progress";

@@ -11,7 +11,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
 import type { DagNode, DagOp, DagSpec, Pads } from "../../src/nn/dag";
 import { archToDag, dagWeights, inferDagShapes } from "../../src/nn/dag";
 import { buildArchitecture, ARCHITECTURE_NAMES } from "../../src/nn";

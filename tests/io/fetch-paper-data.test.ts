@@ -36,9 +36,7 @@ function manifestFor(base: string, files = FILES): PaperDataManifest {
   return { repository: "test/mge-snn", commit: "0".repeat(40), baseUrl: base, files: entries };
 }
 
-type Mode = "good" | "truncated" | "corrupt" | "missing" | "oversized";
-
-/** Serves FILES under /<mode>/graph_data/<name>, damaging the unrolled.csv as the mode says. */
+/** Serves FILES under /<mode>/graph_data/<name>, damaging the unrolled.csv as the mode (good, truncated, corrupt, missing, oversized) says. */
 async function withServer(fn: (base: string) => Promise<void>): Promise<void> {
   const server = http.createServer((req, res) => {
     const [, mode, ...rest] = (req.url ?? "").split("/");

@@ -5,8 +5,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { loadNetwork } from "../../src/nn/network-file";
 import { readReferenceExpected, referenceNetworkFile } from "../../src/metrics/reference";
 import { buildArchitecture } from "../../src/nn";

@@ -8,8 +8,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { initBackend } from "../../src/nn/backend";
 import { buildModel } from "../../src/nn/model";
-import type { ArchSpec } from "../../src/nn/spec";
-import { NO_AUGMENT, type ImageDataset } from "../../src/io/augment";
 import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from "../../src/io/safetensors";
 import { prune } from "../../src/pruning/prune";
 import { applyMasks } from "../../src/pruning/tf-util";

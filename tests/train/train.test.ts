@@ -6,8 +6,6 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/nn/backend";
 import { buildModel, modelToHost, type TfSparseModel } from "../../src/nn/model";
-import type { ArchSpec } from "../../src/nn/spec";
-import type { ImageDataset } from "../../src/io/augment";
 import { MaskedSgd } from "../../src/train/sgd";
 import { evaluate, evaluateForRecipe, testAugmentation, train } from "../../src/train/train";
 import type { TrainRecipe } from "../../src/train/recipes";
