@@ -83,6 +83,16 @@
  *   30000 1.63–1.74× (3); the 2-thread step alone (5 rounds): passive 0.155–0.186 s, 3000 0.146–0.161 s (shorter in
  *   every round), 30000 0.144–0.186 s. Passive stays the default (see src/nn/native/README.md for the cost of
  *   spinning beside another process).
+ * 2026-12-06 05:34–06:15, --scaling now also prints the part of the step inside oneDNN calls (nativeRunSeconds):
+ *   resnet20 2 threads 0.123–0.162 s of a 0.138–0.191 s step, so 13–29 ms (median 18) outside oneDNN, single-threaded
+ *   (the no-op experiment above found 8–9 ms: with no oneDNN work the remaining kernels find their data in cache);
+ *   1 thread 28–49 ms outside (the ReLUs and Adds run on wasm there). The oneDNN part scales 1.39–1.75× run to run.
+ *   27 runs: resnet20 1.52–1.78× (median 1.64, 7 at ≥ 1.70), conv6 1.69–1.90×; alternating with train-torch.py
+ *   --scaling: ours resnet20 1.63 / 1.70×, conv6 1.69 / 1.90× against torch's 1.63 / 1.67× and 1.58 / 1.68×
+ *   (1-thread steps: ours resnet20 0.263 / 0.235 s, torch 0.317 / 0.352 s). GOMP_SPINCOUNT=500 (≈ 10 µs), eight
+ *   ABBA blocks: 2-thread step 3.5 % longer in the median block, speed-up 1.61× against passive's 1.62×.
+ *   bench/onednn-concurrency.cpp shows the host's part: the same backward conv pairs scale 1.54–1.59× or 1.70–2.03×
+ *   on 2 threads minutes apart.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -97,7 +107,7 @@ import { crossEntropy } from "../src/nn/loss";
 import type { TfSparseModel } from "../src/nn/model";
 import { MaskedSgd } from "../src/train/sgd";
 import { trainStep } from "../src/train/train";
-import { setNativeThreads, uninstallNativeKernels } from "../src/nn/native";
+import { nativeRunSeconds, setNativeThreads, uninstallNativeKernels } from "../src/nn/native";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
   // the machine's speed (seen here: the same 1-thread step 0.27 s in one run, 0.34 s minutes later)
   // hits both alike; the ratio of the two medians is the thread speed-up.
   const scaling = process.argv.includes("--scaling") && threads > 1;
-  const scalingWall: Record<string, { one: number[]; many: number[] }> = {};
+  const scalingWall: Record<string, { one: number[]; many: number[]; nativeOne: number[]; nativeMany: number[] }> = {};
   for (const [label, arch, width] of nets) {
     const spec = buildArchitecture(arch, { ...shape, classes: 10, widthMultiplier: width });
     const model = buildModel(spec, { seed: 0 });
@@ -153,12 +163,15 @@ async function main(): Promise<void> {
     }
     const one: number[] = [];
     const many: number[] = [];
+    const nativeOne: number[] = [];
+    const nativeMany: number[] = [];
     for (let s = 2; s < steps + 2; s++) {
       if (scaling) setNativeThreads(s % 2 === 0 ? 1 : threads);
       const start = (s * batch) % (data.count - batch);
       const idx = Int32Array.from({ length: batch }, (_, i) => start + i);
       const b = makeBatch(data, idx, norm);
       const c0 = process.cpuUsage();
+      const n0 = nativeRunSeconds();
       const w0 = process.hrtime.bigint();
       const { grads } = trainStep(model, opt, b, 0.02);
       for (const g of grads.values()) g.dispose();
@@ -167,9 +180,10 @@ async function main(): Promise<void> {
       cpu.push((c.user + c.system) / 1e6);
       wall.push(w);
       if (scaling) (s % 2 === 0 ? one : many).push(w);
+      if (scaling) (s % 2 === 0 ? nativeOne : nativeMany).push(nativeRunSeconds() - n0);
     }
     if (scaling) {
-      scalingWall[label] = { one, many };
+      scalingWall[label] = { one, many, nativeOne, nativeMany };
       setNativeThreads(threads);
     }
     if (process.argv.includes("--profile")) await profileNet(label, model, opt, makeBatch(data, Int32Array.from({ length: batch }, (_, i) => i), norm));
@@ -181,10 +195,15 @@ async function main(): Promise<void> {
   }
   if (scaling) {
     console.log(`\nbatch ${batch}, ${steps} timed steps alternating 1 and ${threads} threads in one process, median wall seconds per step`);
-    console.log("net            1 thread  " + `${threads} threads`.padStart(9) + "  speed-up");
+    console.log(`(in oneDNN: the part of the step inside native primitive calls; the rest is single-threaded JS and wasm)`);
+    console.log("net            1 thread  " + `${threads} threads`.padStart(9) + "  speed-up   in oneDNN: 1 thread  " + `${threads} threads`.padStart(9) + "  speed-up");
     for (const [label] of nets) {
-      const { one, many } = scalingWall[label];
-      console.log(`${label.padEnd(14)} ${median(one).toFixed(4).padStart(8)}  ${median(many).toFixed(4).padStart(9)}  ${(median(one) / median(many)).toFixed(2).padStart(7)}×`);
+      const { one, many, nativeOne, nativeMany } = scalingWall[label];
+      const ratio = (a: number[], b: number[]): string => (median(b) > 0 ? `${(median(a) / median(b)).toFixed(2)}×` : "–").padStart(8);
+      console.log(
+        `${label.padEnd(14)} ${median(one).toFixed(4).padStart(8)}  ${median(many).toFixed(4).padStart(9)}  ${ratio(one, many)}` +
+          `              ${median(nativeOne).toFixed(4).padStart(8)}  ${median(nativeMany).toFixed(4).padStart(9)}  ${ratio(nativeOne, nativeMany)}`,
+      );
     }
     return;
   }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { initBackend } from "../../src/nn/backend";
 import { buildArchitecture } from "../../src/nn/architectures";
 import { buildModel } from "../../src/nn/model";
-import { installNativeKernels, nativeInfo, nativeRunCount, uninstallNativeKernels } from "../../src/nn/native";
+import { installNativeKernels, nativeInfo, nativeRunCount, nativeRunSeconds, uninstallNativeKernels } from "../../src/nn/native";
 import { nativeSkip } from "./native-test-util";
 import { train, type TrainResult } from "../../src/train/train";
 import type { TrainRecipe } from "../../src/train/recipes";
@@ -47,8 +47,13 @@ test("seeded training on the native kernels follows the wasm kernels' loss and a
   await initBackend("wasm");
   assert.ok(nativeInfo().active, `native kernels not active: ${nativeInfo().reason}`);
   const before = nativeRunCount();
+  const inside0 = nativeRunSeconds();
+  const t0 = performance.now();
   const native = run();
+  const wall = (performance.now() - t0) / 1000;
   assert.ok(nativeRunCount() - before > 100, "the native kernels were not used");
+  const inside = nativeRunSeconds() - inside0;
+  assert.ok(inside > 0 && inside < wall, `time inside native calls ${inside} s should be within the run's ${wall} s`);
   uninstallNativeKernels();
   try {
     const wasm = run();

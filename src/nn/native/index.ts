@@ -27,7 +27,7 @@ import { registerReluGradient } from "../relu-grad";
 import { registerMaxPoolGradGradient } from "../maxpool-grad";
 import { PrimitiveCache } from "./primitive-cache";
 
-export { nativeRunCount } from "./primitive-cache";
+export { nativeRunCount, nativeRunSeconds } from "./primitive-cache";
 import { WasmHeap } from "./wasm-heap";
 
 export interface NativeInfo {

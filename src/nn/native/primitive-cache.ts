@@ -57,6 +57,7 @@ function argBuffer(api: DnnlApi, pairs: Array<[number, Handle]>): Buffer {
 }
 
 let runs = 0;
+let runMs = 0;
 
 /**
  * Reorders of fewer elements run on one thread: waking the second costs more than they take (a
@@ -67,6 +68,14 @@ const SMALL_REORDER = 65536;
 /** How many native primitive calls ran in this process (tests check that the native path was taken). */
 export function nativeRunCount(): number {
   return runs;
+}
+
+/**
+ * Wall seconds spent inside native primitive calls in this process (benches split a training step
+ * into oneDNN's time and the rest, which is single-threaded; two clock reads a call, ~0.1 µs).
+ */
+export function nativeRunSeconds(): number {
+  return runMs / 1000;
 }
 
 /**
@@ -139,11 +148,13 @@ export class CachedPrimitive {
   /** Runs the primitive on buffers at these host addresses (one per operand, in spec order). */
   run(addresses: readonly bigint[]): void {
     runs++;
+    const t0 = performance.now();
     for (let i = 0; i < this.userMems.length; i++) this.api.setHandle(this.userMems[i], addresses[i]);
     for (const s of this.steps) {
       this.api.useThreads(s.threads);
       this.api.execute(s.prim, s.args, s.nargs, s.what);
     }
+    runMs += performance.now() - t0;
   }
 }
 
