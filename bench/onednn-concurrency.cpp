@@ -16,7 +16,10 @@
 //   16ch@32: 1 thread 6.21–6.56, 2 threads 3.15–3.31 (1.97–1.98×), 1+1 concurrent 3.41–3.44 (1.82–1.91×)
 //   32ch@16: 6.28–6.39, 3.19–3.40 (1.88–1.97×), 3.70–3.75 (1.70–1.71×)
 //   64ch@8:  5.81–6.20, 3.20–3.28 (1.82–1.89×), 4.77–5.09 (1.22×)
-// So oneDNN's own threading is the better of the two everywhere; inter-op concurrency is no lever.
+// Seven runs in all (05:54–06:50), the three shapes together: 2 threads 9.8–11.6 ms, 1+1 concurrent
+// 10.2–13.0 ms; side by side took 13–25 % longer in six runs and 3 % less in one. Per shape, side by
+// side is on a par at 16ch@32 (1.82–2.08× against 1.92–2.03×) and loses at 64ch@8 (1.22–1.32× in
+// six runs, 1.91× in that one, against 1.82–2.02×). So inter-op concurrency is no lever here.
 // On a quiet host these kernels scale almost 2×; inside a training step (ONEDNN_VERBOSE, same code)
 // ResNet-20's convolutions scaled 1.54–1.60× in one period and 1.86–1.99× fifteen minutes later.
 #include <oneapi/dnnl/dnnl.hpp>
@@ -78,7 +81,7 @@ int main(int argc, char** argv) {
     }
     auto data = [&](Pair& p, stream& s, int k) { p.data.execute(s, {{DNNL_ARG_DIFF_DST, dy[k]}, {DNNL_ARG_WEIGHTS, w[k]}, {DNNL_ARG_DIFF_SRC, dx[k]}}); s.wait(); };
     auto weights = [&](Pair& p, stream& s, int k) { p.weights.execute(s, {{DNNL_ARG_SRC, x[k]}, {DNNL_ARG_DIFF_DST, dy[k]}, {DNNL_ARG_DIFF_WEIGHTS, dw[k]}}); s.wait(); };
-    auto time = [&](const char* what, const std::function<void(int)>& f) {
+    auto medianMs = [&](const std::function<void(int)>& f) {
       std::vector<double> t;
       for (int r = 0; r < 40; r++) {
         const double t0 = nowMs();
@@ -88,8 +91,8 @@ int main(int argc, char** argv) {
       std::sort(t.begin(), t.end());
       return t[t.size() / 2];
     };
-    const double t1 = time("1 thread", [&](int k) { omp_set_num_threads(1); data(one, main, k); weights(one, main, k); });
-    const double t2 = time("2 threads", [&](int k) { omp_set_num_threads(2); data(two, main, k); weights(two, main, k); });
+    const double t1 = medianMs([&](int k) { omp_set_num_threads(1); data(one, main, k); weights(one, main, k); });
+    const double t2 = medianMs([&](int k) { omp_set_num_threads(2); data(two, main, k); weights(two, main, k); });
     // a second thread that runs the filter gradient on one OpenMP thread of its own (started only
     // now: its polling would take the core from the 2-thread runs above)
     std::atomic<int> job{-1};
@@ -106,7 +109,7 @@ int main(int argc, char** argv) {
         job = -1;
       }
     });
-    const double tc = time("1+1", [&](int k) {
+    const double tc = medianMs([&](int k) {
       omp_set_num_threads(1);
       job = k;
       data(one, main, k);
