@@ -26,8 +26,9 @@ function shapes(rng: Rng): number[][] {
     [2, 3, 3, 1],
     [1, 1, 1, 7],
     [3, 4, 5, 6, 2],
-    [64, 16, 16, 16], // large enough for 2 threads
-    [64, 16, 16, 12], // C off the vector width: channel-blocked (16), 2 threads
+    [64, 16, 16, 64], // 1 M elements: 2 threads
+    [48, 16, 16, 100], // C off the vector width: channel-blocked (8), 2 threads
+    [64, 16, 16, 16], // 1 thread even with 2 to spare
     [32, 5, 5, 20], // channel-blocked by 8
   ];
   while (out.length < 16) {
@@ -139,12 +140,16 @@ test("BatchNorm with C off the vector width runs on oneDNN's jit kernels (channe
   }
 });
 
-test("BatchNorm runs on oneDNN's barrier-free implementation, and an unknown preference falls back to oneDNN's first choice", { skip }, async () => {
+test("BatchNorm runs on oneDNN's barrier-free implementation, on 2 threads from 1 M elements, and an unknown preference falls back to oneDNN's first choice", { skip }, async () => {
   await ready();
   const api = loadDnnl();
   api.budget = 2;
   const ctx = { api, heap: new WasmHeap(api.koffi), cache: new PrimitiveCache(api) };
   const pair = batchNormPrimitives(ctx, [128, 16, 16, 32], 1e-5);
+  assert.equal(pair.forward.threads, 2, "1 M elements: 2 threads");
+  assert.equal(pair.backward.threads, 2, "1 M elements: 2 threads (backward)");
+  const small = batchNormPrimitives(ctx, [128, 8, 8, 64], 1e-5, true);
+  assert.deepEqual([small.forward.threads, small.backward.threads], [1, 1], "512 K elements: 1 thread");
   assert.match(pair.forward.impl, /^bnorm_tbb_jit:/);
   assert.match(pair.backward.impl, /^bnorm_tbb_jit:/);
   const md = new Uint8Array(DNNL.MD_BYTES);

@@ -35,14 +35,17 @@ export const NATIVE_BATCHNORM_KERNELS: string[] = [
 ];
 
 /**
- * Work per element for the thread cap (CachedPrimitive's MACS_PER_THREAD): the passes read x
- * 2–3 times and are memory-bound, so a thread pays off only from ~128 K elements.
+ * Work per element for the thread cap (CachedPrimitive's MACS_PER_THREAD): training passes get a
+ * second thread from 1 M elements, as the elementwise kernels do. Below that the second thread's
+ * wake-up and the phases' joins cost more than it saves: ResNet-20's [128,8,8,64] inside the 2-thread
+ * step (ONEDNN_VERBOSE, two runs, ms per call, 1 thread / 2 threads) forward 0.31 / 0.41, backward
+ * 0.42 / 0.43; from 1 M elements two pay: [128,16,16,32] forward 0.64 / 0.47, backward 0.88 / 0.53.
  */
-const WORK_PER_ELEMENT = 16;
+const TRAIN_WORK_PER_ELEMENT = 4;
+/** Inference: one read and one write per element; 2 threads from 512 K elements (not re-measured). */
+const INFER_WORK_PER_ELEMENT = 8;
 
-function workOf(shape: readonly number[]): number {
-  return WORK_PER_ELEMENT * shape.reduce((a, b) => a * b, 1);
-}
+const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 const FLAGS = DNNL.bnUseScale | DNNL.bnUseShift;
 
@@ -148,7 +151,7 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
   const user = mdOf(api, dims, tag);
   const { data, pd: fwdPd } = workingLayout(api, shape, (md) => forwardDesc(api, md, eps, flags, `${what} (forward)`));
   const vec = mdOf(api, [C], DNNL.a);
-  const work = workOf(shape);
+  const work = TRAIN_WORK_PER_ELEMENT * elements(shape);
   // the mask in oneDNN's own layout, passed through untouched (a tfjs bool tensor of as many bytes)
   const mask = relu ? api.queryMd(fwdPd, DNNL.qWorkspaceMd, 0) : null;
   const maskBytes = mask === null ? 0 : api.mdBytes(mask);
@@ -198,15 +201,14 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
 
 /** The primitives for this shape and ε; `relu`: fused with the ReLU that follows. */
 export function batchNormPrimitives(ctx: NativeContext, shape: readonly number[], eps: number, relu = false): BatchNormPair {
-  const p = ctx.cache.get(`batch norm${relu ? " relu" : ""} ${shape.join(",")} ${eps}`, workOf(shape), () => build(ctx.api, shape, eps, relu));
+  const p = ctx.cache.get(`batch norm${relu ? " relu" : ""} ${shape.join(",")} ${eps}`, TRAIN_WORK_PER_ELEMENT * elements(shape), () => build(ctx.api, shape, eps, relu));
   if (!p) throw new Error(`nn/native: no batch normalization primitives for x [${shape.join(",")}]`);
   return p;
 }
 
 /** Inference with given statistics (running mean and variance), optionally followed by ReLU: x, γ, β, mean, variance → y. */
 export function batchNormInferPrimitive(ctx: NativeContext, shape: readonly number[], eps: number, relu: boolean): CachedPrimitive {
-  // one read and one write per element, against the training forward's 2–3 reads
-  const work = workOf(shape) / 2;
+  const work = INFER_WORK_PER_ELEMENT * elements(shape);
   const key = `batch norm inference${relu ? " relu" : ""} ${shape.join(",")} ${eps}`;
   const p = ctx.cache.get(key, work, () => {
     const api = ctx.api;
