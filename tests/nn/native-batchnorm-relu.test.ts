@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/rng";
 import { BATCHNORM_RELU_KERNELS, batchNormReluTrain, batchNormTrain } from "../../src/nn/batchnorm-ops";
 import { nativeRunCount, setNativeThreads, defaultThreads } from "../../src/nn/native";
-import { nativeHvMatchingComposite, assertHvMatchesDifferences, assertOutputsClose, batchNormOutputs, batchNormPairs, nativeReady, nativeSkip, onComposite, randn, relErr } from "./native-test-util";
+import { nativeHvMatchingComposite, assertHvMatchesDifferences, assertOutputsClose, batchNormOutputs, batchNormPairs, nativeReady, nativeSkip, onComposite, randn, relErr, reluTieMask } from "./native-test-util";
 
 // Training BatchNorm fused with the ReLU after it (oneDNN's fuse_norm_relu, nn/native/batchnorm)
 // against relu(batchNormTrain) on the composite of wasm kernels; criterion as in
@@ -12,14 +12,7 @@ import { nativeHvMatchingComposite, assertHvMatchesDifferences, assertOutputsClo
 
 const skip = nativeSkip;
 
-/**
- * The composite's outputs with its gradients taken under the fused kernel's ReLU mask. ReLU's
- * gradient jumps at 0, and a pre-activation within rounding of 0 lands on either side depending on
- * the statistics' last bits (which differ with the summation order, and so with the thread count):
- * one such element moves dx by a whole |γ·dy/σ|. Where the masks differ, each differing element must
- * be such a tie (|pre-activation| ≤ 1e-5 of the largest, on the composite) and few; the gradients
- * are then compared with the composite's BatchNorm gradient at dy masked as the fused kernel did.
- */
+/** The composite's outputs, its gradients taken under the fused kernel's ReLU mask where a tie changed sides (`reluTieMask`). */
 function withFusedMask(
   fused: ReturnType<typeof batchNormOutputs>,
   ref: ReturnType<typeof batchNormOutputs>,
@@ -29,14 +22,9 @@ function withFusedMask(
   dy: tf.Tensor,
   what: string,
 ): ReturnType<typeof batchNormOutputs> {
-  const flips: number[] = [];
-  for (let i = 0; i < fused.y.length; i++) if (fused.y[i] > 0 !== ref.y[i] > 0) flips.push(i);
-  if (flips.length === 0) return ref;
-  const z = onComposite(() => tf.tidy(() => batchNormTrain(x, g, b, 1e-5).dataSync() as Float32Array));
-  const zMax = z.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  assert.ok(flips.length <= Math.max(2, 1e-5 * z.length), `${what}: ${flips.length} of ${z.length} elements change sides of the ReLU`);
-  for (const i of flips) assert.ok(Math.abs(z[i]) <= 1e-5 * zMax, `${what}: element ${i} changes sides of the ReLU with pre-activation ${z[i]} (largest ${zMax})`);
-  const masked = tf.tidy(() => tf.mul(dy, tf.tensor(Float32Array.from(fused.y, (v) => (v > 0 ? 1 : 0)), dy.shape)));
+  const mask = reluTieMask(fused.y, ref.y, () => onComposite(() => tf.tidy(() => batchNormTrain(x, g, b, 1e-5).dataSync() as Float32Array)), what);
+  if (mask === null) return ref;
+  const masked = tf.tidy(() => tf.mul(dy, tf.tensor(mask, dy.shape)));
   const grads = onComposite(() => batchNormOutputs(batchNormTrain, x, g, b, masked)).grads;
   masked.dispose();
   return { ...ref, grads };

@@ -100,6 +100,28 @@ export function assertHvMatchesDifferences(hv: Float32Array[], plus: Float32Arra
   assert.ok(Math.abs(Math.sqrt(na / nb) - 1) < 0.01, `H·v vs finite differences (step ${h}): norm ratio ${Math.sqrt(na / nb)}`);
 }
 
+/**
+ * The ReLU mask a reference's gradients must use to be compared with a native kernel's. ReLU's
+ * gradient jumps at 0, and a pre-activation within rounding of 0 lands on either side depending on
+ * the last bits of what precedes it (batch statistics summed in another order, a fused multiply-add):
+ * one such element moves its gradient by a whole |γ·dy/σ|, far beyond any tolerance. So: null where
+ * the native and reference outputs agree on every element's side; otherwise, after checking that each
+ * element that changes sides is such a tie (|pre-activation| ≤ 1e-5 of the largest, computed on the
+ * reference path) and that there are few, the native output's mask (1 where y > 0), under which the
+ * caller recomputes the reference gradients.
+ */
+export function reluTieMask(natY: Float32Array, refY: Float32Array, preActivation: () => Float32Array, what: string): Float32Array | null {
+  assert.equal(natY.length, refY.length, `${what}: output sizes differ`);
+  const flips: number[] = [];
+  for (let i = 0; i < natY.length; i++) if (natY[i] > 0 !== refY[i] > 0) flips.push(i);
+  if (flips.length === 0) return null;
+  const z = preActivation();
+  const zMax = z.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(flips.length <= Math.max(2, 1e-5 * z.length), `${what}: ${flips.length} of ${z.length} elements change sides of the ReLU`);
+  for (const i of flips) assert.ok(Math.abs(z[i]) <= 1e-5 * zMax, `${what}: element ${i} changes sides of the ReLU with pre-activation ${z[i]} (largest ${zMax})`);
+  return Float32Array.from(natY, (v) => (v > 0 ? 1 : 0));
+}
+
 /** Each named output within `tol` of its reference (relErr). */
 export function assertOutputsClose(pairs: ReadonlyArray<readonly [string, ArrayLike<number>, ArrayLike<number>]>, what: string, tol = 1e-5): void {
   for (const [name, a, r] of pairs) {
