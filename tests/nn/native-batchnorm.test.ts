@@ -140,7 +140,7 @@ test("BatchNorm with C off the vector width runs on oneDNN's jit kernels (channe
   }
 });
 
-test("BatchNorm runs on oneDNN's barrier-free implementation, on 2 threads from 1 M elements, and an unknown preference falls back to oneDNN's first choice", { skip }, async () => {
+test("BatchNorm runs on oneDNN's barrier-free implementation, on 2 threads from 1 M elements; an unknown preference falls back to oneDNN's first choice, an avoided implementation is never taken", { skip }, async () => {
   await ready();
   const api = loadDnnl();
   api.budget = 2;
@@ -158,4 +158,9 @@ test("BatchNorm runs on oneDNN's barrier-free implementation, on 2 threads from 
   api.batchNormForwardInit(op, md, 1e-5, DNNL.bnUseScale | DNNL.bnUseShift, "test");
   const first = api.implInfo(api.primitiveDesc(op, null, "test"));
   assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", "no_such_impl")), first);
+  // avoided implementations (oneDNN bugs) are never taken, preferred or not; none left: null
+  const second = api.primitiveDesc(op, null, "test", undefined, (impl) => impl === first);
+  assert.ok(second !== null && api.implInfo(second) !== first, `avoiding ${first} still gave it`);
+  assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", first, (impl) => impl === first)), api.implInfo(second));
+  assert.equal(api.primitiveDesc(op, null, "test", undefined, () => true), null);
 });

@@ -65,6 +65,19 @@ function convMacs(c: Conv2DInfo, depthwise: boolean): number {
   return (c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels * c.outChannels) / groups;
 }
 
+/**
+ * oneDNN 2.6.3's AVX2 1×1 kernel computes a strided 1×1 convolution's filter gradient through a
+ * unit-stride copy of x that it overruns when x has fewer than 8 channels (one AVX2 vector): the
+ * heap is corrupted (glibc aborts with "munmap_chunk(): invalid pointer" or "free(): invalid next
+ * size", or a later call fails with invalid_arguments). Found with ONEDNN_MAX_CPU_ISA=AVX2 on this
+ * machine: every x channel count 1–7 at stride 2 and 3 (filter gradients only; the forward and input
+ * gradient, stride 1, 8+ channels, SSE4.1 and AVX-512 are fine). Such calls take the next
+ * implementation oneDNN offers.
+ */
+function stridedNarrow1x1Avx2Bug(c: Conv2DInfo, impl: string): boolean {
+  return impl.startsWith("jit_1x1:avx2") && (c.strideHeight > 1 || c.strideWidth > 1) && c.inChannels < 8;
+}
+
 function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPass, what: string): CachedPrimitive | null {
   const d = descriptors(api, c, depthwise, CONV_LAYOUT.anyWeights);
   const macs = convMacs(c, depthwise);
@@ -103,7 +116,7 @@ function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPa
     );
   }
   api.convBackwardWeightsInit(op, d.src, d.wOp, d.dst, d.strides, d.dil, d.pl, d.pr, what);
-  const pd = api.primitiveDesc(op, fwdPd, what);
+  const pd = api.primitiveDesc(op, fwdPd, what, undefined, (impl) => stridedNarrow1x1Avx2Bug(c, impl));
   if (pd === null) return null;
   return new CachedPrimitive(
     api,

@@ -115,9 +115,10 @@ export interface DnnlApi {
   /**
    * Primitive descriptor for an op descriptor (with a forward hint for backward ops), or null where
    * oneDNN has no implementation. `prefer`: the first implementation whose name starts with it, in
-   * oneDNN's order, where there is one (else oneDNN's first choice).
+   * oneDNN's order, where there is one (else oneDNN's first choice). `avoid`: implementations never
+   * to take (known bugs); null where oneDNN has only those.
    */
-  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string, prefer?: string): Handle | null;
+  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string, prefer?: string, avoid?: (impl: string) => boolean): Handle | null;
   /** A reorder's descriptor; `accumulate`: it adds into the destination (oneDNN's sum post-op) instead of overwriting it. */
   reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string, accumulate?: boolean): Handle;
   queryMd(pd: Handle, query: number, index?: number): Handle;
@@ -288,23 +289,31 @@ export function loadDnnl(): DnnlApi {
     },
     mdEqual: (a, b) => mdEqual(a, b) === 1,
     mdBytes: (md) => Number(mdSize(md)),
-    primitiveDesc(opDesc, hint, what, prefer) {
-      if (prefer !== undefined) {
+    primitiveDesc(opDesc, hint, what, prefer, avoid) {
+      if (prefer !== undefined || avoid !== undefined) {
         const st = itCreate(out, opDesc, null, engine, hint) as number;
         if (st === 3) return null;
         check(st, "dnnl_primitive_desc_iterator_create", what);
         const it = out[0];
+        // the iterator yields oneDNN's first choice first: the first one not avoided stands in where none is preferred
+        let first: Handle | null = null;
         try {
           // dnnl_iterator_ends (1) after the last implementation
           do {
             const pd = itFetch(it);
             if (pd === null) throw new Error(`nn/native: oneDNN dnnl_primitive_desc_iterator_fetch failed for ${what}`);
-            if (this.implInfo(pd).startsWith(prefer)) return pd;
-            pdDestroy(pd);
+            const impl = this.implInfo(pd);
+            if (avoid?.(impl)) pdDestroy(pd);
+            else if (prefer === undefined || impl.startsWith(prefer)) {
+              if (first !== null) pdDestroy(first);
+              return pd;
+            } else if (first === null) first = pd;
+            else pdDestroy(pd);
           } while (itNext(it) === 0);
         } finally {
           itDestroy(it);
         }
+        return first;
       }
       const st = pdCreate(out, opDesc, null, engine, hint) as number;
       if (st === 3) return null; // dnnl_unimplemented: the caller falls back to the wasm kernel
