@@ -183,7 +183,17 @@ test(STRIDED_1X1, { skip }, async () => {
 // strided 1×1 bug above is AVX2's alone), so the convolution tests run again in a child process with
 // oneDNN held to the instruction sets of older CPUs (ONEDNN_MAX_CPU_ISA; no effect above the CPU's own).
 const ISA_CHILD = process.env.SNN_TEST_ISA;
-const CONV_TESTS = ["native Conv2D, Conv2DBackpropInput", "native depthwise conv", STRIDED_1X1];
+const HELD_ISA = "oneDNN reports the instruction set it is held to";
+const CONV_TESTS = [HELD_ISA, "native Conv2D, Conv2DBackpropInput", "native depthwise conv", STRIDED_1X1];
+
+// registered in the child runs only
+if (ISA_CHILD !== undefined) {
+  test(HELD_ISA, { skip }, () => {
+    const isa = loadDnnl().isa;
+    assert.equal(isa.name, ISA_CHILD.toLowerCase());
+    assert.equal(isa.avx2, ISA_CHILD === "AVX2");
+  });
+}
 
 test("the convolution tests pass with oneDNN held to AVX2 and to SSE4.1", { skip: skip || (ISA_CHILD !== undefined && "inside the child run") }, () => {
   const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -18,4 +18,6 @@ P(dnnl_query_src_md) P(dnnl_query_weights_md) P(dnnl_query_diff_weights_md) P(dn
 P(dnnl_scratchpad_mode_user) P(dnnl_stream_default_flags)
 const dnnl_version_t *v = dnnl_version(); printf("version %d.%d.%d cpu_runtime %u\n", v->major, v->minor, v->patch, v->cpu_runtime);
 P(DNNL_RUNTIME_OMP) P(DNNL_RUNTIME_TBB) P(DNNL_RUNTIME_THREADPOOL)
+P(dnnl_cpu_isa_all) P(dnnl_cpu_isa_sse41) P(dnnl_cpu_isa_avx) P(dnnl_cpu_isa_avx2) P(dnnl_cpu_isa_avx512_mic) P(dnnl_cpu_isa_avx512_mic_4ops) P(dnnl_cpu_isa_avx512_core) P(dnnl_cpu_isa_avx512_core_vnni) P(dnnl_cpu_isa_avx512_core_bf16) P(dnnl_cpu_isa_avx512_core_amx) P(dnnl_cpu_isa_avx2_vnni)
+printf("effective isa 0x%x\n", (unsigned)dnnl_get_effective_cpu_isa());
 }

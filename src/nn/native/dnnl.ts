@@ -99,12 +99,34 @@ export const DNNL = {
   ALLOCATE: 0xffffffffffffffffn,
   /** DNNL_MEMORY_NONE: no buffer yet (set per call). */
   NONE: 0n,
+  /** dnnl_cpu_isa_t values are bit sets, each set containing the older ones (avx2 = sse41 | avx | avx2 bits). */
+  isaAvx2: 0x7,
 } as const;
+
+/** oneDNN 2.6's names of its dnnl_cpu_isa_t values (the instruction set its kernels use on this CPU). */
+const ISA_NAMES: Record<number, string> = {
+  0x0: "all",
+  0x1: "sse41",
+  0x3: "avx",
+  0x7: "avx2",
+  0xf: "avx512_mic",
+  0x1f: "avx512_mic_4ops",
+  0x27: "avx512_core",
+  0x67: "avx512_core_vnni",
+  0xe7: "avx512_core_bf16",
+  0x3e7: "avx512_core_amx",
+  0x407: "avx2_vnni",
+};
 
 export interface DnnlApi {
   readonly koffi: KoffiModule;
   readonly libPath: string;
   readonly version: string;
+  /**
+   * The instruction set oneDNN's kernels use on this CPU (`dnnl_get_effective_cpu_isa`, capped by
+   * ONEDNN_MAX_CPU_ISA): its name and whether it includes AVX2.
+   */
+  readonly isa: { readonly name: string; readonly avx2: boolean };
   readonly engine: Handle;
   readonly stream: Handle;
   mdInitByTag(md: Uint8Array, dims: readonly number[], tag: number): void;
@@ -188,6 +210,8 @@ export function loadDnnl(): DnnlApi {
   const versionFn = lib.func("const snn_dnnl_version_t *dnnl_version()");
   const v = koffi.decode(versionFn(), "snn_dnnl_version_t") as { major: number; minor: number; patch: number; cpu_runtime: number };
   const version = `${v.major}.${v.minor}.${v.patch}`;
+  const isaCode = lib.func("int dnnl_get_effective_cpu_isa()")() as number;
+  const isa = { name: ISA_NAMES[isaCode] ?? `isa 0x${isaCode.toString(16)}`, avx2: (isaCode & DNNL.isaAvx2) === DNNL.isaAvx2 };
   if (v.major !== 2) throw new Error(`nn/native: ${libPath} is oneDNN ${version}; the native kernels are written against the oneDNN 2.x C API`);
   const status2str = lib.func("const char *dnnl_status2str(int status)") as (s: number) => string;
   const check = (status: unknown, call: string, what: string): void => {
@@ -279,6 +303,7 @@ export function loadDnnl(): DnnlApi {
     koffi,
     libPath,
     version,
+    isa,
     engine,
     stream,
     mdInitByTag(md, dims, tag) {

@@ -33,7 +33,7 @@ import { WasmHeap } from "./wasm-heap";
 export interface NativeInfo {
   /** Whether the native kernels are registered now. */
   readonly active: boolean;
-  /** "oneDNN 2.6.3 (/usr/lib/...)" when loaded. */
+  /** "oneDNN 2.6.3 (/usr/lib/..., avx512_core_bf16)" when loaded: version, file, the instruction set its kernels use. */
   readonly library?: string;
   readonly threads: number;
   /** Why they are not active (missing library, SNN_NATIVE=0, not on wasm). */
@@ -170,7 +170,7 @@ export function nativeThreads(): number {
 
 /** Whether the native kernels are active, which library, how many threads, or why not. */
 export function nativeInfo(): NativeInfo {
-  if (installed) return { active: true, library: `oneDNN ${installed.api.version} (${installed.api.libPath})`, threads };
+  if (installed) return { active: true, library: `oneDNN ${installed.api.version} (${installed.api.libPath}, ${installed.api.isa.name})`, threads };
   const reason = process.env.SNN_NATIVE === "0" ? "SNN_NATIVE=0" : (loadError ?? "not installed (the wasm backend is not in use)");
   return { active: false, threads, reason };
 }
