@@ -20,6 +20,7 @@ import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSp
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
 import { maxPoolFirstMax } from "./gradients";
 import { batchNormInfer, batchNormReluTrain, batchNormTrain } from "./batchnorm-ops";
+import { addRelu } from "./add-relu";
 import { updateRunningStats } from "./running-stats";
 import { Rng } from "../util/rng";
 import { tfShapeOf, tfToTorch, torchToTf, type LayoutKind } from "./layout";
@@ -261,6 +262,8 @@ function runLayer(l: LayerSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
       if (!sameShape(body.shape, sc.shape)) {
         throw new Error(`nn/model: residual block ${l.name}: body output [${body.shape}] and shortcut [${sc.shape}] differ`);
       }
+      // the block's closing ReLU as one op with the add: the backend's fused kernel makes one pass
+      if (l.post[0]?.kind === "relu") return runLayers(l.post.slice(1), addRelu(body, sc), ctx);
       return runLayers(l.post, tf.add(body, sc), ctx);
     }
   }

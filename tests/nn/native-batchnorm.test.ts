@@ -170,10 +170,10 @@ test("BatchNorm runs on oneDNN's barrier-free implementation, on 2 threads from 
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormForwardInit(op, md, 1e-5, DNNL.bnUseScale | DNNL.bnUseShift, "test");
   const first = api.implInfo(api.primitiveDesc(op, null, "test"));
-  assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", "no_such_impl")), first);
+  assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", { prefer: "no_such_impl" })), first);
   // avoided implementations (oneDNN bugs) are never taken, preferred or not; none left: null
-  const second = api.primitiveDesc(op, null, "test", undefined, (impl) => impl === first);
+  const second = api.primitiveDesc(op, null, "test", { avoid: (impl) => impl === first });
   assert.ok(second !== null && api.implInfo(second) !== first, `avoiding ${first} still gave it`);
-  assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", first, (impl) => impl === first)), api.implInfo(second));
-  assert.equal(api.primitiveDesc(op, null, "test", undefined, () => true), null);
+  assert.equal(api.implInfo(api.primitiveDesc(op, null, "test", { prefer: first, avoid: (impl) => impl === first })), api.implInfo(second));
+  assert.equal(api.primitiveDesc(op, null, "test", { avoid: () => true }), null);
 });

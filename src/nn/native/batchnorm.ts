@@ -127,7 +127,7 @@ function workingLayout(api: DnnlApi, shape: readonly number[], pdFor: (data: Uin
 function forwardDesc(api: DnnlApi, data: Uint8Array, eps: number, flags: number, what: string, prop: number = DNNL.forwardTraining): Handle {
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormForwardInit(op, data, eps, flags, what, prop);
-  const pd = api.primitiveDesc(op, null, what, IMPLEMENTATION);
+  const pd = api.primitiveDesc(op, null, what, { prefer: IMPLEMENTATION });
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization for ${what}`);
   return pd;
 }
@@ -174,7 +174,7 @@ function build(api: DnnlApi, shape: readonly number[], eps: number, relu: boolea
   );
   const op = new Uint8Array(DNNL.OP_DESC_BYTES);
   api.batchNormBackwardInit(op, data, data, eps, flags, `${what} (backward)`);
-  const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`, IMPLEMENTATION);
+  const pd = api.primitiveDesc(op, fwdPd, `${what} (backward)`, { prefer: IMPLEMENTATION });
   if (pd === null) throw new Error(`nn/native: oneDNN has no batch normalization backward for ${what}`);
   const backward = new CachedPrimitive(
     api,

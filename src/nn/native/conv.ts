@@ -116,7 +116,7 @@ function buildConv(api: DnnlApi, c: Conv2DInfo, depthwise: boolean, pass: ConvPa
     );
   }
   api.convBackwardWeightsInit(op, d.src, d.wOp, d.dst, d.strides, d.dil, d.pl, d.pr, what);
-  const pd = api.primitiveDesc(op, fwdPd, what, undefined, (impl) => stridedNarrow1x1Avx2Bug(c, impl));
+  const pd = api.primitiveDesc(op, fwdPd, what, { avoid: (impl) => stridedNarrow1x1Avx2Bug(c, impl) });
   if (pd === null) return null;
   return new CachedPrimitive(
     api,

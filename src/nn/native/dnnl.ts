@@ -118,6 +118,16 @@ const ISA_NAMES: Record<number, string> = {
   0x407: "avx2_vnni",
 };
 
+/** How `primitiveDesc` chooses among oneDNN's implementations, and what it asks of them. */
+export interface PrimitiveChoice {
+  /** The first implementation whose name starts with this, in oneDNN's order, where there is one (else oneDNN's first choice). */
+  readonly prefer?: string;
+  /** Implementations never to take (known bugs); none left gives null. */
+  readonly avoid?: (impl: string) => boolean;
+  /** A post-op: "relu" makes the primitive write max(result, 0) (oneDNN's eltwise post-op). */
+  readonly postOp?: "relu";
+}
+
 export interface DnnlApi {
   readonly koffi: KoffiModule;
   readonly libPath: string;
@@ -136,11 +146,9 @@ export interface DnnlApi {
   mdBytes(md: Uint8Array | Handle): number;
   /**
    * Primitive descriptor for an op descriptor (with a forward hint for backward ops), or null where
-   * oneDNN has no implementation. `prefer`: the first implementation whose name starts with it, in
-   * oneDNN's order, where there is one (else oneDNN's first choice). `avoid`: implementations never
-   * to take (known bugs); null where oneDNN has only those.
+   * oneDNN has no implementation (for this op with these options).
    */
-  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string, prefer?: string, avoid?: (impl: string) => boolean): Handle | null;
+  primitiveDesc(opDesc: Uint8Array, hint: Handle | null, what: string, options?: PrimitiveChoice): Handle | null;
   /** A reorder's descriptor; `accumulate`: it adds into the destination (oneDNN's sum post-op) instead of overwriting it. */
   reorderDesc(from: Uint8Array | Handle, to: Uint8Array | Handle, what: string, accumulate?: boolean): Handle;
   queryMd(pd: Handle, query: number, index?: number): Handle;
@@ -260,19 +268,23 @@ export function loadDnnl(): DnnlApi {
   const attrCreate = f("int dnnl_primitive_attr_create(_Out_ void **attr)");
   const postOpsCreate = f("int dnnl_post_ops_create(_Out_ void **post_ops)");
   const postOpsAppendSum = f("int dnnl_post_ops_append_sum(void *post_ops, float scale)");
+  const postOpsAppendEltwise = f("int dnnl_post_ops_append_eltwise(void *post_ops, float scale, int alg, float alpha, float beta)");
   const attrSetPostOps = f("int dnnl_primitive_attr_set_post_ops(void *attr, const void *post_ops)");
-  // one attribute, made on first use and kept: "dst += result" (a sum post-op with scale 1)
-  let sumAttr: unknown = null;
-  const accumulateAttr = (what: string): unknown => {
-    if (sumAttr !== null) return sumAttr;
+  // attributes with one post-op each, made on first use and kept: "dst += result" (a sum post-op
+  // with scale 1) and "dst = max(result, 0)" (an eltwise ReLU post-op)
+  const attrs = new Map<"sum" | "relu", unknown>();
+  const postOpAttr = (kind: "sum" | "relu", what: string): unknown => {
+    const kept = attrs.get(kind);
+    if (kept !== undefined) return kept;
     const a: unknown[] = [null];
     const po: unknown[] = [null];
     check(attrCreate(a), "dnnl_primitive_attr_create", what);
     check(postOpsCreate(po), "dnnl_post_ops_create", what);
-    check(postOpsAppendSum(po[0], 1), "dnnl_post_ops_append_sum", what);
+    if (kind === "sum") check(postOpsAppendSum(po[0], 1), "dnnl_post_ops_append_sum", what);
+    else check(postOpsAppendEltwise(po[0], 1, DNNL.eltwiseRelu, 0, 0), "dnnl_post_ops_append_eltwise", what);
     check(attrSetPostOps(a[0], po[0]), "dnnl_primitive_attr_set_post_ops", what);
-    sumAttr = a[0];
-    return sumAttr;
+    attrs.set(kind, a[0]);
+    return a[0];
   };
 
   // Debian's libdnnl2 is built with the OpenMP runtime (cpu_runtime 2) and links libgomp: the
@@ -314,9 +326,11 @@ export function loadDnnl(): DnnlApi {
     },
     mdEqual: (a, b) => mdEqual(a, b) === 1,
     mdBytes: (md) => Number(mdSize(md)),
-    primitiveDesc(opDesc, hint, what, prefer, avoid) {
+    primitiveDesc(opDesc, hint, what, options = {}) {
+      const { prefer, avoid, postOp } = options;
+      const attr = postOp === undefined ? null : postOpAttr(postOp, what);
       if (prefer !== undefined || avoid !== undefined) {
-        const st = itCreate(out, opDesc, null, engine, hint) as number;
+        const st = itCreate(out, opDesc, attr, engine, hint) as number;
         if (st === 3) return null;
         check(st, "dnnl_primitive_desc_iterator_create", what);
         const it = out[0];
@@ -340,13 +354,13 @@ export function loadDnnl(): DnnlApi {
         }
         return first;
       }
-      const st = pdCreate(out, opDesc, null, engine, hint) as number;
+      const st = pdCreate(out, opDesc, attr, engine, hint) as number;
       if (st === 3) return null; // dnnl_unimplemented: the caller falls back to the wasm kernel
       check(st, "dnnl_primitive_desc_create", what);
       return out[0];
     },
     reorderDesc(from, to, what, accumulate = false) {
-      check(reorderCreate(out, from, engine, to, engine, accumulate ? accumulateAttr(what) : null), "dnnl_reorder_primitive_desc_create", what);
+      check(reorderCreate(out, from, engine, to, engine, accumulate ? postOpAttr("sum", what) : null), "dnnl_reorder_primitive_desc_create", what);
       return out[0];
     },
     queryMd: (pd, query, index = 0) => queryMd(pd, query, index),

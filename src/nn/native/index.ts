@@ -24,6 +24,7 @@ import { registerPadKernel, NATIVE_PAD_KERNELS } from "./pad";
 import { registerEltwiseKernels, NATIVE_ELTWISE_KERNELS, NATIVE_ELTWISE_NEW_KERNELS } from "./eltwise";
 import { registerMaxPoolKernels, NATIVE_MAXPOOL_KERNELS, NATIVE_MAXPOOL_NEW_KERNELS } from "./maxpool";
 import { registerReluGradient } from "../relu-grad";
+import { registerAddReluGradient } from "../add-relu";
 import { registerMaxPoolGradGradient } from "../maxpool-grad";
 import { PrimitiveCache } from "./primitive-cache";
 
@@ -117,6 +118,7 @@ export function installNativeKernels(): NativeInfo {
   registerNativeConvGradients();
   registerMaxPoolGradGradient();
   registerReluGradient();
+  registerAddReluGradient();
   registerNativeMatMulGradient();
   installed = { api: a, kernels, gradients };
   return nativeInfo();
