@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions, SparseModel } from "./model-api";
-import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec } from "./spec";
+import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec, ResidualSpec } from "./spec";
 import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
 import { maxPoolFirstMax } from "./gradients";
 import { batchNormInfer, batchNormReluTrain, batchNormTrain } from "./batchnorm-ops";
@@ -220,9 +220,16 @@ function runLayers(layers: readonly LayerSpec[], x: tf.Tensor, ctx: Ctx): tf.Ten
   let h = x;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
+    const reluNext = layers[i + 1]?.kind === "relu";
     // BatchNorm + ReLU as one op: the backend's fused kernels make one pass each way
-    if (l.kind === "batchnorm" && layers[i + 1]?.kind === "relu" && !ctx.options.noBatchNorm) {
+    if (l.kind === "batchnorm" && reluNext && !ctx.options.noBatchNorm) {
       h = batchNorm(l, h, ctx, true);
+      i++;
+      continue;
+    }
+    // a block lifted from a DAG ends at its add, and the ReLU after it is the next layer
+    if (l.kind === "residual" && l.post.length === 0 && reluNext) {
+      h = residual(l, h, ctx, true);
       i++;
       continue;
     }
@@ -255,18 +262,27 @@ function runLayer(l: LayerSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
       return tf.relu(x);
     case "relu6":
       return tf.relu6(x);
-    case "residual": {
-      const pre = runLayers(l.pre, x, ctx);
-      const body = runLayers(l.body, pre, ctx);
-      const sc = l.shortcut.length === 0 ? (l.shortcutFromPre ? pre : x) : runLayers(l.shortcut, l.shortcutFromPre ? pre : x, ctx);
-      if (!sameShape(body.shape, sc.shape)) {
-        throw new Error(`nn/model: residual block ${l.name}: body output [${body.shape}] and shortcut [${sc.shape}] differ`);
-      }
-      // the block's closing ReLU as one op with the add: the backend's fused kernel makes one pass
-      if (l.post[0]?.kind === "relu") return runLayers(l.post.slice(1), addRelu(body, sc), ctx);
-      return runLayers(l.post, tf.add(body, sc), ctx);
-    }
+    case "residual":
+      return residual(l, x, ctx, false);
   }
+}
+
+/**
+ * A residual block; `reluAfter` (only for a block without post layers): the layer after it, which
+ * the caller skips, is a ReLU. The add and
+ * a ReLU right after it (the block's own first `post` layer, or that next layer) run as one op:
+ * the backend's fused kernel makes one pass.
+ */
+function residual(l: ResidualSpec, x: tf.Tensor, ctx: Ctx, reluAfter: boolean): tf.Tensor {
+  const pre = runLayers(l.pre, x, ctx);
+  const body = runLayers(l.body, pre, ctx);
+  const sc = l.shortcut.length === 0 ? (l.shortcutFromPre ? pre : x) : runLayers(l.shortcut, l.shortcutFromPre ? pre : x, ctx);
+  if (!sameShape(body.shape, sc.shape)) {
+    throw new Error(`nn/model: residual block ${l.name}: body output [${body.shape}] and shortcut [${sc.shape}] differ`);
+  }
+  if (l.post.length === 0) return reluAfter ? addRelu(body, sc) : tf.add(body, sc);
+  if (l.post[0].kind === "relu") return runLayers(l.post.slice(1), addRelu(body, sc), ctx);
+  return runLayers(l.post, tf.add(body, sc), ctx);
 }
 
 /** tfjs padding equivalent to PyTorch's symmetric padding p, or null when an explicit pad is needed. */

@@ -6,6 +6,8 @@ import { defaultThreads, nativeRunCount, setNativeThreads } from "../../src/nn/n
 import { ADD_RELU_KERNEL, addRelu } from "../../src/nn/add-relu";
 import { buildArchitecture } from "../../src/nn/architectures";
 import { buildModel } from "../../src/nn/model";
+import { liftDagToArchSpec } from "../../src/nn/dag-lift";
+import { torchvisionResnet } from "../../src/nn/torchvision-resnet";
 import { crossEntropy } from "../../src/nn/loss";
 import { datasetPruneData, prune } from "../../src/pruning/index";
 import { syntheticQuadrants } from "../train/tiny-fixtures";
@@ -164,6 +166,43 @@ function withoutFusedKernel<T>(fn: () => T): T {
   }
 }
 
+/** The gradients of a model's cross-entropy on x, with how often the fused kernel ran for them. */
+function modelGradients(model: ReturnType<typeof buildModel>, x: tf.Tensor4D, y: tf.Tensor2D): () => Float32Array[] {
+  const vars = model.trainableNames().map((n) => model.params.get(n) as tf.Variable);
+  return () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => crossEntropy(model.forward(x, { training: true }) as tf.Tensor2D, y), vars);
+      return vars.map((v) => grads[v.name].dataSync() as Float32Array);
+    });
+}
+
+async function fusedCalls(f: () => unknown): Promise<number> {
+  const profile = await tf.profile(() => void f());
+  return profile.kernels.filter((k) => k.name === ADD_RELU_KERNEL).length;
+}
+
+test("a torchvision ResNet lifted from its DAG fuses each block's add with the ReLU layer after it; gradients equal those without the fused op", { skip }, async () => {
+  await ready();
+  // torchvision's blocks end at the add, and the ReLU is the next chain layer (nn/dag-lift)
+  const spec = liftDagToArchSpec(torchvisionResnet("resnet18", { inputSize: 32, classes: 4 }));
+  const model = buildModel(spec, { seed: 5 });
+  const rng = new Rng(34);
+  const x = tf.tensor4d(Float32Array.from({ length: 2 * 32 * 32 * 3 }, () => rng.normal()), [2, 32, 32, 3]);
+  const y = tf.tensor2d([1, 0, 0, 0, 0, 0, 1, 0], [2, 4]);
+  const gradients = modelGradients(model, x, y);
+  setNativeThreads(1);
+  try {
+    assert.equal(await fusedCalls(gradients), 8, "ResNet-18's 8 blocks did not all run the fused kernel");
+    const native = assertNoLeak("a lifted ResNet's training gradients", gradients);
+    const composite = withoutFusedKernel(gradients);
+    model.trainableNames().forEach((n, i) => assert.deepEqual(native[i], composite[i], `∂L/∂${n} differs without the fused op`));
+  } finally {
+    setNativeThreads(defaultThreads());
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
 test("a ResNet closes each block with the fused op: its gradients and GraSP's masks equal those without it, and nothing leaks", { skip }, async () => {
   await ready();
   const spec = buildArchitecture("resnet20", { inputSize: 8, inputChannels: 1, classes: 4, widthMultiplier: 0.25 });
@@ -172,21 +211,14 @@ test("a ResNet closes each block with the fused op: its gradients and GraSP's ma
   const x = tf.tensor4d(Float32Array.from(images.images.subarray(0, 16 * 64), (v) => v / 255 - 0.4), [16, 8, 8, 1]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(images.labels.subarray(0, 16)), "int32"), 4).toFloat() as tf.Tensor2D);
   const names = model.trainableNames();
-  const vars = names.map((n) => model.params.get(n) as tf.Variable);
-  const gradients = (): Float32Array[] =>
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => crossEntropy(model.forward(x, { training: true }) as tf.Tensor2D, y), vars);
-      return vars.map((v) => grads[v.name].dataSync() as Float32Array);
-    });
+  const gradients = modelGradients(model, x, y);
   const graspMasks = (): Uint8Array[] => {
     const r = assertNoLeak("prune('grasp') on a ResNet", () => prune("grasp", model, 0.8, { seed: 0, data: datasetPruneData(images), batchSize: 16, samplesPerClass: 2, iterations: 1 }));
     return [...r.masks.values()].map((m) => Uint8Array.from(m.data));
   };
   setNativeThreads(1); // one thread: the reductions sum in one order, so the two runs can be compared bit for bit
   try {
-    const profile = await tf.profile(() => void gradients());
-    const fused = profile.kernels.filter((k) => k.name === ADD_RELU_KERNEL).length;
-    assert.equal(fused, 9, `ResNet-20's 9 blocks ran the fused kernel ${fused} times`);
+    assert.equal(await fusedCalls(gradients), 9, "ResNet-20's 9 blocks did not all run the fused kernel");
     const native = assertNoLeak("a ResNet's training gradients", gradients);
     const composite = withoutFusedKernel(gradients);
     names.forEach((n, i) => assert.deepEqual(native[i], composite[i], `∂L/∂${n} differs without the fused op`));
