@@ -268,10 +268,9 @@ function runLayer(l: LayerSpec, x: tf.Tensor, ctx: Ctx): tf.Tensor {
 }
 
 /**
- * A residual block; `reluAfter` (only for a block without post layers): the layer after it, which
- * the caller skips, is a ReLU. The add and
- * a ReLU right after it (the block's own first `post` layer, or that next layer) run as one op:
- * the backend's fused kernel makes one pass.
+ * A residual block. The add and a ReLU right after it (the block's first `post` layer, or with
+ * `reluAfter` the layer after a block without post layers, which the caller then skips) run as one
+ * op: the backend's fused kernel makes one pass.
  */
 function residual(l: ResidualSpec, x: tf.Tensor, ctx: Ctx, reluAfter: boolean): tf.Tensor {
   const pre = runLayers(l.pre, x, ctx);
