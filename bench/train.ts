@@ -93,6 +93,13 @@
  *   ABBA blocks: 2-thread step 3.5 % longer in the median block, speed-up 1.61× against passive's 1.62×.
  *   bench/onednn-concurrency.cpp shows the host's part: the same backward conv pairs scale 1.54–1.59× or 1.70–2.03×
  *   on 2 threads minutes apart.
+ * 2026-12-06 09:41–09:47, with the fused add + ReLU (native README, eighth pass), --scaling --steps 40: resnet20
+ *   1.56–1.69× over nine runs (median 1.64; a tenth, 1.04×, had its 2-thread step at 0.228 s: something else ran),
+ *   conv6 1.83 / 1.85×, lenet5 1.11 / 1.24×, lenet300-100 1.31 / 1.37×; train-torch.py --scaling alternating:
+ *   torch resnet20 1.73 / 1.78× (1-thread 0.369 / 0.359 s, 2-thread 0.214 / 0.202 s; libgomp's default spinning
+ *   wait), conv6 1.48 / 1.62×, against ours 1.56 / 1.65× (1-thread 0.247 / 0.236 s, 2-thread 0.158 / 0.143 s).
+ *   GOMP_SPINCOUNT=300000 (libgomp's default when OMP_WAIT_POLICY is unset, as in torch) against passive, four
+ *   alternating pairs in a noisier phase: resnet20 1.54–1.70× against 1.49–1.67×.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
