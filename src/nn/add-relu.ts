@@ -12,10 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { reluBackward } from "./relu-grad";
+import { sameShape } from "./tensors";
 
 export const ADD_RELU_KERNEL = "SnnAddRelu";
-
-const sameShape = (a: tf.Tensor, b: tf.Tensor): boolean => a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]);
 
 /**
  * max(a + b, 0): the backend's fused kernel for same-shape float32 inputs where it has one, the
@@ -24,7 +23,7 @@ const sameShape = (a: tf.Tensor, b: tf.Tensor): boolean => a.rank === b.rank && 
  *   const out = addRelu(body, shortcut); // a residual block's output
  */
 export function addRelu(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (a.dtype === "float32" && b.dtype === "float32" && sameShape(a, b) && tf.getKernel(ADD_RELU_KERNEL, tf.getBackend()) !== undefined) {
+  if (a.dtype === "float32" && b.dtype === "float32" && sameShape(a.shape, b.shape) && tf.getKernel(ADD_RELU_KERNEL, tf.getBackend()) !== undefined) {
     return tf.engine().runKernel(ADD_RELU_KERNEL, { a, b }) as tf.Tensor;
   }
   return tf.relu(tf.add(a, b));

@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions, SparseModel } from "./model-api";
 import type { ArchSpec, BatchNormSpec, Conv2dSpec, LayerSpec, LinearSpec, PoolSpec, ResidualSpec } from "./spec";
-import { numel, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
+import { numel, sameShape, type HostMask, type HostTensor, type MaskMap, type WeightMap } from "./tensors";
 import { maxPoolFirstMax } from "./gradients";
 import { batchNormInfer, batchNormReluTrain, batchNormTrain } from "./batchnorm-ops";
 import { addRelu } from "./add-relu";
@@ -455,12 +455,6 @@ export function loadHostWeights(model: TfSparseModel, weights: WeightMap, masks?
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function checkSpec(spec: ArchSpec): void {
   forEachLeafLayer(spec.layers, (l) => {

@@ -18,6 +18,13 @@ export type WeightMap = Map<string, HostTensor>;
 /** Masks by the *weight's* state_dict name (the file stores them as `${name}_mask`). */
 export type MaskMap = Map<string, HostMask>;
 
+/** Whether two shapes have the same dimensions. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Number of elements of a shape. */
 export function numel(shape: readonly number[]): number {
   let n = 1;

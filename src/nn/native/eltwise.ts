@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ADD_RELU_KERNEL } from "../add-relu";
 import { RELU6_GRAD_KERNEL, RELU_GRAD_KERNEL } from "../relu-grad";
+import { sameShape } from "../tensors";
 import { replaceWasmKernel } from "../wasm-kernel";
 import { DNNL } from "./dnnl";
 import { CachedPrimitive, execArgOperand, threadsFor, type NativeContext, type OperandSpec } from "./primitive-cache";
@@ -89,7 +90,6 @@ function run(ctx: NativeContext, prim: CachedPrimitive, backend: WasmBackendLike
 const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
 /** Whether a ReLU/Add/Multiply of this size is worth taking from wasm: only when it gets 2+ threads. */
 const threaded = (ctx: NativeContext, n: number): boolean => threadsFor(ctx.api, WORK_PER_ELEMENT * n) > 1;
-const sameShape = (a: tf.TensorInfo, b: tf.TensorInfo): boolean => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 
 /** Registers ReLU, its gradient kernel, Add and Multiply on the wasm backend. */
 export function registerEltwiseKernels(ctx: NativeContext): void {
@@ -105,45 +105,35 @@ export function registerEltwiseKernels(ctx: NativeContext): void {
   ] as const) {
     replaceWasmKernel(name, (args, fallback) => {
       const { a, b } = args.inputs;
-      if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || !sameShape(a, b) || !threaded(ctx, sizeOf(a))) return fallback(args);
+      if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || !sameShape(a.shape, b.shape) || !threaded(ctx, sizeOf(a))) return fallback(args);
       const prim = eltwisePrimitive(ctx, kind, sizeOf(a));
       return prim ? run(ctx, prim, args.backend as unknown as WasmBackendLike, [a, b]) : fallback(args);
     });
   }
-  // nn/add-relu's fused max(a + b, 0) at every size: one pass instead of wasm's two
-  tf.registerKernel({
-    kernelName: ADD_RELU_KERNEL,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs;
-      if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || !sameShape(a, b)) {
-        throw new Error(`nn/native: ${ADD_RELU_KERNEL} needs float32 a and b of one shape, got a ${a?.dtype} [${a?.shape.join(",")}], b ${b?.dtype} [${b?.shape.join(",")}]`);
-      }
-      const backend = args.backend as unknown as WasmBackendLike;
-      const n = sizeOf(a);
-      if (n === 0) return backend.makeOutput(a.shape, "float32");
-      const prim = eltwisePrimitive(ctx, "add-relu", n);
-      if (!prim) throw new Error(`nn/native: oneDNN has no binary add with a ReLU post-op for ${n} elements`);
-      return run(ctx, prim, backend, [a, b]);
-    },
-  });
-  for (const [kernelName, kind] of [
-    [RELU_GRAD_KERNEL, "relu-grad"],
-    [RELU6_GRAD_KERNEL, "relu6-grad"],
+  // kernels with no wasm original, native at every size (one pass instead of wasm's two to five):
+  // nn/add-relu's fused max(a + b, 0) and nn/relu-grad's ReLU and ReLU6 gradients
+  for (const [kernelName, kind, [first, second], what] of [
+    [ADD_RELU_KERNEL, "add-relu", ["a", "b"], "binary add with a ReLU post-op"],
+    [RELU_GRAD_KERNEL, "relu-grad", ["dy", "x"], "ReLU backward"],
+    [RELU6_GRAD_KERNEL, "relu6-grad", ["dy", "x"], "ReLU6 (clip) backward"],
   ] as const) {
     tf.registerKernel({
       kernelName,
       backendName: "wasm",
       kernelFunc: (args) => {
-        const { dy, x } = args.inputs;
-        if (!dy || !x || dy.dtype !== "float32" || x.dtype !== "float32" || !sameShape(dy, x)) {
-          throw new Error(`nn/native: ${kernelName} needs float32 dy and x of one shape, got dy ${dy?.dtype} [${dy?.shape.join(",")}], x ${x?.dtype} [${x?.shape.join(",")}]`);
+        const p = args.inputs[first];
+        const q = args.inputs[second];
+        if (!p || !q || p.dtype !== "float32" || q.dtype !== "float32" || !sameShape(p.shape, q.shape)) {
+          throw new Error(
+            `nn/native: ${kernelName} needs float32 ${first} and ${second} of one shape, got ${first} ${p?.dtype} [${p?.shape.join(",")}], ${second} ${q?.dtype} [${q?.shape.join(",")}]`,
+          );
         }
-        const n = sizeOf(x);
-        if (n === 0) return (args.backend as unknown as WasmBackendLike).makeOutput(x.shape, "float32");
+        const backend = args.backend as unknown as WasmBackendLike;
+        const n = sizeOf(p);
+        if (n === 0) return backend.makeOutput(p.shape, "float32");
         const prim = eltwisePrimitive(ctx, kind, n);
-        if (!prim) throw new Error(`nn/native: oneDNN has no ${kind === "relu-grad" ? "ReLU" : "ReLU6 (clip)"} backward for ${n} elements`);
-        return run(ctx, prim, args.backend as unknown as WasmBackendLike, [dy, x]);
+        if (!prim) throw new Error(`nn/native: oneDNN has no ${what} for ${n} elements`);
+        return run(ctx, prim, backend, [p, q]);
       },
     });
   }
