@@ -100,6 +100,9 @@
  *   wait), conv6 1.48 / 1.62×, against ours 1.56 / 1.65× (1-thread 0.247 / 0.236 s, 2-thread 0.158 / 0.143 s).
  *   GOMP_SPINCOUNT=300000 (libgomp's default when OMP_WAIT_POLICY is unset, as in torch) against passive, four
  *   alternating pairs in a noisier phase: resnet20 1.54–1.70× against 1.49–1.67×.
+ * 2026-12-06 10:40–10:55, quiet host (load 0.2–1.6), same code, --scaling --steps 40, resnet20: passive 1.43–1.69×
+ *   (median 1.63, eleven runs), GOMP_SPINCOUNT=10000 alternating 1.65–1.72× (median 1.67, five); train-torch.py
+ *   alternating with ours: torch 1.70 / 1.70 / 1.78× against 1.60 / 1.43 / 1.64× (native README, ninth pass).
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
